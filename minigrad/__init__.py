@@ -1,0 +1,17 @@
+"""minigrad: a small reverse-mode autograd engine on NumPy (CPU) or CuPy (GPU).
+
+Reading order: backend -> autograd -> tensor -> ops -> nn -> optim. See README.md.
+"""
+from minigrad import nn, ops
+from minigrad.autograd import is_grad_enabled, no_grad
+from minigrad.backend import (BackendError, get_backend, get_default_dtype, manual_seed,
+                              set_backend, set_default_dtype)
+from minigrad.gradcheck import GradcheckError, gradcheck
+from minigrad.graph import graph_dot, graph_text
+from minigrad.tensor import Tensor
+
+__all__ = [
+    "Tensor", "ops", "nn", "no_grad", "is_grad_enabled", "set_backend", "get_backend",
+    "set_default_dtype", "get_default_dtype", "manual_seed", "gradcheck", "GradcheckError",
+    "graph_text", "graph_dot", "BackendError",
+]

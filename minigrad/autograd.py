@@ -1,0 +1,130 @@
+"""Reverse-mode automatic differentiation: the grad mode and the backward pass.
+
+Each op's output remembers its inputs (``_parents``) and a small function (``_backward``) that
+maps the gradient of the output to the gradients of those inputs. ``backward`` sorts the graph
+so that every tensor comes after all the tensors computed from it, then walks it once, handing
+each node the sum of the gradients of its consumers: the chain rule, applied in order.
+"""
+import contextlib
+
+from minigrad import backend
+
+_grad_enabled = True
+
+
+def is_grad_enabled():
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Inside this block ops record no graph: for evaluation, decoding and optimizer steps."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def _graph_released(grad):
+    raise RuntimeError("backward: this part of the graph was already used by an earlier "
+                       "backward() and its saved arrays were released; run the forward pass "
+                       "again to get a new graph")
+
+
+def topological_order(root):
+    """The tensors that ``root`` was computed from, each after all of its own inputs.
+
+    Iterative depth-first search, so an RNN unrolled over thousands of steps cannot hit
+    Python's recursion limit. Only tensors that require grad are visited.
+    """
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+class SliceGrad:
+    """The gradient of ``x[index]`` with respect to ``x``: ``values`` at ``index``, 0 elsewhere.
+
+    Kept unmaterialised until needed: a loop that takes the T time steps of one (T, B, F)
+    tensor then adds T slices into one buffer instead of summing T full-size arrays, O(T)
+    instead of O(T^2). ``advanced`` marks integer-array indices, which may repeat an element
+    and therefore need a scatter-add rather than an assignment.
+    """
+    __slots__ = ("shape", "dtype", "index", "values", "advanced")
+
+    def __init__(self, shape, dtype, index, values, advanced):
+        self.shape, self.dtype, self.index = shape, dtype, index
+        self.values, self.advanced = values, advanced
+
+    def add_into(self, buffer):
+        if self.advanced:
+            backend.scatter_add(buffer, self.index, self.values)
+        else:
+            buffer[self.index] += self.values
+        return buffer
+
+    def dense(self):
+        return self.add_into(backend.xp.zeros(self.shape, dtype=self.dtype))
+
+
+def _owned(g):
+    """A fresh array holding ``g``, safe to add into in place."""
+    return g.dense() if type(g) is SliceGrad else backend.xp.array(g)
+
+
+def backward(root, grad):
+    """Accumulate d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+    ``grad`` is the gradient flowing into ``root`` (ones for a scalar loss). Gradients of
+    intermediate tensors live only in a dict during the walk; a node's saved arrays are
+    released as soon as its gradient has been passed on, so memory does not grow across steps.
+    A gradient that arrives from several consumers is summed into one buffer of our own
+    (``owned``); one that arrives once is passed on as it is, without a copy.
+    """
+    grads, owned = {id(root): grad}, set()
+    for node in reversed(topological_order(root)):
+        key = id(node)
+        g = grads.pop(key, None)
+        if g is None:               # no path from this node to root carries a gradient
+            continue
+        if type(g) is SliceGrad:
+            g = g.dense()
+            owned.add(key)
+        if node._backward is None:  # a leaf: a parameter or an input that requires grad
+            if node.grad is None:
+                node.grad = g if key in owned else g.copy()  # g may be shared elsewhere
+            else:
+                node.grad += g
+            continue
+        parent_grads = node._backward(g)
+        for parent, parent_grad in zip(node._parents, parent_grads):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            parent_key = id(parent)
+            current = grads.get(parent_key)
+            if current is None:
+                grads[parent_key] = parent_grad
+                continue
+            if parent_key not in owned:   # the second gradient for this tensor: make a buffer
+                current = grads[parent_key] = _owned(current)
+                owned.add(parent_key)
+            if type(parent_grad) is SliceGrad:
+                parent_grad.add_into(current)
+            else:
+                current += parent_grad
+        node._parents = ()
+        node._backward = _graph_released

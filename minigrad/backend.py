@@ -1,0 +1,186 @@
+"""The one module that chooses the array library.
+
+Every op asks this module for ``xp``, the array namespace of the current backend:
+
+- ``numpy``: the CPU, the default.
+- ``cupy``: an NVIDIA GPU through CuPy (``pip install -e .[gpu]``).
+- ``strict``: NumPy dressed up as a device library (see ``minigrad.strict``). Its arrays refuse
+  to turn into NumPy arrays silently and its namespace holds only what CuPy also has, so the CPU
+  test suite catches code that would break on a GPU.
+
+Choose with ``set_backend(name)`` or the environment variable ``MINIGRAD_BACKEND``. Host NumPy
+arrays (token ids, valid lengths) move to the device only at the edge, through ``asarray``;
+nothing else converts between host and device.
+
+This module also owns the default float dtype and the random generators, the only global
+state of the engine besides the grad mode.
+"""
+import os
+
+import numpy
+
+BACKENDS = ("numpy", "cupy", "strict")
+
+xp = numpy              # the current array namespace; ops read ``backend.xp``
+name = "numpy"          # the current backend's name
+_default_dtype = numpy.dtype(numpy.float32)
+_seed = None
+_host_rng = numpy.random.default_rng()
+_device_rng = None      # created lazily for the current backend
+
+
+class BackendError(RuntimeError):
+    """The requested backend cannot be used here (unknown name, CuPy or GPU missing)."""
+
+
+def _load_cupy():
+    try:
+        import cupy
+    except ImportError as exc:
+        raise BackendError(
+            "backend 'cupy' needs CuPy, which is not installed: install it with "
+            "`pip install -e .[gpu]` (or the cupy-cudaXXx wheel matching your CUDA), "
+            "or use set_backend('numpy')") from exc
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # CUDA driver missing or broken: say so, with CuPy's reason
+        raise BackendError(f"backend 'cupy': CuPy is installed but no usable GPU was found "
+                           f"({exc}); use set_backend('numpy')") from exc
+    if count == 0:
+        raise BackendError("backend 'cupy': CuPy is installed but no GPU was found; "
+                           "use set_backend('numpy')")
+    return cupy
+
+
+def set_backend(backend_name):
+    """Make ``backend_name`` ("numpy", "cupy" or "strict") the array library of every op."""
+    global xp, name, _device_rng
+    if backend_name not in BACKENDS:
+        raise BackendError(f"set_backend: unknown backend {backend_name!r}; "
+                           f"choose one of {', '.join(BACKENDS)}")
+    if backend_name == "numpy":
+        xp = numpy
+    elif backend_name == "cupy":
+        xp = _load_cupy()
+    else:
+        from minigrad import strict
+        xp = strict
+    name = backend_name
+    _device_rng = None
+    if _seed is not None:
+        manual_seed(_seed)
+
+
+def get_backend():
+    """The current backend's name."""
+    return name
+
+
+# ----------------------------------------------------------------------------- dtypes
+
+def set_default_dtype(dtype):
+    """Float data becomes this dtype ("float32", the default, or "float64")."""
+    global _default_dtype
+    dtype = numpy.dtype(dtype)
+    if dtype not in (numpy.float32, numpy.float64):
+        raise TypeError(f"set_default_dtype: expected float32 or float64, got {dtype}")
+    _default_dtype = dtype
+
+
+def get_default_dtype():
+    return _default_dtype
+
+
+# ----------------------------------------------------------------------------- arrays
+
+def array_backend(array):
+    """Which backend an array belongs to: "numpy", "cupy" or "strict" (None for anything else)."""
+    module = type(array).__module__
+    if module == "numpy":
+        return "numpy"
+    if module.startswith("cupy"):
+        return "cupy"
+    if module == "minigrad.strict":
+        return "strict"
+    return None
+
+
+def is_array(x):
+    """True for an array (or array scalar) of the current backend."""
+    return array_backend(x) == name
+
+
+def asarray(data, dtype=None):
+    """Bring ``data`` onto the current backend: the one place host data crosses to the device.
+
+    Accepts Python numbers and lists, host NumPy arrays and arrays already on the backend.
+    Float data without an explicit ``dtype`` becomes the default float dtype; integer and
+    boolean data keep their dtype. An array of another device backend is an error.
+    """
+    owner = array_backend(data)
+    if owner is not None and owner != "numpy" and owner != name:
+        raise BackendError(f"asarray: the array lives on backend {owner!r} but the current "
+                           f"backend is {name!r}; convert it with .numpy() first")
+    if owner is None or owner == "numpy":
+        data = numpy.asarray(data)
+    if dtype is None and data.dtype.kind == "f" and data.dtype != _default_dtype:
+        dtype = _default_dtype
+    return xp.asarray(data, dtype=dtype)
+
+
+def to_numpy(array):
+    """A host NumPy copy of a backend array (the one explicit device-to-host transfer)."""
+    owner = array_backend(array)
+    if owner == "cupy":
+        return array.get()
+    if owner == "strict":
+        return array.to_numpy()
+    return numpy.array(array)
+
+
+def scatter_add(target, indices, rows):
+    """target[indices] += rows, repeated indices adding up (in place), like numpy.add.at.
+
+    The fastest correct choice per backend, measured in benchmarks/bench_embedding.py:
+    NumPy's ``add.at`` (fast since NumPy 1.25) on the CPU, ``cupyx.scatter_add`` (atomic adds)
+    on the GPU.
+    """
+    if name == "cupy":
+        import cupyx
+        cupyx.scatter_add(target, indices, rows)
+    else:
+        xp.add.at(target, indices, rows)
+    return target
+
+
+# ----------------------------------------------------------------------------- randomness
+
+def manual_seed(seed):
+    """Seed parameter initialisation (host) and dropout (device) for reproducible runs."""
+    global _seed, _host_rng, _device_rng
+    _seed = int(seed)
+    _host_rng = numpy.random.default_rng(_seed)
+    _device_rng = None
+    if name == "cupy":
+        xp.random.seed(_seed)
+
+
+def host_rng():
+    """The NumPy generator that draws initial weights, the same stream on every backend."""
+    return _host_rng
+
+
+def random_uniform(shape, dtype):
+    """Uniform [0, 1) samples drawn on the device (dropout masks)."""
+    global _device_rng
+    if name == "cupy":
+        return xp.random.random_sample(shape, dtype=dtype)
+    if _device_rng is None:
+        _device_rng = numpy.random.default_rng(_host_rng.integers(2**63))
+    sample = _device_rng.random(shape, dtype=dtype)
+    return sample if name == "numpy" else xp.asarray(sample)
+
+
+_requested = os.environ.get("MINIGRAD_BACKEND")
+if _requested:
+    set_backend(_requested)

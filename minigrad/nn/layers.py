@@ -1,0 +1,59 @@
+"""The simple layers: Linear, Embedding, Dropout, each a thin module around one op."""
+import math
+
+from minigrad import ops
+from minigrad.nn.module import Module, Parameter, uniform
+from minigrad import backend
+
+
+class Linear(Module):
+    """y = x W^T + b, with weight (out_features, in_features) and bias (out_features,).
+
+    PyTorch's default initialisation: W and b ~ U(-1/sqrt(in), 1/sqrt(in)).
+    """
+
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        bound = 1 / math.sqrt(in_features) if in_features > 0 else 0
+        self.weight = uniform((out_features, in_features), bound)
+        self.bias = uniform((out_features,), bound) if bias else None
+
+    def forward(self, x):
+        return ops.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Embedding(Module):
+    """Rows of ``weight`` (num_embeddings, embedding_dim) picked by integer ids; W ~ N(0, 1)."""
+
+    def __init__(self, num_embeddings, embedding_dim):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.weight = Parameter(backend.host_rng().standard_normal(
+            (num_embeddings, embedding_dim)))
+
+    def forward(self, ids):
+        return ops.embedding(ids, self.weight)
+
+    def extra_repr(self):
+        return f"{self.num_embeddings}, {self.embedding_dim}"
+
+
+class Dropout(Module):
+    """Inverted dropout with probability ``p`` in training mode; the identity in eval mode."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        if not 0 <= p < 1:
+            raise ValueError(f"Dropout: p must lie in [0, 1), got {p}")
+        self.p = p
+
+    def forward(self, x):
+        return ops.dropout(x, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}"

@@ -1,0 +1,155 @@
+"""``Module`` and ``Parameter``: the containers models are built from, as in PyTorch.
+
+A module registers every ``Parameter`` and sub-``Module`` assigned to one of its attributes,
+so ``named_parameters()`` can walk the tree and name each weight with a dotted path
+("decoder.rnn.weight_ih_l0"), the same names PyTorch uses. ``state_dict()`` maps those names
+to host NumPy arrays in PyTorch's layouts, so weights move to and from PyTorch unchanged.
+"""
+import numpy
+
+from minigrad import backend
+from minigrad.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that is a weight of a module: it requires grad and is found by ``parameters()``."""
+    __slots__ = ()
+
+    def __init__(self, data):
+        super().__init__(data, requires_grad=True)
+
+    def __repr__(self):
+        return "Parameter(" + super().__repr__()[len("Tensor("):]
+
+
+def uniform(shape, bound):
+    """A Parameter with U(-bound, bound) entries, drawn on the host (seeded by manual_seed)."""
+    return Parameter(backend.host_rng().uniform(-bound, bound, size=shape))
+
+
+class Module:
+    """Base class of every layer and model. Subclasses set attributes and define ``forward``."""
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
+                                 f"assigning attributes")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    # -- walking the tree ---------------------------------------------------------------
+    def named_children(self):
+        return iter(self._modules.items())
+
+    def children(self):
+        return iter(self._modules.values())
+
+    def named_modules(self, prefix=""):
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        return (module for _, module in self.named_modules())
+
+    def named_parameters(self, prefix=""):
+        """(dotted name, Parameter) pairs: this module's own first, then each child's in order.
+        A parameter shared by two modules is listed once, under its first name."""
+        seen = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, param in module._parameters.items():
+                if id(param) not in seen:
+                    seen.add(id(param))
+                    yield (f"{module_name}.{name}" if module_name else name), param
+
+    def parameters(self):
+        return [param for _, param in self.named_parameters()]
+
+    def num_parameters(self):
+        """The number of trainable scalars."""
+        return sum(param.size for param in self.parameters())
+
+    # -- modes and gradients ------------------------------------------------------------
+    def train(self, mode=True):
+        """Training mode (dropout active) for this module and all below it."""
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode (dropout off)."""
+        return self.train(False)
+
+    def zero_grad(self):
+        for param in self.parameters():
+            param.grad = None
+
+    # -- state ----------------------------------------------------------------------------
+    def state_dict(self):
+        """{dotted name: host NumPy copy of the parameter}, in PyTorch's names and layouts."""
+        return {name: param.numpy() for name, param in self.named_parameters()}
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays into the parameters, keeping each parameter's dtype and backend.
+
+        Every problem is reported at once, by name: missing keys, unexpected keys (only when
+        ``strict``) and shape mismatches. Nothing is copied unless everything fits.
+        """
+        params = dict(self.named_parameters())
+        arrays = {name: numpy.asarray(value) for name, value in state_dict.items()}
+        missing = [name for name in params if name not in arrays]
+        unexpected = [name for name in arrays if name not in params]
+        mismatched = [f"{name}: checkpoint {arrays[name].shape}, model {params[name].shape}"
+                      for name in params if name in arrays
+                      and arrays[name].shape != params[name].shape]
+        problems = []
+        if missing and strict:
+            problems.append("missing keys: " + ", ".join(missing))
+        if unexpected and strict:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        if mismatched:
+            problems.append("shape mismatches: " + "; ".join(mismatched))
+        if problems:
+            raise ValueError(f"load_state_dict into {type(self).__name__}: "
+                             + " | ".join(problems))
+        for name, param in params.items():
+            if name in arrays:
+                param.data = backend.asarray(arrays[name], dtype=param.dtype)
+                param.grad = None
+        return self
+
+    # -- printing -------------------------------------------------------------------------
+    def extra_repr(self):
+        """The constructor arguments shown after the class name, e.g. 'in=4, out=3'."""
+        return ""
+
+    def __repr__(self):
+        lines = []
+        for name, child in self._modules.items():
+            child_lines = repr(child).split("\n")
+            lines.append(f"  ({name}): " + "\n  ".join(child_lines))
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n" + "\n".join(lines) + "\n)"

@@ -1,0 +1,26 @@
+"""Every differentiable op of the engine, each with its forward and backward side by side.
+
+Read in this order: arithmetic, unary, reduction, shape, matmul, embedding, softmax, loss,
+dropout, rnn. ``common`` holds what they share (operand conversion, ``unbroadcast``).
+"""
+from minigrad.ops.arithmetic import add, div, mul, neg, pow, sub
+from minigrad.ops.dropout import dropout
+from minigrad.ops.embedding import embedding
+from minigrad.ops.loss import cross_entropy, cross_entropy_composed
+from minigrad.ops.matmul import bmm, linear, matmul
+from minigrad.ops.reduction import max, mean, sum
+from minigrad.ops.rnn import gru_cell, gru_cell_composed, lstm_cell, lstm_cell_composed
+from minigrad.ops.shape import (concat, getitem, reshape, squeeze, stack, swapaxes,
+                                transpose, unsqueeze)
+from minigrad.ops.softmax import (log_softmax, masked_softmax, masked_softmax_composed,
+                                  softmax, softmax_composed)
+from minigrad.ops.unary import exp, log, relu, sigmoid, tanh
+
+__all__ = [
+    "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "tanh", "sigmoid", "relu",
+    "sum", "mean", "max", "reshape", "transpose", "swapaxes", "getitem", "concat", "stack",
+    "squeeze", "unsqueeze", "matmul", "bmm", "linear", "embedding", "softmax", "log_softmax",
+    "masked_softmax", "cross_entropy", "dropout", "gru_cell", "lstm_cell",
+    "softmax_composed", "masked_softmax_composed", "cross_entropy_composed",
+    "gru_cell_composed", "lstm_cell_composed",
+]

@@ -1,0 +1,76 @@
+"""+, -, *, /, negation and powers, with NumPy broadcasting.
+
+Broadcasting in forward means summation in backward: see ``unbroadcast``.
+"""
+import numbers
+
+from minigrad import backend
+from minigrad.ops.common import as_tensor, binary_operands, unbroadcast
+from minigrad.tensor import Tensor
+
+
+def add(a, b):
+    """y = a + b.   dL/da = dL/dy,  dL/db = dL/dy (each summed back to its shape)."""
+    a, b = binary_operands(a, b, "add")
+
+    def backward(g):
+        return unbroadcast(g, a.shape), unbroadcast(g, b.shape)
+    return Tensor._from_op(a.data + b.data, (a, b), backward, "add")
+
+
+def sub(a, b):
+    """y = a - b.   dL/da = dL/dy,  dL/db = -dL/dy."""
+    a, b = binary_operands(a, b, "sub")
+
+    def backward(g):
+        return unbroadcast(g, a.shape), unbroadcast(-g, b.shape)
+    return Tensor._from_op(a.data - b.data, (a, b), backward, "sub")
+
+
+def mul(a, b):
+    """y = a * b.   dL/da = dL/dy * b,  dL/db = dL/dy * a."""
+    a, b = binary_operands(a, b, "mul")
+
+    def backward(g):
+        return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
+                unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
+    return Tensor._from_op(a.data * b.data, (a, b), backward, "mul")
+
+
+def div(a, b):
+    """y = a / b.   dL/da = dL/dy / b,  dL/db = -dL/dy * a / b**2 = -dL/dy * y / b."""
+    a, b = binary_operands(a, b, "div")
+    y = a.data / b.data
+
+    def backward(g):
+        g_over_b = g / b.data
+        return (unbroadcast(g_over_b, a.shape) if a.requires_grad else None,
+                unbroadcast(-g_over_b * y, b.shape) if b.requires_grad else None)
+    return Tensor._from_op(y, (a, b), backward, "div")
+
+
+def neg(a):
+    """y = -a.   dL/da = -dL/dy."""
+    a = as_tensor(a, "neg")
+    return Tensor._from_op(-a.data, (a,), lambda g: (-g,), "neg")
+
+
+def pow(a, exponent):
+    """y = a ** p.   dL/da = dL/dy * p * a**(p-1);  for a tensor p, dL/dp = dL/dy * y * log(a)."""
+    if isinstance(exponent, numbers.Number):
+        a = as_tensor(a, "pow")
+        p = exponent
+
+        def backward(g):
+            return (g * p * a.data ** (p - 1),)
+        return Tensor._from_op(a.data ** p, (a,), backward, "pow")
+
+    a, p = binary_operands(a, exponent, "pow")
+    y = a.data ** p.data
+
+    def backward_tensor(g):
+        return (unbroadcast(g * p.data * a.data ** (p.data - 1), a.shape) if a.requires_grad
+                else None,
+                unbroadcast(g * y * backend.xp.log(a.data), p.shape) if p.requires_grad
+                else None)
+    return Tensor._from_op(y, (a, p), backward_tensor, "pow")

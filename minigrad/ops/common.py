@@ -1,0 +1,68 @@
+"""What every op needs: turning operands into tensors and summing broadcast gradients back."""
+import numbers
+
+from minigrad import backend
+from minigrad.tensor import Tensor
+
+
+def as_tensor(x, op, like=None):
+    """``x`` as a Tensor. Python numbers become constants of ``like``'s dtype (no upcast).
+
+    Arrays of the current backend become constants; a host NumPy array under a device backend
+    is an error, because moving it would be a silent host-to-device copy.
+    """
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, numbers.Number):
+        dtype = like.dtype if like is not None and like.dtype.kind == "f" else None
+        return Tensor._from_op(backend.xp.asarray(x, dtype=dtype), (), None, None)
+    owner = backend.array_backend(x)
+    if owner == backend.name:
+        return Tensor._from_op(x, (), None, None)
+    if owner == "numpy":
+        raise TypeError(f"{op}: got a host numpy.ndarray of shape {x.shape} while the backend "
+                        f"is {backend.name!r}; wrap it with mg.Tensor(...) to move it there")
+    raise TypeError(f"{op}: expected a Tensor or a number, got {type(x).__name__}")
+
+
+def check_same_backend(a, b, op):
+    """Two tensors of one op must live on one backend (cheap when their array types match)."""
+    if type(a.data) is not type(b.data):
+        owner_a, owner_b = backend.array_backend(a.data), backend.array_backend(b.data)
+        if owner_a != owner_b:
+            raise backend.BackendError(
+                f"{op}: tensors from two backends, {owner_a} {a.shape} and {owner_b} "
+                f"{b.shape}; create both under one backend (mg.set_backend)")
+
+
+def binary_operands(a, b, op):
+    """Both operands of a binary op as tensors of one backend."""
+    if not isinstance(a, Tensor):
+        a = as_tensor(a, op, like=b)
+    if not isinstance(b, Tensor):
+        b = as_tensor(b, op, like=a)
+    check_same_backend(a, b, op)
+    return a, b
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``.
+
+    If y = f(x) broadcasts x of shape (1, H) to (B, H), each x[0, j] fed B outputs, so its
+    gradient is the sum of theirs: sum over the leading axes and over every axis where x had 1.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def normalize_axis(axis, ndim, op):
+    """A non-negative axis, with a clear error when it does not exist."""
+    if not -ndim <= axis < ndim:
+        raise IndexError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dims")
+    return axis % ndim

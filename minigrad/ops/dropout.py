@@ -1,0 +1,20 @@
+"""Inverted dropout: zero each element with probability p, scale the survivors by 1 / (1 - p)."""
+from minigrad import backend
+from minigrad.ops.common import as_tensor
+from minigrad.tensor import Tensor
+
+
+def dropout(x, p, training=True):
+    """y = x * m / (1 - p) with m ~ Bernoulli(1 - p) per element, so E[y] = x.
+
+    dL/dx = dL/dy * m / (1 - p). In evaluation (``training`` False) or with p = 0 it is the
+    identity. The mask comes from the generator that ``mg.manual_seed`` seeds.
+    """
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
+    x = as_tensor(x, "dropout")
+    if not training or p == 0:
+        return x
+    scale = backend.random_uniform(x.shape, x.dtype) >= p
+    scale = scale.astype(x.dtype) * (1.0 / (1.0 - p))
+    return Tensor._from_op(x.data * scale, (x,), lambda g: (g * scale,), "dropout")

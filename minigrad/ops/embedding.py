@@ -1,0 +1,48 @@
+"""Embedding lookup: rows of a weight matrix picked by integer ids."""
+from minigrad import backend
+from minigrad.ops.common import as_tensor
+from minigrad.tensor import Tensor
+
+
+def ids_array(ids, op, num_embeddings=None):
+    """Integer ids (host NumPy, backend array or Tensor) as a checked backend array.
+
+    This is an edge of the engine: host ids move to the device here. Float ids and ids outside
+    [0, num_embeddings) are errors. Host ids are checked on the host (free); on CuPy, device
+    ids are not range-checked, since that would wait for the GPU at every call.
+    """
+    if isinstance(ids, Tensor):
+        ids = ids.data
+    owner = backend.array_backend(ids)
+    on_host = owner is None or owner == "numpy"
+    if on_host:
+        import numpy
+        ids = numpy.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{op}: ids must be integers, got dtype {ids.dtype}")
+    if num_embeddings is not None and ids.size and (on_host or backend.name != "cupy"):
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= num_embeddings:
+            bad = low if low < 0 else high
+            raise IndexError(f"{op}: id {bad} is out of range for {num_embeddings} "
+                             f"embeddings (valid ids are 0..{num_embeddings - 1})")
+    return backend.asarray(ids) if on_host else ids
+
+
+def embedding(ids, weight):
+    """y[..., :] = weight[ids[...], :] for ids of any shape -> ids.shape + (dim,).
+
+    dL/dweight[v] = the sum of dL/dy over every position whose id is v (a scatter-add of rows:
+    an id used twice gets both gradients). dL/dids does not exist.
+    """
+    weight = as_tensor(weight, "embedding")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be (num_embeddings, dim), got {weight.shape}")
+    ids = ids_array(ids, "embedding", weight.shape[0])
+    y = weight.data[ids]
+
+    def backward(g):
+        grad = backend.xp.zeros(weight.shape, dtype=g.dtype)
+        backend.scatter_add(grad, ids.reshape(-1), g.reshape(-1, weight.shape[1]))
+        return (grad,)
+    return Tensor._from_op(y, (weight,), backward, "embedding")

@@ -1,0 +1,75 @@
+"""Matrix products: matmul (2-D and batched, with broadcast batch axes), bmm and linear.
+
+For Y = A B:  dL/dA = dL/dY B^T  and  dL/dB = A^T dL/dY, per batch, summed over any batch
+axes that broadcasting added.
+"""
+from minigrad import backend
+from minigrad.ops.common import binary_operands, unbroadcast
+from minigrad.tensor import Tensor
+
+
+def _swap(x):
+    return x.swapaxes(-1, -2)
+
+
+def matmul(a, b):
+    """Y = a @ b for a (..., n, k) and b (..., k, m) -> (..., n, m), batch axes broadcast.
+
+    dL/da = dL/dY @ b^T,  dL/db = a^T @ dL/dY, each summed back to its own shape. When b is a
+    plain matrix (the weights of a layer applied to a batch), dL/db is one 2-D product over all
+    rows of a instead of a stack of per-batch products summed afterwards.
+    """
+    a, b = binary_operands(a, b, "matmul")
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+        raise ValueError(f"matmul: expected a (..., n, k) and b (..., k, m), got {a.shape} "
+                         f"and {b.shape}")
+    y = a.data @ b.data
+
+    def backward(g):
+        grad_a = grad_b = None
+        if a.requires_grad:
+            grad_a = unbroadcast(g @ _swap(b.data), a.shape)
+        if b.requires_grad:
+            if b.ndim == 2:   # (N, k)^T (N, m): every row of every batch in one product
+                grad_b = a.data.reshape(-1, a.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+            else:
+                grad_b = unbroadcast(_swap(a.data) @ g, b.shape)
+        return grad_a, grad_b
+    return Tensor._from_op(y, (a, b), backward, "matmul")
+
+
+def bmm(a, b):
+    """Batched product of a (B, n, k) and b (B, k, m) -> (B, n, m), as ``torch.bmm``."""
+    a, b = binary_operands(a, b, "bmm")
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise ValueError(f"bmm: expected a (B, n, k) and b (B, k, m) with the same B, got "
+                         f"{a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def linear(x, weight, bias=None):
+    """y = x W^T + b for x (..., in), W (out, in), b (out,) -> (..., out), as ``torch.nn.Linear``.
+
+    dL/dx = dL/dy W,  dL/dW = dL/dy^T x (over all rows),  dL/db = dL/dy summed over all rows.
+    """
+    x, weight = binary_operands(x, weight, "linear")
+    if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: expected x (..., in) and weight (out, in), got x {x.shape} "
+                         f"and weight {weight.shape}")
+    if bias is not None:
+        x, bias = binary_operands(x, bias, "linear")
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear: bias has shape {bias.shape}, expected "
+                             f"({weight.shape[0]},) for weight {weight.shape}")
+    y = x.data @ weight.data.T
+    if bias is not None:
+        y += bias.data
+
+    def backward(g):
+        g2 = g.reshape(-1, g.shape[-1])                        # (N, out)
+        grad_x = g @ weight.data if x.requires_grad else None  # (..., in)
+        grad_w = g2.T @ x.data.reshape(-1, x.shape[-1]) if weight.requires_grad else None
+        grad_b = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
+        return grad_x, grad_w, grad_b
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return Tensor._from_op(y, parents, backward, "linear")

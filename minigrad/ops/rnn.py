@@ -1,0 +1,151 @@
+"""Recurrent cells as single fused ops: one graph node per time step, hand-derived backward.
+
+Both cells take ``gi``, the input projection x W_ih^T + b_ih of this step, already computed:
+a layer projects the inputs of all time steps with one matmul and hands each step its slice.
+Each fused cell has a composed twin, built from primitive ops, that the tests hold it to.
+
+GRU (PyTorch's equations; gates stacked r, z, n):
+    gh = h W_hh^T + b_hh
+    r = sigmoid(gi_r + gh_r)      z = sigmoid(gi_z + gh_z)
+    n = tanh(gi_n + r * gh_n)     h' = (1 - z) * n + z * h
+
+LSTM (PyTorch's equations; gates stacked i, f, g, o):
+    a = gi + h W_hh^T + b_hh
+    i = sigmoid(a_i)  f = sigmoid(a_f)  g = tanh(a_g)  o = sigmoid(a_o)
+    c' = f * c + i * g            h' = o * tanh(c')
+"""
+from minigrad import backend
+from minigrad.ops.arithmetic import add, mul, sub
+from minigrad.ops.common import as_tensor, check_same_backend
+from minigrad.ops.matmul import linear
+from minigrad.ops.shape import getitem, stack
+from minigrad.ops.unary import sigmoid, sigmoid_array, tanh
+from minigrad.tensor import Tensor
+
+
+def _check(gi, h, weight_hh, bias_hh, gates, op):
+    gi, h, weight_hh = (as_tensor(t, op) for t in (gi, h, weight_hh))
+    hidden = h.shape[-1]
+    expected_w = (gates * hidden, hidden)
+    if (h.ndim != 2 or gi.shape != (h.shape[0], gates * hidden) or weight_hh.shape != expected_w
+            or (bias_hh is not None and bias_hh.shape != (gates * hidden,))):
+        raise ValueError(
+            f"{op}: expected gi (B, {gates}H), h (B, H), weight_hh ({gates}H, H), bias_hh "
+            f"({gates}H,); got gi {gi.shape}, h {h.shape}, weight_hh {weight_hh.shape}, "
+            f"bias_hh {None if bias_hh is None else bias_hh.shape}")
+    for t in (h, weight_hh) + (() if bias_hh is None else (bias_hh,)):
+        check_same_backend(gi, t, op)
+    return gi, h, weight_hh
+
+
+def _hidden_projection(h, weight_hh, bias_hh):
+    gh = h.data @ weight_hh.data.T
+    if bias_hh is not None:
+        gh += bias_hh.data
+    return gh
+
+
+def _hidden_grads(dgh, h, weight_hh, bias_hh):
+    """Gradients through gh = h W_hh^T + b_hh: for h, W_hh and b_hh."""
+    return (dgh @ weight_hh.data if h.requires_grad else None,
+            dgh.T @ h.data if weight_hh.requires_grad else None,
+            dgh.sum(axis=0) if bias_hh is not None and bias_hh.requires_grad else None)
+
+
+def gru_cell(gi, h, weight_hh, bias_hh=None):
+    """One GRU step, fused: (gi (B, 3H), h (B, H)) -> h' (B, H).
+
+    Backward, with dh' the incoming gradient and a_* the pre-activations:
+        dn = dh' (1 - z)             dz = dh' (h - n)          dh (direct) = dh' z
+        da_n = dn (1 - n^2)          dr = da_n gh_n
+        da_r = dr r (1 - r)          da_z = dz z (1 - z)
+        dgi = [da_r, da_z, da_n]     dgh = [da_r, da_z, da_n r]
+        dh += dgh W_hh               dW_hh = dgh^T h           db_hh = sum of dgh over rows
+    """
+    gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")
+    xp = backend.xp
+    H = h.shape[1]
+    gh = _hidden_projection(h, weight_hh, bias_hh)                   # (B, 3H)
+    rz = sigmoid_array(gi.data[:, :2 * H] + gh[:, :2 * H])           # (B, 2H)
+    r, z = rz[:, :H], rz[:, H:]
+    gh_n = gh[:, 2 * H:]
+    n = xp.tanh(gi.data[:, 2 * H:] + r * gh_n)
+    h_new = n + z * (h.data - n)                                     # (1 - z) n + z h
+
+    def backward(dh_new):
+        da_n = dh_new * (1 - z) * (1 - n * n)
+        dgi = xp.empty_like(gi.data)                                 # (B, 3H)
+        dgi[:, :H] = da_n * gh_n * r * (1 - r)                       # da_r
+        dgi[:, H:2 * H] = dh_new * (h.data - n) * z * (1 - z)        # da_z
+        dgi[:, 2 * H:] = da_n
+        dgh = dgi.copy()
+        dgh[:, 2 * H:] *= r                                          # dgh_n = da_n r
+        dh, dw, db = _hidden_grads(dgh, h, weight_hh, bias_hh)
+        if dh is not None:
+            dh += dh_new * z
+        return dgi, dh, dw, db
+    parents = (gi, h, weight_hh) + (() if bias_hh is None else (bias_hh,))
+    return Tensor._from_op(h_new, parents, backward, "gru_cell")
+
+
+def gru_cell_composed(gi, h, weight_hh, bias_hh=None):
+    """The readable twin of ``gru_cell``, from primitive ops (autograd derives its backward)."""
+    H = h.shape[-1]
+    gh = linear(h, weight_hh, bias_hh)
+    r = sigmoid(add(getitem(gi, (slice(None), slice(0, H))), getitem(gh, (slice(None), slice(0, H)))))
+    z = sigmoid(add(getitem(gi, (slice(None), slice(H, 2 * H))),
+                    getitem(gh, (slice(None), slice(H, 2 * H)))))
+    n = tanh(add(getitem(gi, (slice(None), slice(2 * H, 3 * H))),
+                 mul(r, getitem(gh, (slice(None), slice(2 * H, 3 * H))))))
+    return add(mul(sub(1.0, z), n), mul(z, h))
+
+
+def lstm_cell(gi, h, c, weight_hh, bias_hh=None):
+    """One LSTM step, fused: (gi (B, 4H), h (B, H), c (B, H)) -> stacked [h', c'] (2, B, H).
+
+    Take h' and c' with ``out[0]`` and ``out[1]``. Backward, with dh', dc' incoming:
+        tc = tanh(c')                dc = dc' + dh' o (1 - tc^2)
+        da_i = dc g i (1 - i)        da_f = dc c f (1 - f)
+        da_g = dc i (1 - g^2)        da_o = dh' tc o (1 - o)
+        dgi = dgh = [da_i, da_f, da_g, da_o]      dc (to the previous cell) = dc f
+        dh = dgh W_hh                dW_hh = dgh^T h           db_hh = sum of dgh over rows
+    """
+    gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 4, "lstm_cell")
+    c = as_tensor(c, "lstm_cell")
+    if c.shape != h.shape:
+        raise ValueError(f"lstm_cell: c has shape {c.shape}, expected h's shape {h.shape}")
+    xp = backend.xp
+    H = h.shape[1]
+    a = gi.data + _hidden_projection(h, weight_hh, bias_hh)          # (B, 4H)
+    i = sigmoid_array(a[:, :H])
+    f = sigmoid_array(a[:, H:2 * H])
+    g = xp.tanh(a[:, 2 * H:3 * H])
+    o = sigmoid_array(a[:, 3 * H:])
+    c_new = f * c.data + i * g
+    tc = xp.tanh(c_new)
+    out = xp.stack([o * tc, c_new])                                  # (2, B, H)
+
+    def backward(grad):
+        dh_new, dc_new = grad[0], grad[1]
+        dc = dc_new + dh_new * o * (1 - tc * tc)
+        da = xp.empty_like(a)                                        # (B, 4H)
+        da[:, :H] = dc * g * i * (1 - i)
+        da[:, H:2 * H] = dc * c.data * f * (1 - f)
+        da[:, 2 * H:3 * H] = dc * i * (1 - g * g)
+        da[:, 3 * H:] = dh_new * tc * o * (1 - o)
+        dh, dw, db = _hidden_grads(da, h, weight_hh, bias_hh)
+        return (da, dh, dc * f if c.requires_grad else None, dw, db)
+    parents = (gi, h, c, weight_hh) + (() if bias_hh is None else (bias_hh,))
+    return Tensor._from_op(out, parents, backward, "lstm_cell")
+
+
+def lstm_cell_composed(gi, h, c, weight_hh, bias_hh=None):
+    """The readable twin of ``lstm_cell``, from primitive ops."""
+    H = h.shape[-1]
+    a = add(gi, linear(h, weight_hh, bias_hh))
+
+    def gate(k):
+        return getitem(a, (slice(None), slice(k * H, (k + 1) * H)))
+    i, f, g, o = sigmoid(gate(0)), sigmoid(gate(1)), tanh(gate(2)), sigmoid(gate(3))
+    c_new = add(mul(f, c), mul(i, g))
+    return stack([mul(o, tanh(c_new)), c_new])

@@ -1,0 +1,149 @@
+"""Ops that move elements around without computing: reshape, transpose, indexing, concat,
+stack, squeeze, unsqueeze. Their backward moves the gradient back the same way.
+"""
+from minigrad import backend
+from minigrad.autograd import SliceGrad
+from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis
+from minigrad.tensor import Tensor
+
+
+def reshape(a, shape):
+    """y = a viewed with a new shape.   dL/da = dL/dy reshaped back."""
+    a = as_tensor(a, "reshape")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    try:
+        y = a.data.reshape(shape)
+    except ValueError:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
+                         f"({a.size} elements) into {shape}") from None
+    return Tensor._from_op(y, (a,), lambda g: (g.reshape(a.shape),), "reshape")
+
+
+def transpose(a, axes=None):
+    """y = a with its axes permuted (reversed when ``axes`` is None).
+
+    dL/da = dL/dy permuted by the inverse permutation.
+    """
+    a = as_tensor(a, "transpose")
+    if axes is None:
+        axes = tuple(reversed(range(a.ndim)))
+    axes = tuple(axes)
+    if sorted(normalize_axis(i, a.ndim, "transpose") for i in axes) != list(range(a.ndim)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
+                         f"of a tensor of shape {a.shape}")
+    inverse = tuple(sorted(range(a.ndim), key=lambda i: axes[i] % a.ndim))
+    return Tensor._from_op(a.data.transpose(axes), (a,),
+                           lambda g: (g.transpose(inverse),), "transpose")
+
+
+def swapaxes(a, axis1, axis2):
+    """y = a with two axes exchanged (its own inverse)."""
+    a = as_tensor(a, "swapaxes")
+    axes = list(range(a.ndim))
+    i, j = normalize_axis(axis1, a.ndim, "swapaxes"), normalize_axis(axis2, a.ndim, "swapaxes")
+    axes[i], axes[j] = axes[j], axes[i]
+    return transpose(a, axes)
+
+
+def _device_index(index):
+    """Index arrays (host NumPy, backend arrays, Tensors) as backend arrays, checked for type."""
+    items = index if isinstance(index, tuple) else (index,)
+    converted, advanced = [], False
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item.data
+        if isinstance(item, list) or backend.array_backend(item) is not None:
+            item = backend.asarray(item)
+            if item.dtype.kind not in "iub":
+                raise IndexError(f"getitem: index arrays must hold integers or booleans, "
+                                 f"got dtype {item.dtype}")
+            advanced = advanced or item.ndim > 0
+            if item.ndim == 0:
+                item = int(item)
+        converted.append(item)
+    return (tuple(converted) if isinstance(index, tuple) else converted[0]), advanced
+
+
+def getitem(a, index):
+    """y = a[index], with NumPy's basic and integer-array indexing.
+
+    dL/da is zero except at the selected elements, which receive dL/dy; an element selected
+    twice by an index array receives the sum. For basic indexing (ints, slices) the gradient is
+    kept as a ``SliceGrad``, so taking the T time steps of a sequence one by one costs O(T).
+    """
+    a = as_tensor(a, "getitem")
+    index, advanced = _device_index(index)
+    try:
+        y = a.data[index]
+    except IndexError as exc:
+        raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape "
+                         f"{a.shape}: {exc}") from None
+
+    def backward(g):
+        return (SliceGrad(a.shape, a.dtype, index, g, advanced),)
+    return Tensor._from_op(y, (a,), backward, "getitem")
+
+
+def concat(tensors, axis=0):
+    """y = the tensors joined along ``axis``.   dL/dx_i = the slice of dL/dy that x_i filled."""
+    tensors = [as_tensor(t, "concat") for t in tensors]
+    if not tensors:
+        raise ValueError("concat: needs at least one tensor")
+    first = tensors[0]
+    axis = normalize_axis(axis, first.ndim, "concat")
+    for t in tensors[1:]:
+        check_same_backend(first, t, "concat")
+        if t.ndim != first.ndim or any(n != m for i, (n, m) in enumerate(zip(t.shape, first.shape))
+                                       if i != axis):
+            raise ValueError(f"concat: shapes {[x.shape for x in tensors]} differ outside "
+                             f"axis {axis}")
+    bounds = [0]
+    for t in tensors:
+        bounds.append(bounds[-1] + t.shape[axis])
+    y = backend.xp.concatenate([t.data for t in tensors], axis=axis)
+
+    def backward(g):
+        lead = (slice(None),) * axis
+        return tuple(g[lead + (slice(start, stop),)]
+                     for start, stop in zip(bounds[:-1], bounds[1:]))
+    return Tensor._from_op(y, tuple(tensors), backward, "concat")
+
+
+def stack(tensors, axis=0):
+    """y = the tensors stacked along a new ``axis``.   dL/dx_i = dL/dy taken at i on that axis."""
+    tensors = [as_tensor(t, "stack") for t in tensors]
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: all tensors need one shape, got {[t.shape for t in tensors]}")
+    for t in tensors[1:]:
+        check_same_backend(tensors[0], t, "stack")
+    axis = normalize_axis(axis, tensors[0].ndim + 1, "stack")
+    y = backend.xp.stack([t.data for t in tensors], axis=axis)
+
+    def backward(g):
+        lead = (slice(None),) * axis
+        return tuple(g[lead + (i,)] for i in range(len(tensors)))
+    return Tensor._from_op(y, tuple(tensors), backward, "stack")
+
+
+def squeeze(a, axis=None):
+    """y = a without the given size-1 axis (all size-1 axes when None).   dL/da = reshape."""
+    a = as_tensor(a, "squeeze")
+    if axis is None:
+        shape = tuple(n for n in a.shape if n != 1)
+    else:
+        axis = normalize_axis(axis, a.ndim, "squeeze")
+        if a.shape[axis] != 1:
+            raise ValueError(f"squeeze: axis {axis} of shape {a.shape} has size "
+                             f"{a.shape[axis]}, expected 1")
+        shape = a.shape[:axis] + a.shape[axis + 1:]
+    return reshape(a, shape)
+
+
+def unsqueeze(a, axis):
+    """y = a with a new size-1 axis at ``axis``.   dL/da = reshape."""
+    a = as_tensor(a, "unsqueeze")
+    axis = normalize_axis(axis, a.ndim + 1, "unsqueeze")
+    return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])

@@ -1,0 +1,109 @@
+"""Softmax, log-softmax and d2l's masked softmax, each stable and with its own backward.
+
+Softmax is shift-invariant, so we subtract the row maximum before exponentiating: exp never
+overflows and the largest term is exp(0) = 1. For y = softmax(x) along an axis,
+
+    dL/dx = y * (dL/dy - sum(dL/dy * y))                 (the sum along the same axis)
+
+and for y = log_softmax(x) = x - logsumexp(x),
+
+    dL/dx = dL/dy - softmax(x) * sum(dL/dy).
+"""
+from minigrad import backend
+from minigrad.ops.arithmetic import add, mul
+from minigrad.ops.common import as_tensor, normalize_axis
+from minigrad.ops.embedding import ids_array
+from minigrad.ops.reduction import max as reduce_max, sum as reduce_sum
+from minigrad.ops.unary import exp
+from minigrad.tensor import Tensor
+
+MASK_VALUE = -1e6   # d2l's choice: masked scores become -1e6, so a fully masked row is uniform
+
+
+def softmax_array(x, axis=-1):
+    """The forward math on a plain array (shared by the ops below and by fused kernels)."""
+    e = backend.xp.exp(x - x.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def softmax_backward_array(g, y, axis=-1):
+    """dL/dx = y * (g - sum(g * y)) for y = softmax(x)."""
+    return y * (g - (g * y).sum(axis=axis, keepdims=True))
+
+
+def softmax(x, axis=-1):
+    """y = exp(x) / sum(exp(x)) along ``axis``; see the module docstring for dL/dx."""
+    x = as_tensor(x, "softmax")
+    axis = normalize_axis(axis, x.ndim, "softmax")
+    y = softmax_array(x.data, axis)
+    return Tensor._from_op(y, (x,), lambda g: (softmax_backward_array(g, y, axis),), "softmax")
+
+
+def log_softmax(x, axis=-1):
+    """y = x - log(sum(exp(x))) along ``axis``, computed as (x - max) - log(sum(exp(x - max)))."""
+    x = as_tensor(x, "log_softmax")
+    axis = normalize_axis(axis, x.ndim, "log_softmax")
+    xp = backend.xp
+    shifted = x.data - x.data.max(axis=axis, keepdims=True)
+    y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+    def backward(g):
+        return (g - xp.exp(y) * g.sum(axis=axis, keepdims=True),)
+    return Tensor._from_op(y, (x,), backward, "log_softmax")
+
+
+def key_mask(valid_lens, shape, op="masked_softmax"):
+    """The boolean mask of (B, Q, K) scores to keep: key position k < valid_len.
+
+    ``valid_lens`` is (B,), shared by every query of an example, or (B, Q), one per query;
+    host arrays move to the device here. Lengths must lie in [0, K].
+    """
+    batch, queries, keys = shape
+    lens = ids_array(valid_lens, op)
+    if lens.shape not in ((batch,), (batch, queries)):
+        raise ValueError(f"{op}: valid_lens has shape {lens.shape}, expected ({batch},) or "
+                         f"({batch}, {queries}) for scores of shape {shape}")
+    if lens.size and (backend.name != "cupy" or not backend.is_array(valid_lens)):
+        low, high = int(lens.min()), int(lens.max())
+        if low < 0 or high > keys:
+            raise ValueError(f"{op}: valid_lens must lie in [0, {keys}] for {keys} keys, got "
+                             f"values from {low} to {high}")
+    lens = lens.reshape(batch, -1, 1)                              # (B, 1 or Q, 1)
+    return backend.xp.arange(keys).reshape(1, 1, keys) < lens      # (B, 1 or Q, K)
+
+
+def masked_softmax(X, valid_lens):
+    """Softmax over the last axis of X (B, Q, K), keys at positions >= valid_len masked out.
+
+    Masked scores are replaced by -1e6 before the softmax (a row with valid_len 0 is therefore
+    uniform); with ``valid_lens`` None this is a plain softmax. Masked scores are constants, so
+    their gradient is 0; elsewhere it is the softmax gradient.
+    """
+    X = as_tensor(X, "masked_softmax")
+    if X.ndim != 3:
+        raise ValueError(f"masked_softmax: expected scores of shape (B, Q, K), got {X.shape}")
+    if valid_lens is None:
+        return softmax(X, axis=-1)
+    keep = key_mask(valid_lens, X.shape)
+    y = softmax_array(backend.xp.where(keep, X.data, MASK_VALUE), axis=-1)
+
+    def backward(g):
+        return (softmax_backward_array(g, y) * keep,)
+    return Tensor._from_op(y, (X,), backward, "masked_softmax")
+
+
+def softmax_composed(x, axis=-1):
+    """The readable twin of ``softmax``, built from primitive ops (max is a constant shift)."""
+    shift = Tensor(reduce_max(x, axis, keepdims=True).data)
+    e = exp(x - shift)
+    return e / reduce_sum(e, axis, keepdims=True)
+
+
+def masked_softmax_composed(X, valid_lens):
+    """The readable twin of ``masked_softmax``: X * keep + (-1e6) * (1 - keep), then softmax."""
+    if valid_lens is None:
+        return softmax_composed(X, -1)
+    keep = key_mask(valid_lens, X.shape).astype(X.dtype)
+    masked = add(mul(X, Tensor(keep)), Tensor((1 - keep) * MASK_VALUE))
+    return softmax_composed(masked, -1)

@@ -1,0 +1,214 @@
+"""A strict stand-in for a device array library, for testing on a machine without a GPU.
+
+CI has no GPU, yet code that works on NumPy can still break on CuPy: a stray ``numpy.`` call on
+a device array, an implicit conversion to a host array, a function NumPy has and CuPy lacks, a
+host array mixed into device arithmetic. Under ``MINIGRAD_BACKEND=strict`` every op runs on
+``StrictArray``, which behaves the way a CuPy array does in those respects and louder:
+
+- ``numpy.asarray(a)``, ``numpy.array(a)`` and every ``numpy.<function>(a)`` raise TypeError;
+- mixing a ``StrictArray`` with a host ``numpy.ndarray`` in arithmetic or indexing raises;
+- this module, used as the namespace ``xp``, offers only names that CuPy offers as well.
+
+The data lives in a plain NumPy array inside, so results are bit-for-bit NumPy's.
+"""
+import numpy
+
+# Names of this namespace: all exist in CuPy with NumPy's semantics. Anything else raises.
+_FUNCTIONS = """
+abs absolute add all allclose any arange argmax argmin argsort array array_equal asarray
+ascontiguousarray broadcast_to clip concatenate copy cos cumsum divide dot einsum empty
+empty_like equal exp expand_dims expm1 eye flip floor full full_like greater greater_equal
+isclose isfinite isinf isnan less less_equal linspace log log1p logaddexp logical_and
+logical_not logical_or matmul max maximum mean min minimum moveaxis multiply negative
+not_equal ones ones_like outer power prod repeat reshape result_type sign sin sqrt square
+squeeze stack subtract sum swapaxes take take_along_axis tanh tensordot tile transpose
+tril triu true_divide where zeros zeros_like
+""".split()
+_CONSTANTS = """
+bool_ dtype e float16 float32 float64 inf int8 int16 int32 int64 nan newaxis pi uint8
+""".split()
+
+
+def _is_host_array(x):
+    return isinstance(x, numpy.ndarray)
+
+
+def _unwrap(x, where):
+    """The NumPy array inside, refusing host arrays: a device library would refuse them too."""
+    if isinstance(x, StrictArray):
+        return x._array
+    if _is_host_array(x):
+        raise TypeError(f"strict backend: {where} got a host numpy.ndarray {x.shape} mixed "
+                        f"with device arrays; move it with backend.asarray first")
+    if isinstance(x, (list, tuple)):
+        return type(x)(_unwrap(item, where) for item in x)
+    return x
+
+
+def _wrap(x):
+    if isinstance(x, (numpy.ndarray, numpy.generic)):
+        return StrictArray(numpy.asarray(x))
+    if isinstance(x, tuple):
+        return tuple(_wrap(item) for item in x)
+    if isinstance(x, list):
+        return [_wrap(item) for item in x]
+    return x
+
+
+def _index(key):
+    """Indices may be Python ints, slices, None, Ellipsis or device arrays, never host arrays."""
+    return _unwrap(key, "indexing")
+
+
+class StrictArray:
+    """A device-like array: NumPy inside, no silent way out."""
+    __slots__ = ("_array",)
+
+    def __init__(self, array):
+        self._array = array
+
+    # -- no silent conversion to NumPy ---------------------------------------------------
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("strict backend: implicit conversion of a device array to a NumPy "
+                        "array (numpy.asarray/array or a NumPy function); use "
+                        "backend.to_numpy(a) or Tensor.numpy()")
+
+    def __array_function__(self, func, types, args, kwargs):
+        raise TypeError(f"strict backend: numpy.{func.__name__} called on a device array; "
+                        f"call it through the backend namespace (xp.{func.__name__})")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # ``numpy.float32(2) * a`` lands here through the scalar's operator; CuPy accepts it.
+        if method == "__call__" and any(isinstance(x, numpy.generic) for x in inputs):
+            return _call(ufunc, inputs, kwargs)
+        raise TypeError(f"strict backend: numpy.{ufunc.__name__} called on a device array; "
+                        f"call it through the backend namespace (xp.{ufunc.__name__})")
+
+    def to_numpy(self):
+        """The explicit device-to-host copy (cupy's ``.get()``)."""
+        return self._array.copy()
+
+    get = to_numpy
+
+    # -- attributes -----------------------------------------------------------------------
+    shape = property(lambda self: self._array.shape)
+    dtype = property(lambda self: self._array.dtype)
+    ndim = property(lambda self: self._array.ndim)
+    size = property(lambda self: self._array.size)
+    nbytes = property(lambda self: self._array.nbytes)
+    itemsize = property(lambda self: self._array.itemsize)
+    strides = property(lambda self: self._array.strides)
+    flags = property(lambda self: self._array.flags)
+    T = property(lambda self: StrictArray(self._array.T))
+
+    def __len__(self):
+        return len(self._array)
+
+    def __repr__(self):
+        return "StrictArray(" + repr(self._array)[6:]
+
+    # explicit scalar conversions synchronise on a GPU but are allowed there, so here too
+    def item(self):
+        return self._array.item()
+
+    def tolist(self):
+        return self._array.tolist()
+
+    def __float__(self):
+        return float(self._array)
+
+    def __int__(self):
+        return int(self._array)
+
+    def __bool__(self):
+        return bool(self._array)
+
+    def __index__(self):
+        return self._array.__index__()
+
+    def __iter__(self):
+        return (_wrap(row) for row in self._array)
+
+    # -- indexing -------------------------------------------------------------------------
+    def __getitem__(self, key):
+        return _wrap(self._array[_index(key)])
+
+    def __setitem__(self, key, value):
+        self._array[_index(key)] = _unwrap(value, "assignment")
+
+    # -- methods: forwarded, with device arrays unwrapped and results wrapped ---------------
+    def _method(name):
+        def method(self, *args, **kwargs):
+            args = _unwrap(args, f".{name}()")
+            kwargs = {k: _unwrap(v, f".{name}()") for k, v in kwargs.items()}
+            return _wrap(getattr(self._array, name)(*args, **kwargs))
+        method.__name__ = name
+        return method
+
+    for _name in ("reshape transpose swapaxes sum mean max min argmax argmin any all astype "
+                  "copy ravel fill cumsum prod clip squeeze take repeat var std "
+                  "__neg__ __pos__ __abs__ __invert__").split():
+        locals()[_name] = _method(_name)
+
+    def _binary(name):
+        def operator(self, other):
+            return _wrap(getattr(self._array, name)(_unwrap(other, f"operator {name}")))
+        operator.__name__ = name
+        return operator
+
+    for _name in ("add sub mul truediv floordiv mod pow matmul and or xor lt le gt ge "
+                  "eq ne").split():
+        for _dunder in (f"__{_name}__", f"__r{_name}__", f"__i{_name}__"):
+            if hasattr(numpy.ndarray, _dunder):
+                locals()[_dunder] = _binary(_dunder)
+    del _name, _dunder, _method, _binary
+
+    __hash__ = None
+
+
+class _StrictUfunc:
+    """A NumPy ufunc that takes and returns device arrays (with ``.at``, ``.reduce``...)."""
+
+    def __init__(self, ufunc):
+        self._ufunc = ufunc
+        self.__name__ = ufunc.__name__
+
+    def __call__(self, *args, **kwargs):
+        return _call(self._ufunc, args, kwargs)
+
+    def __getattr__(self, method):
+        return lambda *args, **kwargs: _call(getattr(self._ufunc, method), args, kwargs)
+
+
+def _call(function, args, kwargs):
+    where = f"xp.{getattr(function, '__name__', function)}"
+    args = _unwrap(args, where)
+    kwargs = {k: _unwrap(v, where) for k, v in kwargs.items()}
+    return _wrap(function(*args, **kwargs))
+
+
+def asarray(a, dtype=None):
+    """Host data (lists, scalars, NumPy arrays) to the device: the explicit transfer."""
+    if isinstance(a, StrictArray):
+        return a if dtype is None or a.dtype == dtype else StrictArray(a._array.astype(dtype))
+    return StrictArray(numpy.array(a, dtype=dtype))
+
+
+def array(a, dtype=None):
+    return asarray(a, dtype).copy() if isinstance(a, StrictArray) else asarray(a, dtype)
+
+
+ndarray = StrictArray
+
+
+def __getattr__(name):
+    if name in _CONSTANTS:
+        return getattr(numpy, name)
+    if name in _FUNCTIONS:
+        function = getattr(numpy, name)
+        if isinstance(function, numpy.ufunc):
+            return _StrictUfunc(function)
+        return lambda *args, **kwargs: _call(function, args, kwargs)
+    raise AttributeError(f"strict backend: xp.{name} is not in the CuPy-compatible namespace; "
+                         f"use a function CuPy has too, or add it to minigrad/strict.py after "
+                         f"checking that CuPy offers it with the same semantics")

@@ -1,0 +1,211 @@
+"""``Tensor``: an array of the current backend plus what autograd needs to differentiate it.
+
+A tensor made by an op while grad mode is on and some input requires grad remembers its inputs
+(``_parents``) and the function that sends its gradient back to them (``_backward``). All the
+math lives in ``minigrad.ops``; the operators and methods here only forward to it.
+"""
+from minigrad import autograd, backend
+
+
+class Tensor:
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op",
+                 "__weakref__")
+    __array_priority__ = 1000   # so ``numpy_array + tensor`` calls Tensor.__radd__
+
+    def __init__(self, data, requires_grad=False):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = backend.asarray(data)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"Tensor: requires_grad=True needs float data, got dtype "
+                            f"{self.data.dtype}; only float tensors have gradients")
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._parents = ()
+        self._backward = None
+        self._op = None
+
+    @staticmethod
+    def _from_op(data, parents, backward, op):
+        """The output of an op. It joins the graph only when an input requires grad."""
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out._op = op
+        if autograd._grad_enabled:
+            for parent in parents:
+                if parent.requires_grad:
+                    out.requires_grad = True
+                    out._parents = parents
+                    out._backward = backward
+                    return out
+        out.requires_grad = False
+        out._parents = ()
+        out._backward = None
+        return out
+
+    # -- information ----------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def __len__(self):
+        return self.data.shape[0]
+
+    def __repr__(self):
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        op = f", op={self._op}" if self._op else ""
+        return f"Tensor({self.numpy()!r}{grad}{op})"
+
+    def numpy(self):
+        """A host NumPy copy of the data."""
+        return backend.to_numpy(self.data)
+
+    def item(self):
+        """The single element as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: needs a one-element tensor, got shape {self.shape}")
+        return self.data.item()
+
+    def detach(self):
+        """The same data, cut from the graph (no copy)."""
+        out = Tensor.__new__(Tensor)
+        out.data, out.grad, out.requires_grad = self.data, None, False
+        out._parents, out._backward, out._op = (), None, None
+        return out
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"requires_grad_: needs float data, got dtype {self.data.dtype}")
+        self.requires_grad = requires_grad
+        return self
+
+    # -- autograd -------------------------------------------------------------------------
+    def backward(self, grad=None):
+        """Fill ``.grad`` of every leaf this tensor was computed from.
+
+        ``grad`` is d(something)/d(self); it may be omitted only for a one-element tensor
+        (a loss), where it is 1.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward: this tensor does not require grad; no input of the "
+                               "ops that made it had requires_grad=True (or grad mode was off)")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(f"backward: the tensor has shape {self.shape}; a gradient "
+                                   f"can be implied only for a one-element tensor, so pass "
+                                   f"grad of shape {self.shape}")
+            grad = backend.xp.ones_like(self.data)
+        else:
+            grad = grad.data if isinstance(grad, Tensor) else backend.asarray(grad, self.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward: grad has shape {grad.shape}, expected the "
+                                 f"tensor's shape {self.shape}")
+        autograd.backward(self, grad)
+
+    # -- operators, forwarded to minigrad.ops ----------------------------------------------
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pow__(self, exponent):
+        return ops.pow(self, exponent)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(other, self)
+
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
+
+    __hash__ = object.__hash__   # tensors are graph nodes: identity, not value
+
+    # -- methods, forwarded to minigrad.ops ------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        return ops.sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return ops.mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return ops.max(self, axis, keepdims)
+
+    def exp(self):
+        return ops.exp(self)
+
+    def log(self):
+        return ops.log(self)
+
+    def tanh(self):
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        return ops.sigmoid(self)
+
+    def relu(self):
+        return ops.relu(self)
+
+    def reshape(self, *shape):
+        return ops.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        return ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+
+    def permute(self, *axes):
+        return ops.transpose(self, axes[0] if len(axes) == 1 else axes)
+
+    @property
+    def T(self):
+        return ops.transpose(self, None)
+
+    def squeeze(self, axis=None):
+        return ops.squeeze(self, axis)
+
+    def unsqueeze(self, axis):
+        return ops.unsqueeze(self, axis)
+
+    def softmax(self, axis=-1):
+        return ops.softmax(self, axis)
+
+    def log_softmax(self, axis=-1):
+        return ops.log_softmax(self, axis)
+
+
+from minigrad import ops  # noqa: E402  (the ops build Tensors, so they load after the class)

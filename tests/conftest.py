@@ -1,0 +1,52 @@
+"""Shared test set-up: every test runs on a fresh backend, dtype and seed.
+
+Every test runs twice on a CPU machine: on ``numpy`` and on ``strict``, the device-like backend whose arrays refuse silent conversion to
+NumPy (see minigrad/strict.py), so code that would break on CuPy fails here too. With
+MINIGRAD_BACKEND set (``cupy`` on a GPU machine) they run on that backend only. Mark a test
+``numpy_only`` when it is about host-side code and a second run would add nothing.
+"""
+import os
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+REQUESTED = os.environ.get("MINIGRAD_BACKEND")
+BACKENDS = [REQUESTED] if REQUESTED else ["numpy", "strict"]
+
+
+def pytest_generate_tests(metafunc):
+    names = BACKENDS
+    if metafunc.definition.get_closest_marker("numpy_only"):
+        names = [REQUESTED or "numpy"]
+    metafunc.parametrize("backend", names, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def backend(request):
+    """The backend this test runs on (set for the test, restored afterwards)."""
+    mg.set_backend(request.param)
+    yield request.param
+
+
+@pytest.fixture(autouse=True)
+def fresh_state(request):
+    """Each test starts with the float32 default, a fixed seed and grad mode on."""
+    mg.set_default_dtype("float32")
+    mg.manual_seed(0)
+    yield
+    mg.set_default_dtype("float32")
+    mg.set_backend(REQUESTED or "numpy")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def float64():
+    """Switch the default float dtype to float64 for this test (gradchecks, tight parity)."""
+    mg.set_default_dtype("float64")
+    yield
