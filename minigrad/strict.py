@@ -20,7 +20,7 @@ ascontiguousarray broadcast_to clip concatenate copy cos cumsum divide dot einsu
 empty_like equal exp expand_dims expm1 eye flip floor full full_like greater greater_equal
 isclose isfinite isinf isnan less less_equal linspace log log1p logaddexp logical_and
 logical_not logical_or matmul max maximum mean min minimum moveaxis multiply negative
-not_equal ones ones_like outer power prod repeat reshape result_type sign sin sqrt square
+nonzero not_equal ones ones_like outer power prod repeat reshape result_type sign sin sqrt square
 squeeze stack subtract sum swapaxes take take_along_axis tanh tensordot tile transpose
 tril triu true_divide where zeros zeros_like
 """.split()

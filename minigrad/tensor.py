@@ -146,6 +146,9 @@ class Tensor:
     def __pow__(self, exponent):
         return ops.pow(self, exponent)
 
+    def __rpow__(self, base):
+        return ops.pow(base, self)
+
     def __matmul__(self, other):
         return ops.matmul(self, other)
 
@@ -200,6 +203,10 @@ class Tensor:
 
     def unsqueeze(self, axis):
         return ops.unsqueeze(self, axis)
+
+    def argmax(self, axis=-1):
+        """Indices of the maxima along ``axis``, as an integer tensor (not differentiable)."""
+        return Tensor._from_op(self.data.argmax(axis=axis), (), None, "argmax")
 
     def softmax(self, axis=-1):
         return ops.softmax(self, axis)

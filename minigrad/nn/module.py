@@ -135,7 +135,9 @@ class Module:
                              + " | ".join(problems))
         for name, param in params.items():
             if name in arrays:
-                param.data = backend.asarray(arrays[name], dtype=param.dtype)
+                # a copy, as torch's load_state_dict makes: the optimizer updates parameters
+                # in place and must never write into the caller's arrays
+                param.data = backend.asarray(arrays[name].astype(param.dtype), dtype=param.dtype)
                 param.grad = None
         return self
 
@@ -149,7 +151,9 @@ class Module:
         for name, child in self._modules.items():
             child_lines = repr(child).split("\n")
             lines.append(f"  ({name}): " + "\n  ".join(child_lines))
-        head = f"{type(self).__name__}({self.extra_repr()}"
+        extra = self.extra_repr()
         if not lines:
-            return head + ")"
-        return head + "\n" + "\n".join(lines) + "\n)"
+            return f"{type(self).__name__}({extra})"
+        if extra:   # as PyTorch prints it: the settings on their own line, then the children
+            lines.insert(0, "  " + extra)
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"

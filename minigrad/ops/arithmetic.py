@@ -5,7 +5,7 @@ Broadcasting in forward means summation in backward: see ``unbroadcast``.
 import numbers
 
 from minigrad import backend
-from minigrad.ops.common import as_tensor, binary_operands, unbroadcast
+from minigrad.ops.common import as_tensor, binary_operands, broadcast_error, unbroadcast
 from minigrad.tensor import Tensor
 
 
@@ -15,7 +15,11 @@ def add(a, b):
 
     def backward(g):
         return unbroadcast(g, a.shape), unbroadcast(g, b.shape)
-    return Tensor._from_op(a.data + b.data, (a, b), backward, "add")
+    try:
+        y = a.data + b.data
+    except ValueError:
+        raise broadcast_error("add", a, b) from None
+    return Tensor._from_op(y, (a, b), backward, "add")
 
 
 def sub(a, b):
@@ -24,7 +28,11 @@ def sub(a, b):
 
     def backward(g):
         return unbroadcast(g, a.shape), unbroadcast(-g, b.shape)
-    return Tensor._from_op(a.data - b.data, (a, b), backward, "sub")
+    try:
+        y = a.data - b.data
+    except ValueError:
+        raise broadcast_error("sub", a, b) from None
+    return Tensor._from_op(y, (a, b), backward, "sub")
 
 
 def mul(a, b):
@@ -34,13 +42,20 @@ def mul(a, b):
     def backward(g):
         return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
                 unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
-    return Tensor._from_op(a.data * b.data, (a, b), backward, "mul")
+    try:
+        y = a.data * b.data
+    except ValueError:
+        raise broadcast_error("mul", a, b) from None
+    return Tensor._from_op(y, (a, b), backward, "mul")
 
 
 def div(a, b):
     """y = a / b.   dL/da = dL/dy / b,  dL/db = -dL/dy * a / b**2 = -dL/dy * y / b."""
     a, b = binary_operands(a, b, "div")
-    y = a.data / b.data
+    try:
+        y = a.data / b.data
+    except ValueError:
+        raise broadcast_error("div", a, b) from None
 
     def backward(g):
         g_over_b = g / b.data
@@ -66,7 +81,10 @@ def pow(a, exponent):
         return Tensor._from_op(a.data ** p, (a,), backward, "pow")
 
     a, p = binary_operands(a, exponent, "pow")
-    y = a.data ** p.data
+    try:
+        y = a.data ** p.data
+    except ValueError:
+        raise broadcast_error("pow", a, p) from None
 
     def backward_tensor(g):
         return (unbroadcast(g * p.data * a.data ** (p.data - 1), a.shape) if a.requires_grad

@@ -45,6 +45,16 @@ def binary_operands(a, b, op):
     return a, b
 
 
+def broadcast_error(op, a, b):
+    """The error for operands whose shapes do not broadcast, naming the op and both shapes.
+
+    Ops call it from ``except ValueError`` around their array expression, so the check costs
+    nothing when the shapes fit.
+    """
+    return ValueError(f"{op}: shapes {a.shape} and {b.shape} do not broadcast; each axis, "
+                      f"aligned from the right, must have equal sizes or size 1")
+
+
 def unbroadcast(grad, shape):
     """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``.
 

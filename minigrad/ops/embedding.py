@@ -4,12 +4,13 @@ from minigrad.ops.common import as_tensor
 from minigrad.tensor import Tensor
 
 
-def ids_array(ids, op, num_embeddings=None):
+def ids_array(ids, op, num_embeddings=None, name="ids", counted="embeddings"):
     """Integer ids (host NumPy, backend array or Tensor) as a checked backend array.
 
     This is an edge of the engine: host ids move to the device here. Float ids and ids outside
     [0, num_embeddings) are errors. Host ids are checked on the host (free); on CuPy, device
-    ids are not range-checked, since that would wait for the GPU at every call.
+    ids are not range-checked, since that would wait for the GPU at every call. ``name`` and
+    ``counted`` are the words the errors use ("labels" out of range for 5 "classes").
     """
     if isinstance(ids, Tensor):
         ids = ids.data
@@ -19,13 +20,13 @@ def ids_array(ids, op, num_embeddings=None):
         import numpy
         ids = numpy.asarray(ids)
     if ids.dtype.kind not in "iu":
-        raise TypeError(f"{op}: ids must be integers, got dtype {ids.dtype}")
+        raise TypeError(f"{op}: {name} must be integers, got dtype {ids.dtype}")
     if num_embeddings is not None and ids.size and (on_host or backend.name != "cupy"):
         low, high = int(ids.min()), int(ids.max())
         if low < 0 or high >= num_embeddings:
             bad = low if low < 0 else high
-            raise IndexError(f"{op}: id {bad} is out of range for {num_embeddings} "
-                             f"embeddings (valid ids are 0..{num_embeddings - 1})")
+            raise IndexError(f"{op}: {name} contain {bad}, out of range for {num_embeddings} "
+                             f"{counted} (valid {name} are 0..{num_embeddings - 1})")
     return backend.asarray(ids) if on_host else ids
 
 
@@ -39,10 +40,15 @@ def embedding(ids, weight):
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be (num_embeddings, dim), got {weight.shape}")
     ids = ids_array(ids, "embedding", weight.shape[0])
+    if type(weight.data) is not type(ids) and backend.array_backend(weight.data) != backend.name:
+        raise backend.BackendError(
+            f"embedding: weight {weight.shape} lives on backend "
+            f"{backend.array_backend(weight.data)!r} but the ids on the current backend "
+            f"{backend.name!r}; create both under one backend (mg.set_backend)")
     y = weight.data[ids]
 
     def backward(g):
         grad = backend.xp.zeros(weight.shape, dtype=g.dtype)
-        backend.scatter_add(grad, ids.reshape(-1), g.reshape(-1, weight.shape[1]))
+        backend.scatter_add_rows(grad, ids.reshape(-1), g.reshape(-1, weight.shape[1]))
         return (grad,)
     return Tensor._from_op(y, (weight,), backward, "embedding")

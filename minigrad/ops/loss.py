@@ -19,7 +19,7 @@ from minigrad.tensor import Tensor
 def _prepare(logits, labels, mask, op):
     logits = as_tensor(logits, op)
     vocab = logits.shape[-1]
-    labels = ids_array(labels, op, vocab)
+    labels = ids_array(labels, op, vocab, name="labels", counted="classes")
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"{op}: labels have shape {labels.shape}, expected "
                          f"{logits.shape[:-1]} for logits of shape {logits.shape}")

@@ -23,7 +23,11 @@ def matmul(a, b):
     if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
         raise ValueError(f"matmul: expected a (..., n, k) and b (..., k, m), got {a.shape} "
                          f"and {b.shape}")
-    y = a.data @ b.data
+    try:
+        y = a.data @ b.data
+    except ValueError:
+        raise ValueError(f"matmul: the batch axes of {a.shape[:-2]} and {b.shape[:-2]} do not "
+                         f"broadcast (shapes {a.shape} and {b.shape})") from None
 
     def backward(g):
         grad_a = grad_b = None

@@ -13,7 +13,9 @@ def _axes(axis, ndim, op):
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, int):
-        axis = (axis,)
+        if not -ndim <= axis < ndim:
+            normalize_axis(axis, ndim, op)   # raises the error that names the op
+        return (axis % ndim,)
     return tuple(sorted(normalize_axis(a, ndim, op) for a in axis))
 
 

@@ -60,7 +60,7 @@ def key_mask(valid_lens, shape, op="masked_softmax"):
     host arrays move to the device here. Lengths must lie in [0, K].
     """
     batch, queries, keys = shape
-    lens = ids_array(valid_lens, op)
+    lens = ids_array(valid_lens, op, name="valid_lens")
     if lens.shape not in ((batch,), (batch, queries)):
         raise ValueError(f"{op}: valid_lens has shape {lens.shape}, expected ({batch},) or "
                          f"({batch}, {queries}) for scores of shape {shape}")

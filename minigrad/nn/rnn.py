@@ -1,0 +1,226 @@
+"""Recurrent layers: GRUCell, LSTMCell (one step) and GRU, LSTM (whole sequences, stacked).
+
+Everything follows ``torch.nn``: the equations (see ``minigrad.ops.rnn``), the time-major
+layout (T, B, F), the parameter names and shapes, their registration order (so ``state_dict``
+keys line up with PyTorch's) and the default initialisation U(-1/sqrt(H), 1/sqrt(H)).
+
+A layer over a sequence splits the work in two:
+    gi = X W_ih^T + b_ih       for all T steps at once: ONE matmul, (T, B, F) -> (T, B, G*H)
+    h_t = cell(gi[t], h_{t-1}) the recurrence, one fused op per step (G = 3 for GRU, 4 for LSTM)
+Only the second part is sequential; slicing gi[t] is free (a view, and its gradient is
+written into one buffer, see ``SliceGrad``).
+"""
+import math
+
+from minigrad import backend, ops
+from minigrad.nn.module import Module, uniform
+from minigrad.ops.common import as_tensor
+
+
+def _zeros(shape, like):
+    """A constant zero state with the dtype and backend of the tensor ``like``."""
+    return as_tensor(backend.xp.zeros(shape, dtype=like.dtype), "rnn")
+
+
+def _check_input(module, x, ndim, size):
+    """``x`` as a tensor of ``ndim`` dims whose last axis is ``size``, else a clear error."""
+    x = as_tensor(x, type(module).__name__)
+    layout = "(T, B, F), time-major" if ndim == 3 else "(B, F)"
+    if x.ndim != ndim or x.shape[-1] != size or x.shape[0] == 0:
+        raise ValueError(f"{type(module).__name__}: expected input of shape {layout} with "
+                         f"F = input_size = {size}, got {x.shape}")
+    return x
+
+
+def _check_state(module, state, shape, what):
+    state = as_tensor(state, type(module).__name__)
+    if state.shape != shape:
+        raise ValueError(f"{type(module).__name__}: {what} has shape {state.shape}, "
+                         f"expected {shape}")
+    return state
+
+
+# ----------------------------------------------------------------------------- cells
+
+class _CellBase(Module):
+    gates = 0   # 3 for GRU (r, z, n), 4 for LSTM (i, f, g, o)
+
+    def __init__(self, input_size, hidden_size, bias=True):
+        super().__init__()
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        bound = 1 / math.sqrt(hidden_size)
+        G = self.gates
+        self.weight_ih = uniform((G * hidden_size, input_size), bound)
+        self.weight_hh = uniform((G * hidden_size, hidden_size), bound)
+        self.bias_ih = uniform((G * hidden_size,), bound) if bias else None
+        self.bias_hh = uniform((G * hidden_size,), bound) if bias else None
+
+    def extra_repr(self):
+        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+
+
+class GRUCell(_CellBase):
+    """One GRU step: forward(x (B, F), h (B, H) or None for zeros) -> h' (B, H)."""
+    gates = 3
+
+    def forward(self, x, h=None):
+        x = _check_input(self, x, 2, self.input_size)
+        shape = (x.shape[0], self.hidden_size)
+        h = _zeros(shape, self.weight_hh) if h is None else _check_state(self, h, shape, "h")
+        gi = ops.linear(x, self.weight_ih, self.bias_ih)                 # (B, 3H)
+        return ops.gru_cell(gi, h, self.weight_hh, self.bias_hh)
+
+
+class LSTMCell(_CellBase):
+    """One LSTM step: forward(x (B, F), (h, c) or None for zeros) -> (h' (B, H), c' (B, H))."""
+    gates = 4
+
+    def forward(self, x, state=None):
+        x = _check_input(self, x, 2, self.input_size)
+        shape = (x.shape[0], self.hidden_size)
+        if state is None:
+            h = c = _zeros(shape, self.weight_hh)
+        else:
+            h, c = state
+            h, c = _check_state(self, h, shape, "h"), _check_state(self, c, shape, "c")
+        gi = ops.linear(x, self.weight_ih, self.bias_ih)                 # (B, 4H)
+        hc = ops.lstm_cell(gi, h, c, self.weight_hh, self.bias_hh)       # (2, B, H)
+        return hc[0], hc[1]
+
+
+# ----------------------------------------------------------------------------- sequences
+
+class _RNNBase(Module):
+    """What GRU and LSTM share: the parameters of every layer and direction, and the loop
+    over layers. Subclasses say how one direction of one layer runs (``_run_direction``)."""
+    gates = 0
+
+    def __init__(self, input_size, hidden_size, num_layers=1, dropout=0.0,
+                 bidirectional=False, *, bias=True):
+        super().__init__()
+        name = type(self).__name__
+        if num_layers < 1 or hidden_size < 1:
+            raise ValueError(f"{name}: num_layers and hidden_size must be at least 1, got "
+                             f"num_layers={num_layers}, hidden_size={hidden_size}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"{name}: dropout must lie in [0, 1), got {dropout}")
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.dropout, self.bidirectional, self.bias = dropout, bidirectional, bias
+        self.num_directions = 2 if bidirectional else 1
+        G, H = self.gates, hidden_size
+        bound = 1 / math.sqrt(H)
+        # torch's order: layer by layer, forward direction before reverse, and within each
+        # weight_ih, weight_hh, bias_ih, bias_hh
+        for k in range(num_layers):
+            layer_input = input_size if k == 0 else H * self.num_directions
+            for suffix in self._suffixes(k):
+                setattr(self, "weight_ih" + suffix, uniform((G * H, layer_input), bound))
+                setattr(self, "weight_hh" + suffix, uniform((G * H, H), bound))
+                if bias:
+                    setattr(self, "bias_ih" + suffix, uniform((G * H,), bound))
+                    setattr(self, "bias_hh" + suffix, uniform((G * H,), bound))
+
+    def _suffixes(self, layer):
+        return [f"_l{layer}", f"_l{layer}_reverse"][:self.num_directions]
+
+    def _weights(self, suffix):
+        """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction."""
+        get = self._parameters.get
+        return tuple(get(name + suffix) for name in ("weight_ih", "weight_hh", "bias_ih",
+                                                     "bias_hh"))
+
+    def _run_layers(self, X, states):
+        """Run every layer over X (T, B, F). ``states[i]`` is the initial state of layer and
+        direction i (its index in h_0); returns the last layer's outputs and the final states."""
+        finals = []
+        for k in range(self.num_layers):
+            outputs = []
+            for d, suffix in enumerate(self._suffixes(k)):
+                w_ih, w_hh, b_ih, b_hh = self._weights(suffix)
+                gi = ops.linear(X, w_ih, b_ih)                    # (T, B, in) -> (T, B, G*H)
+                out, final = self._run_direction(gi, states[k * self.num_directions + d],
+                                                 w_hh, b_hh, reverse=d == 1)
+                outputs.append(out)
+                finals.append(final)
+            X = outputs[0] if len(outputs) == 1 else ops.concat(outputs, axis=2)  # (T, B, dirs*H)
+            if k < self.num_layers - 1:
+                X = ops.dropout(X, self.dropout, self.training)
+        return X, finals
+
+    def _initial_states(self, X, state, what):
+        """The (L*dirs, B, H) initial state as a list of (B, H) tensors, zeros when None."""
+        count = self.num_layers * self.num_directions
+        shape = (count, X.shape[1], self.hidden_size)
+        if state is None:
+            zeros = _zeros(shape[1:], self.weight_hh_l0)
+            return [zeros] * count
+        state = _check_state(self, state, shape, what)
+        return [state[i] for i in range(count)]
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
+        return text
+
+
+def _time_steps(T, reverse):
+    return range(T - 1, -1, -1) if reverse else range(T)
+
+
+class GRU(_RNNBase):
+    """A multi-layer GRU over a time-major sequence, as ``torch.nn.GRU``.
+
+    forward(X (T, B, F), h0 (L*dirs, B, H) or None for zeros)
+        -> (outputs (T, B, dirs*H): the last layer's h_t for every t (both directions
+            concatenated on the feature axis), h_n (L*dirs, B, H): every layer's final state)
+    Dropout acts on the outputs of every layer but the last, in training mode only.
+    """
+    gates = 3
+
+    def forward(self, X, h0=None):
+        X = _check_input(self, X, 3, self.input_size)
+        outputs, finals = self._run_layers(X, self._initial_states(X, h0, "h0"))
+        return outputs, ops.stack(finals)
+
+    @staticmethod
+    def _run_direction(gi, h, weight_hh, bias_hh, reverse):
+        outputs = [None] * gi.shape[0]
+        for t in _time_steps(gi.shape[0], reverse):
+            h = ops.gru_cell(gi[t], h, weight_hh, bias_hh)                # (B, H)
+            outputs[t] = h
+        return ops.stack(outputs), h                                      # (T, B, H)
+
+
+class LSTM(_RNNBase):
+    """A multi-layer LSTM over a time-major sequence, as ``torch.nn.LSTM``.
+
+    forward(X (T, B, F), (h0, c0) each (L*dirs, B, H), or None for zeros)
+        -> (outputs (T, B, dirs*H), (h_n, c_n) each (L*dirs, B, H))
+    """
+    gates = 4
+
+    def forward(self, X, state=None):
+        X = _check_input(self, X, 3, self.input_size)
+        h0, c0 = (None, None) if state is None else state
+        hs, cs = self._initial_states(X, h0, "h0"), self._initial_states(X, c0, "c0")
+        outputs, finals = self._run_layers(X, list(zip(hs, cs)))
+        h_n = ops.stack([h for h, _ in finals])
+        c_n = ops.stack([c for _, c in finals])
+        return outputs, (h_n, c_n)
+
+    @staticmethod
+    def _run_direction(gi, state, weight_hh, bias_hh, reverse):
+        h, c = state
+        outputs = [None] * gi.shape[0]
+        for t in _time_steps(gi.shape[0], reverse):
+            hc = ops.lstm_cell(gi[t], h, c, weight_hh, bias_hh)          # (2, B, H)
+            h, c = hc[0], hc[1]
+            outputs[t] = h
+        return ops.stack(outputs), (h, c)                                # (T, B, H)

@@ -1,0 +1,112 @@
+"""``Optimizer``: what every optimizer shares: its parameters, their state and checkpoints.
+
+A step reads each parameter's ``.grad`` and changes its ``.data`` in place, on the backend's
+arrays: an update is not part of any model, so it records no graph. Per-parameter state
+(step counts, momentum, Adam's moments) lives in ``self.state[i]`` for parameter i, and
+``state_dict()`` / ``load_state_dict()`` save and restore it with the hyperparameters, so
+training resumes from a checkpoint exactly where it stopped.
+"""
+import numbers
+
+import numpy
+
+from minigrad import backend
+from minigrad.tensor import Tensor
+
+
+class Optimizer:
+    """Base class. Subclasses set ``self.hyperparameters`` and define ``_update``."""
+
+    def __init__(self, params, hyperparameters):
+        name = type(self).__name__
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{name}: got an empty list of parameters")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Tensor) or not p.requires_grad:
+                raise TypeError(f"{name}: parameter {i} is not a tensor that requires grad "
+                                f"(got {type(p).__name__}); pass model.parameters()")
+        if len({id(p) for p in self.params}) != len(self.params):
+            raise ValueError(f"{name}: a parameter appears twice; it would be updated twice")
+        for key, value in hyperparameters.items():
+            values = value if isinstance(value, tuple) else (value,)
+            if any(not isinstance(v, numbers.Real) or v < 0 for v in values):
+                raise ValueError(f"{name}: {key} must be non-negative, got {value}")
+        self.hyperparameters = dict(hyperparameters)
+        self.state = [{} for _ in self.params]
+
+    @property
+    def lr(self):
+        return self.hyperparameters["lr"]
+
+    @lr.setter
+    def lr(self, value):   # learning-rate schedules set it between steps
+        self.hyperparameters["lr"] = value
+
+    def zero_grad(self):
+        """Forget the gradients (set to None, as torch does by default)."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self):
+        """Update every parameter that has a gradient; the others are left alone."""
+        for p, state in zip(self.params, self.state):
+            if p.grad is not None:
+                self._update(p, p.grad, state)
+
+    def _update(self, param, grad, state):
+        raise NotImplementedError
+
+    # -- checkpoints ----------------------------------------------------------------------
+    def state_dict(self):
+        """{"optimizer": class name, "hyperparameters": {...}, "state": {"i": {...}}}.
+
+        State entries are host NumPy arrays and numbers, keyed by the parameter's position as
+        a string, so the dict goes through ``mg.save`` / ``mg.load`` unchanged.
+        """
+        def host(value):
+            return backend.to_numpy(value) if backend.is_array(value) else value
+        return {"optimizer": type(self).__name__,
+                "hyperparameters": dict(self.hyperparameters),
+                "state": {str(i): {key: host(value) for key, value in state.items()}
+                          for i, state in enumerate(self.state) if state}}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyperparameters and per-parameter state from ``state_dict()``'s output.
+
+        Checks everything before changing anything: the optimizer class, the parameter
+        positions and the shapes of the saved arrays.
+        """
+        name = type(self).__name__
+        if state_dict.get("optimizer") != name:
+            raise ValueError(f"{name}.load_state_dict: the state is from optimizer "
+                             f"{state_dict.get('optimizer')!r}, expected {name!r}")
+        problems, new_state = [], [{} for _ in self.params]
+        for key, entries in state_dict["state"].items():
+            if not str(key).isdigit() or int(key) >= len(self.params):
+                problems.append(f"state for parameter {key!r}, but the optimizer has "
+                                f"{len(self.params)} parameters")
+                continue
+            param = self.params[int(key)]
+            for entry, value in entries.items():
+                if isinstance(value, numbers.Number):
+                    new_state[int(key)][entry] = value
+                    continue
+                value = numpy.asarray(value)
+                if value.shape != param.shape:
+                    problems.append(f"{entry} of parameter {key}: saved {value.shape}, "
+                                    f"parameter {param.shape}")
+                    continue
+                new_state[int(key)][entry] = backend.asarray(value.astype(param.dtype),
+                                                             dtype=param.dtype)
+        if problems:
+            raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
+        hyperparameters = dict(state_dict["hyperparameters"])
+        if "betas" in hyperparameters:   # a checkpoint may hand back a list
+            hyperparameters["betas"] = tuple(hyperparameters["betas"])
+        self.hyperparameters.update(hyperparameters)
+        self.state = new_state
+
+    def __repr__(self):
+        settings = ", ".join(f"{k}={v}" for k, v in self.hyperparameters.items())
+        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"

@@ -1,0 +1,74 @@
+"""Checkpoints of a translation model: weights, optimizer, model config and vocabularies.
+
+Saved with ``mg.save`` (an .npz without pickle, written atomically). Loading checks that the
+checkpoint belongs to this model and data: a different vocabulary or model size is refused
+with a message that says what differs.
+"""
+import minigrad as mg
+from seq2seq.models import build_model
+from seq2seq.vocab import Vocab
+
+FORMAT = "minigrad-seq2seq-1"
+
+
+def save_checkpoint(path, model, data, model_config, optimizer=None, extra=None):
+    state = {
+        "format": FORMAT,
+        "model": model.state_dict(),
+        "model_config": dict(model_config),
+        "src_vocab": list(data.src_vocab.idx_to_token),
+        "tgt_vocab": list(data.tgt_vocab.idx_to_token),
+        "num_steps": data.num_steps,
+    }
+    if optimizer is not None:
+        state["optimizer"] = optimizer.state_dict()
+    state.update(extra or {})
+    mg.save(state, path)
+
+
+def read_checkpoint(path):
+    """The checkpoint's contents (plain Python values, NumPy arrays for weights)."""
+    state = mg.load(path)
+    if state.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a minigrad seq2seq checkpoint (format "
+                         f"{state.get('format', 'missing')!r}, expected {FORMAT!r})")
+    return state
+
+
+def vocabularies(state):
+    """(src_vocab, tgt_vocab) stored in a checkpoint."""
+    return (Vocab.from_idx_to_token(state["src_vocab"]),
+            Vocab.from_idx_to_token(state["tgt_vocab"]))
+
+
+def model_from_checkpoint(path):
+    """(model, src_vocab, tgt_vocab, num_steps, state) rebuilt from a checkpoint alone."""
+    state = read_checkpoint(path)
+    model = build_model(**state["model_config"])
+    model.load_state_dict(state["model"])
+    src_vocab, tgt_vocab = vocabularies(state)
+    return model, src_vocab, tgt_vocab, int(state["num_steps"]), state
+
+
+def load_checkpoint(path, model, data, model_config, optimizer=None):
+    """Load weights (and optimizer state) into ``model``, refusing a mismatched checkpoint."""
+    state = read_checkpoint(path)
+    differences = []
+    for key in sorted(set(model_config) | set(state["model_config"])):
+        ours, theirs = model_config.get(key), state["model_config"].get(key)
+        if ours != theirs:
+            differences.append(f"{key}: checkpoint {theirs!r}, now {ours!r}")
+    for name, vocab in (("src_vocab", data.src_vocab), ("tgt_vocab", data.tgt_vocab)):
+        stored = list(state[name])
+        if stored != list(vocab.idx_to_token):
+            first = next((i for i, (a, b) in enumerate(zip(stored, vocab.idx_to_token))
+                          if a != b), min(len(stored), len(vocab)))
+            differences.append(f"{name}: checkpoint has {len(stored)} tokens, the data "
+                               f"{len(vocab)}; first difference at index {first}")
+    if differences:
+        raise ValueError(f"{path} was trained with another model or vocabulary: "
+                         + "; ".join(differences))
+    model.load_state_dict(state["model"])
+    if optimizer is not None and "optimizer" in state:
+        optimizer.load_state_dict(state["optimizer"])
+    return state

@@ -1,0 +1,191 @@
+"""``python -m seq2seq train | translate | evaluate``: the command line of the project.
+
+    python -m seq2seq train --data builtin --epochs 20 --out runs/builtin
+    python -m seq2seq translate --checkpoint runs/builtin/best.npz "the red car is small ."
+    python -m seq2seq evaluate --checkpoint runs/builtin/best.npz --data builtin --split test
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy
+
+import minigrad as mg
+
+EXAMPLES = 4   # translations printed at the end of training
+
+
+def _backend(name):
+    try:
+        mg.set_backend(name)
+    except mg.BackendError as exc:
+        sys.exit(f"error: {exc}")
+
+
+def load_data(spec, num_steps=None):
+    """--data builtin | fra-eng | PATH (a fra.txt file) -> TranslationData."""
+    from seq2seq import datasets
+    if spec == "builtin":
+        return datasets.load_builtin()
+    if spec == "fra-eng":
+        try:
+            path = datasets.download_fra_eng()
+        except datasets.DownloadError as exc:
+            sys.exit(f"error: {exc}")
+        return datasets.load_fra_eng(path)
+    if not os.path.exists(spec):
+        sys.exit(f"error: --data {spec!r} is neither 'builtin', 'fra-eng' nor an existing "
+                 f"file")
+    return datasets.load_fra_eng(spec)
+
+
+def _model_config(args, data):
+    return {"src_vocab_size": len(data.src_vocab), "tgt_vocab_size": len(data.tgt_vocab),
+            "embed_size": args.embed_size, "num_hiddens": args.num_hiddens,
+            "num_layers": args.num_layers, "dropout": args.dropout, "decoder": args.decoder,
+            "scorer": args.scorer, "cell": args.cell, "bidirectional": args.bidirectional}
+
+
+def _print_translations(model, data, pairs, beam_size=1):
+    from seq2seq.bleu import bleu
+    from seq2seq.translate import translate
+    results = translate(model, [" ".join(src) for src, _ in pairs], data.src_vocab,
+                        data.tgt_vocab, data.num_steps, beam_size=beam_size)
+    for (src, references), (tokens, _) in zip(pairs, results):
+        score = max(bleu(" ".join(tokens), " ".join(ref), k=2) for ref in references)
+        print(f"{' '.join(src)} => {' '.join(tokens)}   (bleu {score:.3f})")
+    return results
+
+
+def cmd_train(args):
+    from seq2seq.checkpoint import save_checkpoint
+    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.models import build_model
+    from seq2seq.train import TrainConfig, evaluate_bleu, train
+    _backend(args.backend)
+    if args.dtype:
+        mg.set_default_dtype(args.dtype)
+    mg.manual_seed(args.seed)
+    data = load_data(args.data)
+    print(f"data: {len(data.train)} training pairs, {len(data.valid)} validation and "
+          f"{len(data.test)} test sources; vocab {len(data.src_vocab)} -> "
+          f"{len(data.tgt_vocab)}; backend {mg.get_backend()}")
+    model_config = _model_config(args, data)
+    model = build_model(**model_config)
+    print(f"model: {model.num_parameters():,} parameters")
+    config = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+                         clip=args.clip, seed=args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    start = time.perf_counter()
+    history = train(model, data, config, model_config, out_dir=args.out, resume=args.resume)
+    print(f"trained {len(history.epoch)} epochs in {time.perf_counter() - start:.1f} s")
+    best = os.path.join(args.out, "best.npz")
+    if os.path.exists(best):
+        from seq2seq.checkpoint import load_checkpoint
+        load_checkpoint(best, model, data, model_config)
+    test_bleu = evaluate_bleu(model, data.test, data)
+    print(f"test corpus BLEU {test_bleu:.2f} ({len(data.test)} sources, greedy)")
+    results = _print_translations(model, data, data.test[:EXAMPLES])
+    src, _ = data.test[0]
+    tokens, weights = results[0]
+    path = os.path.join(args.out, "attention.png")
+    save_translation_heatmap(weights, src, tokens, path)
+    print(f"attention heatmap: {path}; checkpoint: {best}")
+    return test_bleu
+
+
+def cmd_translate(args):
+    from seq2seq.checkpoint import model_from_checkpoint
+    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.translate import translate
+    _backend(args.backend)
+    model, src_vocab, tgt_vocab, num_steps, _ = model_from_checkpoint(args.checkpoint)
+    sentences = args.sentences or [line.strip() for line in sys.stdin if line.strip()]
+    if not sentences:
+        sys.exit("error: no sentence to translate: pass sentences as arguments or on stdin")
+    try:
+        results = translate(model, sentences, src_vocab, tgt_vocab, num_steps,
+                            beam_size=args.beam)
+    except ValueError as exc:
+        sys.exit(f"error: {exc}")
+    for k, (sentence, (tokens, weights)) in enumerate(zip(sentences, results)):
+        print(" ".join(tokens))
+        if args.heatmap:
+            from seq2seq.text import preprocess_nmt
+            path = args.heatmap if len(sentences) == 1 else f"{args.heatmap}.{k}.png"
+            source = preprocess_nmt(sentence).split()[:num_steps - 1] + ["<eos>"]
+            save_translation_heatmap(weights, source, tokens, path)
+
+
+def cmd_evaluate(args):
+    from seq2seq.checkpoint import load_checkpoint, read_checkpoint
+    from seq2seq.models import build_model
+    from seq2seq.train import evaluate_bleu
+    _backend(args.backend)
+    data = load_data(args.data)
+    config = read_checkpoint(args.checkpoint)["model_config"]
+    model = build_model(**config)
+    try:
+        load_checkpoint(args.checkpoint, model, data, config)
+    except ValueError as exc:
+        sys.exit(f"error: {exc}")
+    split = getattr(data, args.split)
+    score = evaluate_bleu(model, split, data)
+    print(f"{args.split} corpus BLEU {score:.2f} ({len(split)} sources, greedy)")
+    return score
+
+
+def parser():
+    top = argparse.ArgumentParser(prog="python -m seq2seq", description=__doc__.split("\n")[0])
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def common(p):
+        p.add_argument("--backend", default=os.environ.get("MINIGRAD_BACKEND", "numpy"),
+                       choices=["numpy", "cupy", "strict"])
+
+    train = sub.add_parser("train", help="train a model and save checkpoints")
+    common(train)
+    train.add_argument("--data", default="builtin", help="builtin | fra-eng | PATH to fra.txt")
+    train.add_argument("--epochs", type=int, default=20)
+    train.add_argument("--lr", type=float, default=0.005)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--clip", type=float, default=1.0)
+    train.add_argument("--embed-size", type=int, default=32)
+    train.add_argument("--num-hiddens", type=int, default=32)
+    train.add_argument("--num-layers", type=int, default=2)
+    train.add_argument("--dropout", type=float, default=0.1)
+    train.add_argument("--decoder", default="attention", choices=["attention", "plain"])
+    train.add_argument("--scorer", default="additive", choices=["additive", "dot", "general"])
+    train.add_argument("--cell", default="gru", choices=["gru", "lstm"])
+    train.add_argument("--bidirectional", action="store_true")
+    train.add_argument("--dtype", choices=["float32", "float64"])
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", default="runs/latest", help="folder for checkpoints and plots")
+    train.add_argument("--resume", action="store_true", help="continue from OUT/last.npz")
+    train.set_defaults(run=cmd_train)
+
+    tr = sub.add_parser("translate", help="translate sentences with a checkpoint")
+    common(tr)
+    tr.add_argument("--checkpoint", required=True)
+    tr.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
+    tr.add_argument("--heatmap", help="save the attention heatmap to this PNG")
+    tr.add_argument("sentences", nargs="*", help="sentences (default: one per line on stdin)")
+    tr.set_defaults(run=cmd_translate)
+
+    ev = sub.add_parser("evaluate", help="corpus BLEU of a checkpoint on a split")
+    common(ev)
+    ev.add_argument("--checkpoint", required=True)
+    ev.add_argument("--data", default="builtin")
+    ev.add_argument("--split", default="test", choices=["valid", "test"])
+    ev.set_defaults(run=cmd_evaluate)
+    return top
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

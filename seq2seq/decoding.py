@@ -1,0 +1,102 @@
+"""Turning a trained model into translations: greedy (batched) and beam search.
+
+Both feed the decoder its own previous output, starting from ``<bos>``, and return, for each
+sentence, the output tokens (without ``<eos>``) and the attention weights of every step
+(steps x source positions), ready for a heatmap.
+"""
+import numpy
+
+import minigrad as mg
+
+
+def _encode(model, src, src_valid_lens):
+    enc_outputs = model.encoder(src, src_valid_lens)
+    return model.decoder.start_decoding(model.decoder.init_state(enc_outputs, src_valid_lens))
+
+
+def _weights_row(weights, row):
+    return None if weights is None else weights[row]
+
+
+def greedy_decode(model, src, src_valid_lens, bos, eos, num_steps):
+    """d2l's ``predict_seq2seq``, batched: src (B, T) ids, src_valid_lens (B,).
+
+    Each step picks the most likely token; a sentence stops at its first ``<eos>`` (not
+    emitted), after at most ``num_steps`` tokens. Returns a list of (token ids, attention
+    weights (steps, T) or None), one per sentence; the steps include the one that chose
+    ``<eos>``, as d2l records them.
+    """
+    src = numpy.asarray(src)
+    batch = src.shape[0]
+    model.eval()
+    outputs = [[] for _ in range(batch)]
+    weights_seq = [[] for _ in range(batch)]
+    done = numpy.zeros(batch, dtype=bool)
+    with mg.no_grad():
+        state = _encode(model, src, numpy.asarray(src_valid_lens))
+        tokens = numpy.full(batch, bos, dtype=numpy.int64)
+        for _ in range(num_steps):
+            logits, state, weights = model.decoder.decode_step(tokens, state)
+            tokens = logits.argmax(-1).numpy()                      # (B,) to the host
+            weights = None if weights is None else weights.numpy()
+            for i in numpy.flatnonzero(~done):
+                if weights is not None:
+                    weights_seq[i].append(weights[i])
+                if tokens[i] == eos:
+                    done[i] = True
+                else:
+                    outputs[i].append(int(tokens[i]))
+            if done.all():
+                break
+    return [(out, numpy.array(w) if w else None) for out, w in zip(outputs, weights_seq)]
+
+
+def beam_search(model, src, src_valid_len, bos, eos, num_steps, beam_size=4, alpha=0.75):
+    """Beam search for one sentence: src (T,) ids, src_valid_len an int.
+
+    Keeps the ``beam_size`` most likely unfinished hypotheses; a hypothesis that emits
+    ``<eos>`` is finished. The winner maximises the length-normalised log probability
+    log P(y_1..y_L) / L^alpha (d2l 10.8), L counting the ``<eos>`` of a finished hypothesis.
+    With beam_size 1 this is exactly greedy decoding. Returns (token ids, weights or None).
+    """
+    if beam_size < 1:
+        raise ValueError(f"beam_search: beam_size must be at least 1, got {beam_size}")
+    model.eval()
+    with mg.no_grad():
+        state = _encode(model, numpy.asarray(src)[None], numpy.asarray([src_valid_len]))
+        # live hypotheses: token lists, total log probabilities, attention rows
+        tokens, scores, attention = [[]], numpy.zeros(1), [[]]
+        finished = []
+        last = numpy.array([bos])
+        for _ in range(num_steps):
+            logits, state, weights = model.decoder.decode_step(last, state)
+            log_probs = logits.log_softmax(-1).numpy().astype(numpy.float64)   # (n, V)
+            weights = None if weights is None else weights.numpy()
+            total = (scores[:, None] + log_probs).reshape(-1)
+            order = numpy.argsort(-total, kind="stable")   # ties: lowest index, as argmax
+            vocab = log_probs.shape[1]
+            keep_rows, keep_tokens = [], []
+            for flat in order[:2 * beam_size]:
+                row, token = divmod(int(flat), vocab)
+                rows = attention[row] + ([] if weights is None else [weights[row]])
+                if token == eos:
+                    finished.append((tokens[row], total[flat], rows, len(tokens[row]) + 1))
+                else:
+                    keep_rows.append(row)
+                    keep_tokens.append(token)
+                if len(keep_rows) == beam_size or len(finished) >= beam_size:
+                    break
+            if not keep_rows or len(finished) >= beam_size:
+                break
+            attention = [attention[r] + ([] if weights is None else [weights[r]])
+                         for r in keep_rows]
+            scores = total[[r * vocab + t for r, t in zip(keep_rows, keep_tokens)]]
+            tokens = [tokens[r] + [t] for r, t in zip(keep_rows, keep_tokens)]
+            last = numpy.array(keep_tokens)
+            state = model.decoder.select(state, numpy.array(keep_rows))
+        else:
+            finished.extend((t, s, a, len(t)) for t, s, a in zip(tokens, scores, attention))
+        if not finished:   # every hypothesis still running when the loop broke
+            finished.extend((t, s, a, len(t)) for t, s, a in zip(tokens, scores, attention))
+    best = max(finished, key=lambda h: h[1] / max(h[3], 1) ** alpha)
+    return best[0], (numpy.array(best[2]) if best[2] else None)

@@ -1,0 +1,285 @@
+"""The encoder-decoder models of d2l's attention chapter, built from minigrad and attention.
+
+- ``Seq2SeqEncoder``: embedding, then a (multi-layer, optionally bidirectional) GRU or LSTM.
+- ``Seq2SeqDecoder``: d2l's plain decoder, the baseline: the encoder's final top-layer state is
+  concatenated to every input, and nothing else of the source is seen.
+- ``Seq2SeqAttentionDecoder``: Bahdanau's decoder. At every step the previous hidden state asks
+  the attention "which source positions matter now?" and reads their weighted sum (the
+  context) along with the embedding of the step's token.
+- ``EncoderDecoder``: the two together; ``model(enc_X, dec_X, enc_valid_lens)`` -> logits.
+
+Shapes: B batch, T steps, E embed_size, H num_hiddens, L num_layers, V vocab size.
+Token ids and valid lengths may be host NumPy arrays under any backend (they cross to the
+device in the embedding and attention ops).
+"""
+import math
+
+import numpy
+
+import minigrad as mg
+from minigrad import nn, ops
+from attention import AdditiveAttention, DotProductAttention, GeneralAttention
+
+SCORERS = ("additive", "dot", "general")
+CELLS = ("gru", "lstm")
+
+
+def _rnn(cell, input_size, num_hiddens, num_layers, dropout, bidirectional=False):
+    if cell not in CELLS:
+        raise ValueError(f"unknown cell {cell!r}; choose one of {', '.join(CELLS)}")
+    layer = nn.GRU if cell == "gru" else nn.LSTM
+    return layer(input_size, num_hiddens, num_layers, dropout=dropout,
+                 bidirectional=bidirectional)
+
+
+def _top_hidden(state):
+    """The last layer's hidden state (B, H) of a GRU state or an LSTM (h, c) pair."""
+    return (state[0] if isinstance(state, tuple) else state)[-1]
+
+
+def _select(state, index):
+    """Batch rows ``index`` of a recurrent state (beam search reorders hypotheses this way)."""
+    if isinstance(state, tuple):
+        return tuple(_select(s, index) for s in state)
+    return state[:, index]
+
+
+def init_seq2seq(module):
+    """d2l's initialisation: Xavier-uniform weights for every Linear and every recurrent
+    weight matrix; biases and embeddings keep their defaults."""
+    rng = mg.backend.host_rng()
+    for sub in module.modules():
+        if isinstance(sub, (nn.Linear, nn.GRU, nn.LSTM)):
+            for name, param in sub.named_parameters():
+                if name.startswith("weight"):
+                    fan_out, fan_in = param.shape
+                    bound = math.sqrt(6.0 / (fan_in + fan_out))
+                    param.data = mg.backend.asarray(
+                        rng.uniform(-bound, bound, size=param.shape), dtype=param.dtype)
+    return module
+
+
+class Seq2SeqEncoder(nn.Module):
+    """forward(X (B, T) ids) -> (outputs (T, B, H), state (L, B, H)).
+
+    Like d2l, the encoder reads the padding too; masking happens in the attention. With
+    ``bidirectional=True`` the outputs are (T, B, 2H), and a bridge tanh(W [h_fwd; h_bwd] + b)
+    turns each layer's two final states into the decoder's (L, B, H) start state.
+    """
+
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0.0,
+                 cell="gru", bidirectional=False):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = _rnn(cell, embed_size, num_hiddens, num_layers, dropout, bidirectional)
+        self.bidirectional = bidirectional
+        if bidirectional:
+            self.bridge = nn.Linear(2 * num_hiddens, num_hiddens)
+
+    @property
+    def output_size(self):
+        """Features of each output step: H, or 2H when bidirectional (the attention's keys)."""
+        return self.rnn.hidden_size * (2 if self.bidirectional else 1)
+
+    def forward(self, X, *args):
+        embs = self.embedding(X.T)              # (B, T) ids -> (T, B, E)
+        outputs, state = self.rnn(embs)         # (T, B, H*dirs), (L*dirs, B, H)
+        if self.bidirectional:
+            state = (tuple(self._bridge(s) for s in state) if isinstance(state, tuple)
+                     else self._bridge(state))
+        return outputs, state
+
+    def _bridge(self, state):
+        two_l, batch, hidden = state.shape
+        pairs = state.reshape(two_l // 2, 2, batch, hidden).permute(0, 2, 1, 3)
+        return self.bridge(pairs.reshape(two_l // 2, batch, 2 * hidden)).tanh()  # (L, B, H)
+
+
+class Seq2SeqDecoder(nn.Module):
+    """d2l's decoder without attention: input = [embedding of the token; encoder's context].
+
+    The context is the encoder's top-layer final state, the same at every step, so the whole
+    source sentence must squeeze through one vector of H numbers.
+    """
+
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0.0,
+                 cell="gru"):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = _rnn(cell, embed_size + num_hiddens, num_hiddens, num_layers, dropout)
+        self.dense = nn.Linear(num_hiddens, vocab_size)
+        self.attention_weights = None
+
+    def init_state(self, enc_outputs, *args):
+        outputs, hidden_state = enc_outputs
+        return (_top_hidden(hidden_state), hidden_state)   # context (B, H), state
+
+    def forward(self, X, state):
+        context, hidden_state = state
+        embs = self.embedding(X.T)                                     # (T, B, E)
+        steps = embs.shape[0]
+        contexts = ops.stack([context] * steps)                        # (T, B, H)
+        outputs, hidden_state = self.rnn(ops.concat([embs, contexts], axis=-1), hidden_state)
+        logits = self.dense(outputs.permute(1, 0, 2))                  # (B, T, V)
+        return logits, (context, hidden_state)
+
+    # -- step by step, for greedy and beam decoding ------------------------------------
+    def start_decoding(self, state):
+        return state
+
+    def decode_step(self, tokens, state):
+        """tokens (B,) -> (logits (B, V), state, None: no attention weights)."""
+        logits, state = self.forward(tokens.reshape(-1, 1), state)
+        return logits[:, 0], state, None
+
+    def select(self, state, index):
+        context, hidden_state = state
+        return context[index], _select(hidden_state, index)
+
+
+def _make_attention(scorer, key_size, num_hiddens, dropout):
+    if scorer == "additive":
+        return AdditiveAttention(key_size, num_hiddens, num_hiddens, dropout)
+    if scorer == "dot":
+        if key_size != num_hiddens:
+            raise ValueError(f"dot-product attention needs keys ({key_size}) and queries "
+                             f"({num_hiddens}) of one size; use 'additive' or 'general'")
+        return DotProductAttention(dropout)
+    if scorer == "general":
+        return GeneralAttention(key_size, num_hiddens, dropout)
+    raise ValueError(f"unknown scorer {scorer!r}; choose one of {', '.join(SCORERS)}")
+
+
+class Seq2SeqAttentionDecoder(nn.Module):
+    """Bahdanau's decoder (d2l 11.4). At each step t, with s the hidden state before the step:
+
+        query   = s[-1]                                (B, 1, H)  the top layer
+        context = attention(query, enc_outputs, enc_outputs, enc_valid_lens)   (B, 1, H)
+        s'      = rnn([context; embedding(token_t)], s)        context first
+        logits  = dense(s'[-1])
+
+    The attention's key projection W_k enc_outputs is the same at every step, so it is
+    computed once per batch (``project_keys``), not T times as in d2l: same math, fewer flops.
+    """
+
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0.0,
+                 scorer="additive", cell="gru", key_size=None):
+        super().__init__()
+        key_size = key_size or num_hiddens
+        self.attention = _make_attention(scorer, key_size, num_hiddens, dropout)
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = _rnn(cell, key_size + embed_size, num_hiddens, num_layers, dropout)
+        self.dense = nn.Linear(num_hiddens, vocab_size)
+        self.attention_weights = []
+
+    def init_state(self, enc_outputs, enc_valid_lens):
+        """-> (enc_outputs (B, T, H), hidden state (L, B, H), enc_valid_lens)."""
+        outputs, hidden_state = enc_outputs
+        if enc_valid_lens is not None and not isinstance(enc_valid_lens, mg.Tensor):
+            enc_valid_lens = mg.Tensor(enc_valid_lens)   # to the device once, not every step
+        return outputs.permute(1, 0, 2), hidden_state, enc_valid_lens
+
+    def _project_keys(self, enc_outputs):
+        if hasattr(self.attention, "project_keys"):
+            return self.attention.project_keys(enc_outputs)
+        return None
+
+    def _attend(self, hidden_state, enc_outputs, keys, enc_valid_lens):
+        query = _top_hidden(hidden_state).unsqueeze(1)                    # (B, 1, H)
+        if keys is None:
+            return self.attention(query, enc_outputs, enc_outputs, enc_valid_lens)
+        return self.attention(query, enc_outputs, enc_outputs, enc_valid_lens,
+                              projected_keys=keys)                        # (B, 1, H)
+
+    def _step(self, emb, hidden_state, enc_outputs, keys, enc_valid_lens):
+        context = self._attend(hidden_state, enc_outputs, keys, enc_valid_lens)
+        x = ops.concat([context.squeeze(1), emb], axis=-1)                # (B, H + E)
+        output, hidden_state = self.rnn(x.unsqueeze(0), hidden_state)     # (1, B, H)
+        return output[0], hidden_state
+
+    def forward(self, X, state):
+        """X (B, T) ids (teacher forcing) -> (logits (B, T, V), state)."""
+        enc_outputs, hidden_state, enc_valid_lens = state
+        keys = self._project_keys(enc_outputs)
+        embs = self.embedding(X.T)                                        # (T, B, E)
+        outputs, self.attention_weights = [], []
+        for t in range(embs.shape[0]):
+            output, hidden_state = self._step(embs[t], hidden_state, enc_outputs, keys,
+                                              enc_valid_lens)
+            outputs.append(output)
+            self.attention_weights.append(self.attention.attention_weights)
+        logits = self.dense(ops.stack(outputs, axis=1))                   # (B, T, V)
+        return logits, (enc_outputs, hidden_state, enc_valid_lens)
+
+    # -- step by step, for greedy and beam decoding ------------------------------------
+    def start_decoding(self, state):
+        """The decoding state: init_state's, plus the keys projected once."""
+        enc_outputs, hidden_state, enc_valid_lens = state
+        return enc_outputs, hidden_state, enc_valid_lens, self._project_keys(enc_outputs)
+
+    def decode_step(self, tokens, state):
+        """tokens (B,) -> (logits (B, V), state, attention weights (B, T_src))."""
+        enc_outputs, hidden_state, enc_valid_lens, keys = state
+        emb = self.embedding(tokens)                                      # (B, E)
+        output, hidden_state = self._step(emb, hidden_state, enc_outputs, keys,
+                                          enc_valid_lens)
+        weights = self.attention.attention_weights[:, 0]                  # (B, T_src)
+        return self.dense(output), (enc_outputs, hidden_state, enc_valid_lens, keys), weights
+
+    def select(self, state, index):
+        enc_outputs, hidden_state, enc_valid_lens, keys = state
+        return (enc_outputs[index], _select(hidden_state, index),
+                None if enc_valid_lens is None else enc_valid_lens[index],
+                None if keys is None else keys[index])
+
+
+class EncoderDecoder(nn.Module):
+    """model(enc_X (B, T), dec_X (B, T), enc_valid_lens (B,)) -> logits (B, T, V)."""
+
+    def __init__(self, encoder, decoder):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+
+    def forward(self, enc_X, dec_X, enc_valid_lens=None):
+        enc_outputs = self.encoder(enc_X, enc_valid_lens)
+        state = self.decoder.init_state(enc_outputs, enc_valid_lens)
+        return self.decoder(dec_X, state)[0]
+
+
+def masked_cross_entropy(logits, labels, valid_lens):
+    """Mean token cross-entropy over positions t < valid_len (``<eos>`` included).
+
+    logits (B, T, V), labels (B, T) ids, valid_lens (B,): the sum over the batch of the
+    per-token losses of real tokens, divided by the number of real tokens.
+    """
+    if isinstance(valid_lens, mg.Tensor):
+        valid_lens = valid_lens.numpy()
+    valid_lens = numpy.asarray(valid_lens)
+    steps = logits.shape[1]
+    if valid_lens.shape != (logits.shape[0],):
+        raise ValueError(f"masked_cross_entropy: valid_lens has shape {valid_lens.shape}, "
+                         f"expected ({logits.shape[0]},) for logits {logits.shape}")
+    mask = numpy.arange(steps)[None, :] < valid_lens[:, None]            # (B, T) host
+    return ops.cross_entropy(logits, labels, mask)
+
+
+def build_model(src_vocab_size, tgt_vocab_size, embed_size=32, num_hiddens=32, num_layers=2,
+                dropout=0.1, decoder="attention", scorer="additive", cell="gru",
+                bidirectional=False):
+    """An EncoderDecoder with d2l's Xavier initialisation, from plain settings (as stored in
+    a checkpoint's model config). ``decoder`` is "attention" (Bahdanau) or "plain"."""
+    encoder = Seq2SeqEncoder(src_vocab_size, embed_size, num_hiddens, num_layers, dropout,
+                             cell=cell, bidirectional=bidirectional)
+    if decoder == "attention":
+        dec = Seq2SeqAttentionDecoder(tgt_vocab_size, embed_size, num_hiddens, num_layers,
+                                      dropout, scorer=scorer, cell=cell,
+                                      key_size=encoder.output_size)
+    elif decoder == "plain":
+        if bidirectional:
+            raise ValueError("the plain decoder takes a unidirectional encoder")
+        dec = Seq2SeqDecoder(tgt_vocab_size, embed_size, num_hiddens, num_layers, dropout,
+                             cell=cell)
+    else:
+        raise ValueError(f"unknown decoder {decoder!r}; choose 'attention' or 'plain'")
+    return init_seq2seq(EncoderDecoder(encoder, dec))

@@ -1,0 +1,193 @@
+"""gru_cell and lstm_cell: against torch.nn.GRUCell / LSTMCell with copied weights, against
+their composed twins, and by gradcheck. The input projection gi = x W_ih^T + b_ih is computed
+with ops.linear, as a layer does."""
+import numpy as np
+import pytest
+import torch
+from torch.func import functional_call
+
+import minigrad as mg
+from minigrad import ops
+from engine_checks import DTYPES, check_gradients, compare_twins, compare_with_torch, host
+
+SIZES = [(3, 4, 5), (1, 2, 1), (2, 3, 2)]   # (batch, input_size, hidden_size)
+
+
+def arrays(gates, batch, inputs, hidden, bias=True, seed=0, cell_state=False):
+    """x, h (, c), weight_ih, (bias_ih,) weight_hh (, bias_hh), like torch's init scale."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, inputs))
+    h = rng.standard_normal((batch, hidden)) * 0.5
+    c = [rng.standard_normal((batch, hidden))] if cell_state else []
+    w_ih = rng.uniform(-1, 1, (gates * hidden, inputs))
+    w_hh = rng.uniform(-1, 1, (gates * hidden, hidden))
+    if not bias:
+        return [x, h] + c + [w_ih, w_hh]
+    b_ih, b_hh = rng.uniform(-1, 1, (2, gates * hidden))
+    return [x, h] + c + [w_ih, b_ih, w_hh, b_hh]
+
+
+def gru_step(x, h, w_ih, b_ih=None, w_hh=None, b_hh=None):
+    if w_hh is None:                    # called without biases: (x, h, w_ih, w_hh)
+        w_hh, b_ih = b_ih, None
+    return ops.gru_cell(ops.linear(x, w_ih, b_ih), h, w_hh, b_hh)
+
+
+def lstm_step(x, h, c, w_ih, b_ih=None, w_hh=None, b_hh=None):
+    if w_hh is None:
+        w_hh, b_ih = b_ih, None
+    return ops.lstm_cell(ops.linear(x, w_ih, b_ih), h, c, w_hh, b_hh)
+
+
+def torch_cell(kind, inputs, hidden, bias):
+    cell = (torch.nn.GRUCell if kind == "gru" else torch.nn.LSTMCell)(inputs, hidden, bias=bias)
+
+    def params(w_ih, b_ih=None, w_hh=None, b_hh=None):
+        if w_hh is None:
+            return {"weight_ih": w_ih, "weight_hh": b_ih}
+        return {"weight_ih": w_ih, "bias_ih": b_ih, "weight_hh": w_hh, "bias_hh": b_hh}
+
+    if kind == "gru":
+        return lambda x, h, *weights: functional_call(cell, params(*weights), (x, h))
+    return lambda x, h, c, *weights: torch.stack(functional_call(cell, params(*weights),
+                                                                 (x, (h, c))))
+
+
+# ----------------------------------------------------------------------------- GRU
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("sizes", SIZES, ids=str)
+def test_gru_cell_matches_torch_gru_cell(sizes, bias, dtype):
+    _, out = compare_with_torch(gru_step, torch_cell("gru", *sizes[1:], bias),
+                                arrays(3, *sizes, bias=bias), dtype)
+    assert out.shape == (sizes[0], sizes[2])
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("sizes", SIZES, ids=str)
+def test_gru_cell_gradcheck(sizes, bias):
+    batch, _, hidden = sizes
+    rng = np.random.default_rng(1)
+    gi, h = rng.standard_normal((batch, 3 * hidden)), rng.standard_normal((batch, hidden))
+    w, b = rng.uniform(-1, 1, (3 * hidden, hidden)), rng.uniform(-1, 1, 3 * hidden)
+    for op in (ops.gru_cell, ops.gru_cell_composed):
+        check_gradients(op, [gi, h, w, b] if bias else [gi, h, w])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("sizes", SIZES, ids=str)
+def test_gru_cell_matches_its_composed_twin(sizes, bias, dtype):
+    batch, _, hidden = sizes
+    rng = np.random.default_rng(2)
+    gi, h = rng.standard_normal((batch, 3 * hidden)), rng.standard_normal((batch, hidden))
+    w, b = rng.uniform(-1, 1, (3 * hidden, hidden)), rng.uniform(-1, 1, 3 * hidden)
+    compare_twins(ops.gru_cell, ops.gru_cell_composed, [gi, h, w, b] if bias else [gi, h, w],
+                  dtype)
+
+
+# ----------------------------------------------------------------------------- LSTM
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("sizes", SIZES, ids=str)
+def test_lstm_cell_matches_torch_lstm_cell(sizes, bias, dtype):
+    _, out = compare_with_torch(lstm_step, torch_cell("lstm", *sizes[1:], bias),
+                                arrays(4, *sizes, bias=bias, cell_state=True), dtype)
+    assert out.shape == (2, sizes[0], sizes[2])   # stacked (h', c')
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("sizes", SIZES, ids=str)
+def test_lstm_cell_gradcheck(sizes, bias):
+    batch, _, hidden = sizes
+    rng = np.random.default_rng(3)
+    gi, h, c = (rng.standard_normal(s) for s in ((batch, 4 * hidden), (batch, hidden),
+                                                  (batch, hidden)))
+    w, b = rng.uniform(-1, 1, (4 * hidden, hidden)), rng.uniform(-1, 1, 4 * hidden)
+    for op in (ops.lstm_cell, ops.lstm_cell_composed):
+        check_gradients(op, [gi, h, c, w, b] if bias else [gi, h, c, w])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("sizes", SIZES, ids=str)
+def test_lstm_cell_matches_its_composed_twin(sizes, bias, dtype):
+    batch, _, hidden = sizes
+    rng = np.random.default_rng(4)
+    gi, h, c = (rng.standard_normal(s) for s in ((batch, 4 * hidden), (batch, hidden),
+                                                  (batch, hidden)))
+    w, b = rng.uniform(-1, 1, (4 * hidden, hidden)), rng.uniform(-1, 1, 4 * hidden)
+    compare_twins(ops.lstm_cell, ops.lstm_cell_composed,
+                  [gi, h, c, w, b] if bias else [gi, h, c, w], dtype)
+
+
+# ----------------------------------------------------------------------------- unrolled
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+def test_unrolled_cells_match_torch(kind, dtype):
+    """Five steps over a (T, B, F) input taken step by step: h and c are reused, x is sliced."""
+    T, B, F, H = 5, 2, 3, 4
+    gates = 3 if kind == "gru" else 4
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((T, B, F))
+    h0, c0 = rng.standard_normal((2, B, H)) * 0.5
+    w_ih, w_hh = rng.uniform(-0.5, 0.5, (gates * H, F)), rng.uniform(-0.5, 0.5, (gates * H, H))
+    b_ih, b_hh = rng.uniform(-0.5, 0.5, (2, gates * H))
+    cell = torch_cell(kind, F, H, True)
+
+    def ours(X, h, c, w_ih, b_ih, w_hh, b_hh):
+        outputs = []
+        for t in range(T):
+            if kind == "gru":
+                h = ops.gru_cell(ops.linear(X[t], w_ih, b_ih), h, w_hh, b_hh)
+            else:
+                hc = ops.lstm_cell(ops.linear(X[t], w_ih, b_ih), h, c, w_hh, b_hh)
+                h, c = hc[0], hc[1]
+            outputs.append(h)
+        return ops.stack(outputs) + c.sum()
+
+    def theirs(X, h, c, w_ih, b_ih, w_hh, b_hh):
+        outputs = []
+        for t in range(T):
+            if kind == "gru":
+                h = cell(X[t], h, w_ih, b_ih, w_hh, b_hh)
+            else:
+                h, c = cell(X[t], h, c, w_ih, b_ih, w_hh, b_hh)
+            outputs.append(h)
+        return torch.stack(outputs) + c.sum()
+    compare_with_torch(ours, theirs, [X, h0, c0, w_ih, b_ih, w_hh, b_hh], dtype)
+
+
+# ----------------------------------------------------------------------------- errors
+
+def test_gru_cell_shape_errors():
+    h, w = mg.Tensor(np.ones((2, 4))), mg.Tensor(np.ones((12, 4)))
+    with pytest.raises(ValueError, match=r"gru_cell: expected gi \(B, 3H\), h \(B, H\), "
+                                         r"weight_hh \(3H, H\), bias_hh \(3H,\); got gi \(2, 8\), "
+                                         r"h \(2, 4\), weight_hh \(12, 4\), bias_hh None"):
+        ops.gru_cell(mg.Tensor(np.ones((2, 8))), h, w)
+    with pytest.raises(ValueError, match=r"gru_cell: .* got .* weight_hh \(12, 3\)"):
+        ops.gru_cell(mg.Tensor(np.ones((2, 12))), h, mg.Tensor(np.ones((12, 3))))
+    with pytest.raises(ValueError, match=r"gru_cell: .* bias_hh \(4,\)"):
+        ops.gru_cell(mg.Tensor(np.ones((2, 12))), h, w, mg.Tensor(np.ones(4)))
+
+
+def test_lstm_cell_shape_errors():
+    h, w = mg.Tensor(np.ones((2, 4))), mg.Tensor(np.ones((16, 4)))
+    with pytest.raises(ValueError, match=r"lstm_cell: c has shape \(2, 3\), expected h's shape "
+                                         r"\(2, 4\)"):
+        ops.lstm_cell(mg.Tensor(np.ones((2, 16))), h, mg.Tensor(np.ones((2, 3))), w)
+    with pytest.raises(ValueError, match=r"lstm_cell: expected gi \(B, 4H\)"):
+        ops.lstm_cell(mg.Tensor(np.ones((2, 12))), h, h, w)
+
+
+def test_cells_keep_float32():
+    rng = np.random.default_rng(6)
+    gi, h = mg.Tensor(rng.standard_normal((2, 9)), requires_grad=True), mg.Tensor(np.zeros((2, 3)))
+    w = mg.Tensor(rng.standard_normal((9, 3)), requires_grad=True)
+    out = ops.gru_cell(gi, h, w)
+    out.sum().backward()
+    assert out.dtype == np.float32 and host(w.grad).dtype == np.float32

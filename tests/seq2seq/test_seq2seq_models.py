@@ -1,0 +1,122 @@
+"""The Bahdanau encoder-decoder against a PyTorch implementation with copied weights."""
+import numpy as np
+import pytest
+import torch
+
+import minigrad as mg
+from seq2seq import (EncoderDecoder, Seq2SeqAttentionDecoder, Seq2SeqEncoder, build_model,
+                     masked_cross_entropy)
+import seq2seq_torch_reference as torch_reference
+
+SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS = 11, 13, 6, 8, 2
+TOLERANCE = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=1e-5, atol=1e-6)}
+
+
+def batch(rng, size=4, steps=5):
+    src = rng.integers(0, SRC_VOCAB, (size, steps))
+    dec_input = rng.integers(0, TGT_VOCAB, (size, steps))
+    labels = rng.integers(0, TGT_VOCAB, (size, steps))
+    src_valid = np.array([steps, 1, 3, 2][:size])
+    tgt_valid = np.array([2, steps, 1, 4][:size])
+    return src, dec_input, labels, src_valid, tgt_valid
+
+
+def twins(dtype):
+    mg.set_default_dtype(dtype)
+    ours = build_model(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS, dropout=0.0)
+    theirs = torch_reference.build(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS).to(
+        getattr(torch, dtype))
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    return ours, theirs
+
+
+def torch_loss(model, src, dec_input, labels, src_valid, tgt_valid):
+    logits = model(torch.from_numpy(src), torch.from_numpy(dec_input), torch.from_numpy(src_valid))
+    return logits, torch_reference.masked_cross_entropy(logits, torch.from_numpy(labels),
+                                                        torch.from_numpy(tgt_valid))
+
+
+def test_state_dict_keys_follow_the_api():
+    model = EncoderDecoder(Seq2SeqEncoder(SRC_VOCAB, EMBED, HIDDEN, LAYERS),
+                           Seq2SeqAttentionDecoder(TGT_VOCAB, EMBED, HIDDEN, LAYERS))
+    reference = torch_reference.build(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS)
+    assert list(model.state_dict()) == list(reference.state_dict())
+    for name, value in reference.state_dict().items():
+        assert model.state_dict()[name].shape == tuple(value.shape), name
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_logits_loss_and_every_gradient_match_pytorch(dtype, rng):
+    ours, theirs = twins(dtype)
+    src, dec_input, labels, src_valid, tgt_valid = batch(rng)
+    logits = ours(src, dec_input, src_valid)
+    loss = masked_cross_entropy(logits, labels, tgt_valid)
+    loss.backward()
+    t_logits, t_loss = torch_loss(theirs, src, dec_input, labels, src_valid, tgt_valid)
+    t_loss.backward()
+    tol = TOLERANCE[dtype]
+    np.testing.assert_allclose(logits.numpy(), t_logits.detach().numpy(), **tol)
+    np.testing.assert_allclose(loss.item(), t_loss.item(), **tol)
+    grads = dict(theirs.named_parameters())
+    for name, param in ours.named_parameters():
+        np.testing.assert_allclose(param.grad if isinstance(param.grad, np.ndarray)
+                                   else mg.backend.to_numpy(param.grad),
+                                   grads[name].grad.numpy(), err_msg=name, **tol)
+
+
+def test_attention_weights_are_recorded_per_step(rng):
+    ours, theirs = twins("float64")
+    src, dec_input, _, src_valid, _ = batch(rng)
+    ours(src, dec_input, src_valid)
+    weights = ours.decoder.attention_weights
+    assert len(weights) == dec_input.shape[1]
+    assert weights[0].shape == (src.shape[0], 1, src.shape[1])
+    w = np.stack([w.numpy() for w in weights])
+    # masked source positions get (numerically) zero weight; rows sum to one
+    assert np.allclose(w.sum(-1), 1)
+    assert np.all(w[:, 1, 0, 1:] < 1e-12)
+
+
+def test_twenty_adam_steps_with_clipping_give_pytorchs_losses(rng):
+    ours, theirs = twins("float64")
+    optimizer = mg.optim.Adam(ours.parameters(), lr=0.01)
+    t_optimizer = torch.optim.Adam(theirs.parameters(), lr=0.01)
+    ours_losses, theirs_losses = [], []
+    for _ in range(20):
+        src, dec_input, labels, src_valid, tgt_valid = batch(rng)
+        loss = masked_cross_entropy(ours(src, dec_input, src_valid), labels, tgt_valid)
+        optimizer.zero_grad()
+        loss.backward()
+        mg.nn.utils.clip_grad_norm_(ours.parameters(), 0.5)
+        optimizer.step()
+        ours_losses.append(loss.item())
+
+        _, t_loss = torch_loss(theirs, src, dec_input, labels, src_valid, tgt_valid)
+        t_optimizer.zero_grad()
+        t_loss.backward()
+        torch.nn.utils.clip_grad_norm_(theirs.parameters(), 0.5)
+        t_optimizer.step()
+        theirs_losses.append(t_loss.item())
+    np.testing.assert_allclose(ours_losses, theirs_losses, rtol=1e-8)
+    assert ours_losses[-1] < ours_losses[0]
+
+
+@pytest.mark.parametrize("config", [dict(cell="lstm"), dict(bidirectional=True),
+                                    dict(scorer="dot"), dict(scorer="general"),
+                                    dict(decoder="plain"), dict(cell="lstm", bidirectional=True)])
+def test_every_variant_trains_and_its_gradients_check(config, float64, rng):
+    model = build_model(5, 6, 3, 4, 2, dropout=0.0, **config)
+    src, dec_input, labels = (rng.integers(0, 5, (2, 3)), rng.integers(0, 6, (2, 3)),
+                              rng.integers(0, 6, (2, 3)))
+    src_valid, tgt_valid = np.array([3, 1]), np.array([2, 3])
+    params = model.parameters()
+
+    def loss(*_):
+        return masked_cross_entropy(model(src, dec_input, src_valid), labels, tgt_valid)
+    assert mg.gradcheck(loss, params, directions=3)
+
+
+def test_masked_cross_entropy_rejects_bad_valid_lens(rng):
+    logits = mg.Tensor(rng.standard_normal((2, 3, 4)))
+    with pytest.raises(ValueError, match=r"masked_cross_entropy: valid_lens has shape \(3,\)"):
+        masked_cross_entropy(logits, np.zeros((2, 3), int), np.array([1, 2, 3]))
