@@ -13,7 +13,7 @@ examples. ``transpose_output`` undoes it. Self-attention is queries = keys = val
 import numpy
 
 import minigrad as mg
-from minigrad import nn, ops
+from minigrad import nn
 
 from attention.scoring import DotProductAttention, check_inputs
 

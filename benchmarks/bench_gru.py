@@ -54,12 +54,17 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sizes", nargs="+", default=["10,64,32", "20,64,256"],
                         help="T,B,H triples")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(),
+                        help="torch threads (default: all cores); NumPy's BLAS threads are set "
+                             "with OPENBLAS_NUM_THREADS / OMP_NUM_THREADS before starting")
     args = parser.parse_args()
     mg.set_backend("numpy")
     mg.set_default_dtype("float32")
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(args.threads)
+    blas = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
     print(f"# GRU layer forward + backward, float32, CPU ({datetime.date.today()})")
-    print(f"Machine: {machine()}; torch.set_num_threads({os.cpu_count()}) (all cores)\n")
+    print(f"Machine: {machine()}; torch.set_num_threads({args.threads}) "
+          f"(the machine has {os.cpu_count()} cores); NumPy BLAS threads: {blas}\n")
     print("| T | B | H (= input size) | minigrad ms | PyTorch ms | minigrad / PyTorch |")
     print("|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:

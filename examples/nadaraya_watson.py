@@ -65,19 +65,20 @@ def main():
     train_keys = mg.Tensor(np.tile(x_train, (n_train, 1))[others].reshape(n_train, -1))
     train_values = mg.Tensor(np.tile(y_train, (n_train, 1))[others].reshape(n_train, -1))
     w = mg.nn.Parameter(rng.random(1))
+    optimizer = mg.optim.SGD([w], lr=args.lr)
     for epoch in range(args.epochs):
         prediction, _ = kernel_regression(mg.Tensor(x_train), train_keys, train_values, w)
         loss = ((prediction - mg.Tensor(y_train)) ** 2).sum() / 2
-        w.grad = None
+        optimizer.zero_grad()
         loss.backward()
-        with mg.no_grad():                                             # plain SGD on w
-            w.data -= args.lr * w.grad
+        optimizer.step()                                               # w -= lr * dloss/dw
         print(f"epoch {epoch + 1}: loss {loss.item():.3f}, w {w.item():.3f}")
 
     with mg.no_grad():
         y_learned, weights_learned = kernel_regression(mg.Tensor(x_test), keys, values, w)
     for name, y in (("non-parametric", y_plain), ("parametric", y_learned)):
-        print(f"{name:>15}: test MSE against the true curve {np.mean((y.numpy() - y_truth) ** 2):.3f}")
+        error = np.mean((y.numpy() - y_truth) ** 2)
+        print(f"{name:>15}: mean squared error against the true curve {error:.3f}")
 
     # The fitted curves.
     os.makedirs(args.out, exist_ok=True)

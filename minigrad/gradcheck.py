@@ -87,8 +87,11 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, max_elements=64, direc
                 worst = (error, flat_index, numeric, exact)
         if worst[0] > 0:
             _, flat_index, numeric, exact = worst
-            where = (f"element {numpy.unravel_index(flat_index, inputs[i].shape)}"
-                     if flat_index is not None else "a random direction")
+            if flat_index is None:
+                where = "a random direction"
+            else:   # plain ints: NumPy 2 would print np.int64(...)
+                element = numpy.unravel_index(flat_index, inputs[i].shape)
+                where = f"element {tuple(int(k) for k in element)}"
             failures.append(f"input {i} (shape {inputs[i].shape}): worst at {where}: "
                             f"numeric {numeric:.10g}, analytic {exact:.10g}, "
                             f"difference {abs(numeric - exact):.3g} "

@@ -28,10 +28,7 @@ def build_array_nmt(lines, vocab, num_steps):
     tail (and its ``<eos>``); that happens with a warning, never silently.
     """
     _check_num_steps("build_array_nmt", num_steps)
-    pad, eos = vocab["<pad>"], vocab["<eos>"]
-    if pad == vocab.unk or eos == vocab.unk:
-        raise ValueError("build_array_nmt: the vocabulary needs '<pad>' and '<eos>' tokens "
-                         "(build it with reserved_tokens=['<pad>', '<bos>', '<eos>'])")
+    pad, eos = _special_ids("build_array_nmt", vocab, "<pad>", "<eos>")
     index_of, unk = vocab.token_to_idx.get, vocab.unk     # vocab[line], without a call per token
     ids = [[index_of(token, unk) for token in line] + [eos] for line in lines]
     too_long = [i for i, line in enumerate(ids) if len(line) > num_steps]
@@ -66,11 +63,12 @@ def encode_source(sentence, vocab, num_steps):
         raise ValueError(f"encode_source: the sentence {sentence!r} is empty; there is "
                          f"nothing to translate")
     _check_num_steps("encode_source", num_steps)
+    pad, eos = _special_ids("encode_source", vocab, "<pad>", "<eos>")
     if len(tokens) + 1 > num_steps:
         warnings.warn(f"encode_source: the sentence has {len(tokens)} tokens, more than "
                       f"num_steps - 1 = {num_steps - 1}; it is truncated to its first "
                       f"{num_steps} positions (without <eos>)", stacklevel=2)
-    ids = truncate_pad(vocab[tokens] + [vocab["<eos>"]], num_steps, vocab["<pad>"])
+    ids = truncate_pad(vocab[tokens] + [eos], num_steps, pad)
     valid_len = min(len(tokens) + 1, num_steps)
     return np.array([ids], dtype=np.int64), np.array([valid_len], dtype=np.int64)
 
@@ -103,7 +101,8 @@ class TranslationBatches:
                                                        num_steps)
         self.label, self.label_valid_len = build_array_nmt([t for _, t in pairs], tgt_vocab,
                                                            num_steps)
-        bos = np.full((len(pairs), 1), tgt_vocab["<bos>"], dtype=np.int64)
+        (bos_id,) = _special_ids("TranslationBatches", tgt_vocab, "<bos>")
+        bos = np.full((len(pairs), 1), bos_id, dtype=np.int64)
         self.dec_input = np.concatenate([bos, self.label[:, :-1]], axis=1)  # (N, T)
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -134,6 +133,15 @@ class TranslationBatches:
             idx = order[b * self.batch_size:(b + 1) * self.batch_size]
             yield (self.src[idx], self.src_valid_len[idx], self.dec_input[idx],
                    self.label[idx], self.label_valid_len[idx])
+
+
+def _special_ids(name, vocab, *tokens):
+    """Ids of reserved tokens, or a clear error if the vocabulary lacks them."""
+    ids = vocab[list(tokens)]
+    if vocab.unk in ids:
+        raise ValueError(f"{name}: the vocabulary has no {tokens[ids.index(vocab.unk)]!r} token "
+                         f"(build it with reserved_tokens=['<pad>', '<bos>', '<eos>'])")
+    return ids
 
 
 def _check_num_steps(name, num_steps):

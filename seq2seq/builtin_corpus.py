@@ -18,35 +18,38 @@ number (``le/la/les``, ``un/une``, ``vert/verte/verts/vertes``), verbs take the 
 car`` and ``her car`` are both ``sa voiture``), and ``some`` before a pre-noun adjective is
 ``de`` (``some big cars`` -> ``de grandes voitures``).
 
-English ``you`` is always ``tu`` and ``you all`` is ``vous``; ``they`` is ``ils`` (the grammar
-has no way to mark ``elles``, and a second translation would make the task ambiguous). The
-corpus is a toy: sentences are grammatical but not always sensible ("the cow wants a dress").
+To keep one translation per sentence, English ``you`` is always ``tu`` and ``you all`` is
+``vous``; ``they`` is ``ils`` (English cannot mark ``elles``); negated sentences take no ``a``
+or ``some`` object (French would switch to ``pas de``). Colours describe animals and things,
+not people. The corpus is a toy: grammatical, not always sensible ("the cow wants a dress").
 """
+import collections
+import itertools
 import random
 
 MAX_TOKENS = 9   # per side, final "." included
 
-# English singular, English plural, French singular, French plural, gender.
+Noun = collections.namedtuple("Noun", "english english_plural french french_plural gender kind")
+
 # Every French noun starts with a consonant, so articles never elide (no "l'").
 NOUNS = [
-    ("cat", "cats", "chat", "chats", "m"),
-    ("dog", "dogs", "chien", "chiens", "m"),
-    ("book", "books", "livre", "livres", "m"),
-    ("bike", "bikes", "vélo", "vélos", "m"),
-    ("hat", "hats", "chapeau", "chapeaux", "m"),
-    ("boy", "boys", "garçon", "garçons", "m"),
-    ("horse", "horses", "cheval", "chevaux", "m"),
-    ("car", "cars", "voiture", "voitures", "f"),
-    ("house", "houses", "maison", "maisons", "f"),
-    ("flower", "flowers", "fleur", "fleurs", "f"),
-    ("dress", "dresses", "robe", "robes", "f"),
-    ("cup", "cups", "tasse", "tasses", "f"),
-    ("girl", "girls", "fille", "filles", "f"),
-    ("cow", "cows", "vache", "vaches", "f"),
+    Noun("boy", "boys", "garçon", "garçons", "m", "person"),
+    Noun("girl", "girls", "fille", "filles", "f", "person"),
+    Noun("cat", "cats", "chat", "chats", "m", "animal"),
+    Noun("dog", "dogs", "chien", "chiens", "m", "animal"),
+    Noun("horse", "horses", "cheval", "chevaux", "m", "animal"),
+    Noun("cow", "cows", "vache", "vaches", "f", "animal"),
+    Noun("book", "books", "livre", "livres", "m", "thing"),
+    Noun("bike", "bikes", "vélo", "vélos", "m", "thing"),
+    Noun("hat", "hats", "chapeau", "chapeaux", "m", "thing"),
+    Noun("car", "cars", "voiture", "voitures", "f", "thing"),
+    Noun("house", "houses", "maison", "maisons", "f", "thing"),
+    Noun("flower", "flowers", "fleur", "fleurs", "f", "thing"),
+    Noun("dress", "dresses", "robe", "robes", "f", "thing"),
+    Noun("cup", "cups", "tasse", "tasses", "f", "thing"),
 ]
-# Who can do things: the noun subjects of transitive verbs ("the girl washes the car").
-ANIMATE_NOUNS = [noun for noun in NOUNS
-                 if noun[0] in ("cat", "dog", "boy", "horse", "girl", "cow")]
+# The noun subjects of transitive verbs: people and animals ("the girl washes the car").
+ANIMATE_NOUNS = [noun for noun in NOUNS if noun.kind != "thing"]
 
 # English; French forms for (masc. sing., fem. sing., masc. plur., fem. plur.).
 # Colours go after the French noun; the others before it (and before colours in English).
@@ -112,13 +115,17 @@ def generate_pairs(num_pairs, seed=0):
     """
     rng = random.Random(seed)
     seen, pairs = set(), []
-    while len(pairs) < num_pairs:
+    for attempt in itertools.count(1):
+        if len(pairs) == num_pairs:
+            return pairs
+        if attempt > 20 * num_pairs + 1000:   # the grammar has ~10^6 sentences; never hang
+            raise ValueError(f"generate_pairs: could not draw {num_pairs} distinct sentences "
+                             f"of at most {MAX_TOKENS} tokens (got {len(pairs)})")
         english, french = sample_pair(rng)
         if len(english) > MAX_TOKENS or len(french) > MAX_TOKENS or tuple(english) in seen:
             continue
         seen.add(tuple(english))
         pairs.append((english, french))
-    return pairs
 
 
 def sample_pair(rng):
@@ -135,11 +142,13 @@ def _transitive(rng, negated):
         subj_en, subj_fr, person = rng.choice(PRONOUNS)
         subj_fr = [subj_fr]
     else:
-        subj_en, subj_fr, _, number = _noun_phrase(rng, allow_adjectives=False,
-                                                   nouns=ANIMATE_NOUNS)
+        subj_en, subj_fr, _, number = _noun_phrase(rng, ANIMATE_NOUNS, adjectives=False)
         person = THIRD_PLURAL if number == "pl" else THIRD_SINGULAR
     verb_base, verb_3sg, verb_fr = rng.choice(VERBS)
-    obj_en, obj_fr, _, _ = _noun_phrase(rng, allow_adjectives=True)
+    # After a negation French turns un/une/des into "de" ("je ne vois pas de voiture"); the
+    # grammar leaves that rule out by keeping "a" and "some" out of negated objects.
+    determiners = ["the", "my", "his", "her", "our", "their"] if negated else list(DETERMINERS)
+    obj_en, obj_fr, _, _ = _noun_phrase(rng, NOUNS, adjectives=True, determiners=determiners)
     if negated:   # English: do/does not + base form; French: ne + verb + pas
         aux = "does" if person == THIRD_SINGULAR else "do"
         english = subj_en + [aux, "not"] + verb_base
@@ -156,9 +165,12 @@ def _copula(rng, negated):
         subj_en, subj_fr, gender, number = rng.choice([
             (["he"], ["il"], "m", "sg"), (["she"], ["elle"], "f", "sg"),
             (["they"], ["ils"], "m", "pl")])
+        adjectives = PRE_NOUN          # people are big or good, not green
     else:
-        subj_en, subj_fr, gender, number = _noun_phrase(rng, allow_adjectives=False)
-    adj_en, adj_fr = rng.choice(COLOURS + PRE_NOUN)
+        noun = rng.choice(NOUNS)
+        subj_en, subj_fr, gender, number = _noun_phrase(rng, [noun], adjectives=False)
+        adjectives = PRE_NOUN if noun.kind == "person" else COLOURS + PRE_NOUN
+    adj_en, adj_fr = rng.choice(adjectives)
     verb_en, verb_fr = ("are", "sont") if number == "pl" else ("is", "est")
     if negated:
         english = subj_en + [verb_en, "not", adj_en]
@@ -169,14 +181,19 @@ def _copula(rng, negated):
     return english + ["."], french + [_agree(adj_fr, gender, number), "."]
 
 
-def _noun_phrase(rng, allow_adjectives, nouns=NOUNS):
-    """(English tokens, French tokens, gender, number) of e.g. ``the big red car``."""
-    noun_sg, noun_pl, nom_sg, nom_pl, gender = rng.choice(nouns)
+def _noun_phrase(rng, nouns, adjectives, determiners=tuple(DETERMINERS)):
+    """(English tokens, French tokens, gender, number) of e.g. ``the big red car``.
+
+    With ``adjectives``, a size/quality adjective and a colour (not for people) may each be
+    added: English puts both before the noun, French the colour after it.
+    """
+    noun = rng.choice(nouns)
     number = "pl" if rng.random() < 0.5 else "sg"
-    key = "pl" if number == "pl" else gender
-    determiner = rng.choice([d for d, forms in DETERMINERS.items() if key in forms])
-    pre = rng.choice(PRE_NOUN) if allow_adjectives and rng.random() < 0.35 else None
-    colour = rng.choice(COLOURS) if allow_adjectives and rng.random() < 0.35 else None
+    key = "pl" if number == "pl" else noun.gender
+    determiner = rng.choice([d for d in determiners if key in DETERMINERS[d]])
+    pre = rng.choice(PRE_NOUN) if adjectives and rng.random() < 0.35 else None
+    colour = (rng.choice(COLOURS) if adjectives and noun.kind != "person"
+              and rng.random() < 0.35 else None)
 
     english, french = [determiner], [DETERMINERS[determiner][key]]
     if determiner == "some" and pre is not None:
@@ -184,13 +201,13 @@ def _noun_phrase(rng, allow_adjectives, nouns=NOUNS):
     for adjective in (pre, colour):
         if adjective is not None:
             english.append(adjective[0])
-    english.append(noun_pl if number == "pl" else noun_sg)
+    english.append(noun.english_plural if number == "pl" else noun.english)
     if pre is not None:
-        french.append(_agree(pre[1], gender, number))
-    french.append(nom_pl if number == "pl" else nom_sg)
+        french.append(_agree(pre[1], noun.gender, number))
+    french.append(noun.french_plural if number == "pl" else noun.french)
     if colour is not None:
-        french.append(_agree(colour[1], gender, number))
-    return english, french, gender, number
+        french.append(_agree(colour[1], noun.gender, number))
+    return english, french, noun.gender, number
 
 
 def _agree(forms, gender, number):

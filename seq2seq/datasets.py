@@ -17,10 +17,11 @@ from seq2seq.download import DownloadError, download_fra_eng  # noqa: F401 (re-e
 from seq2seq.text import preprocess_nmt, read_text, tokenize_nmt
 from seq2seq.vocab import Vocab
 
-RESERVED_TOKENS = ["<pad>", "<bos>", "<eos>"]   # with '<unk>' first: <unk>=0 <pad>=1 <bos>=2 <eos>=3
+# After '<unk>' (always 0), so that <unk>=0 <pad>=1 <bos>=2 <eos>=3, as in d2l and the benchmark.
+RESERVED_TOKENS = ["<pad>", "<bos>", "<eos>"]
 
 # d2l's four evaluation sentences and their references (section "Sequence to Sequence
-# Learning"); they are among the first lines of fra.txt, so the model has seen them.
+# Learning"). Three are among the 601 training pairs; "he's calm ." is not in fra.txt at all.
 D2L_EXAMPLES = [("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."),
                 ("i'm home .", "je suis chez moi .")]
 

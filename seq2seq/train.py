@@ -110,7 +110,8 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
                   leave=False, disable=None) as progress:
             started = time.perf_counter()
             loss, tokens_per_s = train_epoch(model, optimizer, batches, config.clip, progress)
-        bleu = evaluate_bleu(model, data.valid, data, config.eval_batch_size, config.max_eval)
+        bleu = (evaluate_bleu(model, data.valid, data, config.eval_batch_size,
+                              config.max_eval) if data.valid else float("nan"))
         history.epoch.append(epoch + 1)
         history.loss.append(loss)
         history.valid_bleu.append(bleu)
@@ -120,7 +121,7 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
             f"{tokens_per_s:,.0f} tokens/s, {history.seconds[-1]:.1f} s")
         if out_dir:
             extra = {"history": asdict(history)}
-            if bleu > best_bleu:
+            if bleu > best_bleu or not data.valid:   # without a validation set: the last
                 best_bleu = bleu
                 save_checkpoint(os.path.join(out_dir, "best.npz"), model, data, model_config,
                                 optimizer, extra)

@@ -3,6 +3,8 @@
 For Y = A B:  dL/dA = dL/dY B^T  and  dL/dB = A^T dL/dY, per batch, summed over any batch
 axes that broadcasting added.
 """
+import math
+
 from minigrad import backend
 from minigrad.ops.common import binary_operands, unbroadcast
 from minigrad.tensor import Tensor
@@ -65,14 +67,18 @@ def linear(x, weight, bias=None):
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"linear: bias has shape {bias.shape}, expected "
                              f"({weight.shape[0]},) for weight {weight.shape}")
-    y = x.data @ weight.data.T
+    # The leading axes of x (e.g. time and batch) are flattened into one set of N rows, so
+    # each product below is ONE large matrix product (a 3-D operand would make NumPy run one
+    # small product per leading index).
+    rows = x.data.reshape(math.prod(x.shape[:-1]), x.shape[-1])      # (..., in) -> (N, in)
+    y = (rows @ weight.data.T).reshape(x.shape[:-1] + (weight.shape[0],))
     if bias is not None:
         y += bias.data
 
     def backward(g):
-        g2 = g.reshape(-1, g.shape[-1])                        # (N, out)
-        grad_x = g @ weight.data if x.requires_grad else None  # (..., in)
-        grad_w = g2.T @ x.data.reshape(-1, x.shape[-1]) if weight.requires_grad else None
+        g2 = g.reshape(rows.shape[0], g.shape[-1])                   # (N, out)
+        grad_x = (g2 @ weight.data).reshape(x.shape) if x.requires_grad else None
+        grad_w = g2.T @ rows if weight.requires_grad else None       # (out, in)
         grad_b = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
         return grad_x, grad_w, grad_b
     parents = (x, weight) if bias is None else (x, weight, bias)

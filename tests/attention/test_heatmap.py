@@ -41,7 +41,7 @@ def test_accepts_one_matrix_a_row_or_a_grid(matrices, tmp_path):
 
 def test_titles_may_come_as_rows(tmp_path):
     figure = show_heatmaps(np.zeros((2, 2, 3, 3)), titles=[["a", "b"], ["c", "d"]],
-                           path=tmp_path / "rows.png")
+                           path=tmp_path / "rows.png", figsize=(3, 3), dpi=30)
     assert [ax.get_title() for ax in figure.axes[:4]] == ["a", "b", "c", "d"]
 
 

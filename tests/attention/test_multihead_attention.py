@@ -73,7 +73,8 @@ def test_self_attention_matches_pytorch(lens, dtype, rng):
     mg.set_default_dtype(dtype)
     mine, theirs = build()
     x, r = (rng.standard_normal((B, Q, HIDDENS)).astype(dtype) for _ in range(2))
-    host_lens = {"none": None, "1d_on_device": np.array([1, 3]), "2d": np.array([[1, 3, 2], [0, 2, 3]])}[lens]
+    host_lens = {"none": None, "1d_on_device": np.array([1, 3]),
+                 "2d": np.array([[1, 3, 2], [0, 2, 3]])}[lens]       # Q = K = 3 here
     my_lens = mg.Tensor(host_lens) if lens == "1d_on_device" else host_lens
     run_both(mine, theirs, [x], host_lens, my_lens, r, dtype)
 

@@ -81,8 +81,8 @@ def test_extreme_logits_are_stable(dtype):
     logits = np.array([[1000.0, -1000.0, 0.0], [-500.0, 500.0, 499.0]])
     labels = np.array([1, 2])
     for op in (ops.cross_entropy, ops.cross_entropy_composed):
-        _, out = compare_with_torch(lambda t: op(t, labels), lambda t: torch_cross_entropy(t, labels),
-                                    [logits], dtype)
+        _, out = compare_with_torch(lambda t: op(t, labels),
+                                    lambda t: torch_cross_entropy(t, labels), [logits], dtype)
         assert np.isfinite(out.item())
 
 
@@ -110,7 +110,8 @@ def test_cross_entropy_errors(op):
     with pytest.raises(IndexError, match=r"cross_entropy: labels contain 5, out of range for 5 "
                                         r"classes \(valid labels are 0\.\.4\)"):
         op(logits, np.full((2, 3), 5))
-    with pytest.raises(TypeError, match="cross_entropy: labels must be integers, got dtype float64"):
+    with pytest.raises(TypeError, match="cross_entropy: labels must be integers, got dtype "
+                                        "float64"):
         op(logits, np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"cross_entropy: mask has shape \(3,\), expected "
                                          r"\(2, 3\)"):

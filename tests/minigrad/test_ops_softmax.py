@@ -142,5 +142,6 @@ def test_masked_softmax_errors():
     for bad in ([5, 1], [-1, 2]):
         with pytest.raises(ValueError, match=r"masked_softmax: valid_lens must lie in \[0, 4\]"):
             ops.masked_softmax(X, np.array(bad))
-    with pytest.raises(TypeError, match="masked_softmax: valid_lens must be integers, got dtype float64"):
+    with pytest.raises(TypeError, match="masked_softmax: valid_lens must be integers, got dtype "
+                                        "float64"):
         ops.masked_softmax(X, np.array([1.0, 2.0]))

@@ -126,9 +126,9 @@ def test_cell_matches_torch(kind, dtype, with_state, rng, assert_close):
 
 @pytest.mark.parametrize("kind", ["GRU", "LSTM"])
 def test_gradcheck_short_sequence(kind, float64, rng):
-    rnn = getattr(mg.nn, kind)(2, 3, num_layers=2, bidirectional=True)
+    rnn = getattr(mg.nn, kind)(2, 2, num_layers=2, bidirectional=True)
     X = mg.Tensor(rng.standard_normal((3, 2, 2)), requires_grad=True)
-    states = [mg.Tensor(rng.standard_normal((4, 2, 3)), requires_grad=True)
+    states = [mg.Tensor(rng.standard_normal((4, 2, 2)), requires_grad=True)
               for _ in range(2 if kind == "LSTM" else 1)]
 
     def fn(X, *states_and_params):

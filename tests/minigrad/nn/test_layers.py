@@ -1,0 +1,112 @@
+"""Linear, Embedding and Dropout modules: torch parity (outputs and every gradient), weight
+transfer both ways, initialisation, and dropout's statistics."""
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_matches_torch(dtype, bias, rng, assert_close, from_torch):
+    mg.set_default_dtype(dtype)
+    ours, theirs = mg.nn.Linear(4, 3, bias=bias), torch.nn.Linear(4, 3, bias=bias)
+    theirs = theirs.to(getattr(torch, dtype))
+    from_torch(ours, theirs)
+    data = rng.standard_normal((2, 5, 4)).astype(dtype)
+    x, tx = mg.Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    weights = rng.standard_normal((2, 5, 3)).astype(dtype)
+    y, ty = ours(x), theirs(tx)
+    assert_close(y, ty, "output")
+    (y * mg.Tensor(weights)).sum().backward()
+    (ty * torch.from_numpy(weights)).sum().backward()
+    assert_close(x.grad, tx.grad, "dx")
+    assert_close(ours.weight.grad, theirs.weight.grad, "dweight")
+    if bias:
+        assert_close(ours.bias.grad, theirs.bias.grad, "dbias")
+    else:
+        assert ours.bias is None and [n for n, _ in ours.named_parameters()] == ["weight"]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_embedding_with_repeated_ids_matches_torch(dtype, rng, assert_close, from_torch):
+    mg.set_default_dtype(dtype)
+    ours = mg.nn.Embedding(6, 3)
+    theirs = torch.nn.Embedding(6, 3).to(getattr(torch, dtype))
+    from_torch(ours, theirs)
+    ids = np.array([[0, 2, 2, 5], [2, 0, 1, 2]])            # 2 three times, 0 twice, 3 and 4 never
+    weights = rng.standard_normal((2, 4, 3)).astype(dtype)
+    y, ty = ours(ids), theirs(torch.from_numpy(ids))
+    assert_close(y, ty, "output")
+    (y * mg.Tensor(weights)).sum().backward()
+    (ty * torch.from_numpy(weights)).sum().backward()
+    assert_close(ours.weight.grad, theirs.weight.grad, "dweight")
+    np.testing.assert_array_equal(mg.backend.to_numpy(ours.weight.grad)[[3, 4]], 0)  # unused ids
+
+
+def test_weights_move_to_torch_and_back(rng, assert_close):
+    for ours, theirs, make_input in [
+            (mg.nn.Linear(4, 3), torch.nn.Linear(4, 3),
+             lambda: rng.standard_normal((5, 4)).astype(np.float32)),
+            (mg.nn.Embedding(7, 3), torch.nn.Embedding(7, 3), lambda: np.array([[1, 6, 1]]))]:
+        theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+        data = make_input()
+        assert_close(ours(mg.Tensor(data) if data.dtype.kind == "f" else data),
+                     theirs(torch.from_numpy(data)), type(ours).__name__)
+        back = type(ours)(*((4, 3) if isinstance(ours, mg.nn.Linear) else (7, 3)))
+        back.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+        for name, value in back.state_dict().items():
+            np.testing.assert_array_equal(value, ours.state_dict()[name])
+
+
+def test_load_state_dict_copies():
+    """Loaded weights are the module's own: changing them never writes into the source."""
+    source = {"weight": np.ones((3, 4), np.float32), "bias": np.zeros(3, np.float32)}
+    layer = mg.nn.Linear(4, 3).load_state_dict(source)
+    layer.weight.data *= 2
+    np.testing.assert_array_equal(source["weight"], 1)
+
+
+@pytest.mark.numpy_only
+def test_default_init_follows_torch():
+    layer = mg.nn.Linear(400, 300)
+    bound = 1 / math.sqrt(400)
+    w = layer.weight.numpy()
+    assert np.abs(w).max() <= bound and abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound
+    assert np.abs(layer.bias.numpy()).max() <= bound
+    e = mg.nn.Embedding(300, 400).weight.numpy()             # N(0, 1)
+    assert abs(e.mean()) < 0.01 and abs(e.std() - 1) < 0.01
+
+
+def test_dropout_preserves_the_mean_in_training():
+    p, n = 0.3, 200_000
+    x = mg.Tensor(np.ones(n), requires_grad=True)
+    y = mg.nn.Dropout(p)(x)
+    out = y.numpy()
+    kept = out != 0
+    # with n = 200000 the standard deviation of the kept fraction is 0.001 and of the mean
+    # 0.0015; the bounds are 7 of those, and the seed is fixed
+    assert abs(kept.mean() - (1 - p)) < 0.007
+    assert abs(out.mean() - 1) < 0.01
+    np.testing.assert_allclose(out[kept], 1 / (1 - p), rtol=1e-6)
+    y.sum().backward()                                      # gradient: the same mask and scale
+    np.testing.assert_array_equal(mg.backend.to_numpy(x.grad), out)
+
+
+def test_dropout_is_identity_in_eval_and_reproducible_under_seed(rng):
+    x = mg.Tensor(rng.standard_normal((50, 40)))
+    layer = mg.nn.Dropout(0.5)
+    mg.manual_seed(11)
+    first = layer(x).numpy()
+    mg.manual_seed(11)
+    np.testing.assert_array_equal(layer(x).numpy(), first)
+    assert not np.array_equal(layer(x).numpy(), first)      # the stream moves on
+    layer.eval()
+    np.testing.assert_array_equal(layer(x).numpy(), x.numpy())
+    np.testing.assert_array_equal(mg.nn.Dropout(0.0)(x).numpy(), x.numpy())
+    with pytest.raises(ValueError, match=r"Dropout: p must lie in \[0, 1\), got 1"):
+        mg.nn.Dropout(1)

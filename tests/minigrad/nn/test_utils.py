@@ -1,0 +1,41 @@
+"""clip_grad_norm_ against torch.nn.utils.clip_grad_norm_."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("max_norm", [0.5, 100.0])               # clips / leaves alone
+def test_matches_torch(dtype, max_norm, rng, assert_close):
+    mg.set_default_dtype(dtype)
+    shapes = [(3, 4), (4,), (2, 2, 2)]
+    grads = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    ours = [mg.Tensor(np.zeros(s), requires_grad=True) for s in shapes]
+    theirs = [torch.zeros(s, dtype=getattr(torch, dtype), requires_grad=True) for s in shapes]
+    for p, tp, g in zip(ours, theirs, grads):
+        p.grad, tp.grad = mg.Tensor(g).data, torch.from_numpy(g.copy())
+    ours.append(mg.Tensor(np.zeros(2), requires_grad=True))       # no grad: skipped
+    theirs.append(torch.zeros(2, requires_grad=True))
+    norm = mg.nn.utils.clip_grad_norm_(ours, max_norm)
+    t_norm = torch.nn.utils.clip_grad_norm_(theirs, max_norm)
+    assert isinstance(norm, float)
+    assert abs(norm - float(t_norm)) <= 1e-6 * norm
+    assert (norm > max_norm) == (max_norm == 0.5)
+    for p, tp in zip(ours[:-1], theirs[:-1]):
+        assert_close(p.grad, tp.grad, "clipped grad")
+    assert ours[-1].grad is None
+    clipped = np.sqrt(sum(float((mg.backend.to_numpy(p.grad) ** 2).sum()) for p in ours[:-1]))
+    assert clipped == pytest.approx(min(norm, max_norm), rel=1e-5)
+
+
+def test_single_tensor_and_no_grads():
+    w = mg.Tensor(np.zeros(2), requires_grad=True)
+    assert mg.nn.utils.clip_grad_norm_(w, 1.0) == 0.0
+    w.grad = mg.Tensor(np.array([3.0, 4.0])).data
+    assert mg.nn.utils.clip_grad_norm_(w, 1.0) == pytest.approx(5.0)
+    np.testing.assert_allclose(mg.backend.to_numpy(w.grad), [0.6, 0.8], rtol=1e-6)
+    with pytest.raises(ValueError, match="clip_grad_norm_: max_norm must be positive, got 0"):
+        mg.nn.utils.clip_grad_norm_(w, 0)

@@ -1,0 +1,228 @@
+"""The backward pass: accumulation, broadcasting, no_grad, detach, errors, deep graphs, release."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad as mg
+from minigrad import ops
+from engine_checks import check_gradients, compare_with_torch, host
+
+
+def randn(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def test_a_tensor_used_twice_accumulates(float64):
+    x_host = randn(3)
+    x = mg.Tensor(x_host, requires_grad=True)
+    (x * x + x).sum().backward()                    # d/dx (x^2 + x) = 2x + 1
+    np.testing.assert_allclose(host(x.grad), 2 * x_host + 1, rtol=1e-15)
+
+
+def test_diamond_graph_matches_torch():
+    def f(x):
+        a = x.tanh()
+        return (a * x.exp() + a.sigmoid() * a) / (1 + x * x)
+    compare_with_torch(f, f, [randn(2, 3)], "float64")
+    check_gradients(f, [randn(2, 3)])
+
+
+def test_leaf_grads_accumulate_across_backward_calls(float64):
+    x = mg.Tensor(randn(2, 2), requires_grad=True)
+    (x * 3).sum().backward()
+    (x * 4).sum().backward()
+    np.testing.assert_array_equal(host(x.grad), np.full((2, 2), 7.0))
+
+
+def test_broadcast_gradients_are_summed_back_to_input_shapes():
+    shapes = [(2, 3, 4), (3, 1), (4,), ()]
+    arrays = [randn(*s, seed=i) for i, s in enumerate(shapes)]
+
+    def f(a, b, c, d):
+        return a * b + c * d - b / (1 + c * c)
+    inputs, _ = compare_with_torch(f, f, arrays, "float64")
+    assert [t.grad.shape for t in inputs] == shapes
+
+
+def test_no_grad_records_nothing():
+    x = mg.Tensor(randn(2, 3), requires_grad=True)
+    with mg.no_grad():
+        assert not mg.is_grad_enabled()
+        y = (x * 2).tanh().sum()
+    assert mg.is_grad_enabled()
+    assert not y.requires_grad and y._parents == () and y._backward is None
+    with pytest.raises(RuntimeError, match="backward: this tensor does not require grad"):
+        y.backward()
+
+
+def test_no_grad_restores_the_mode_after_an_error():
+    with pytest.raises(ZeroDivisionError):
+        with mg.no_grad():
+            1 / 0
+    assert mg.is_grad_enabled()
+    with mg.no_grad():
+        with mg.no_grad():
+            pass
+        assert not mg.is_grad_enabled()
+
+
+def test_detach_cuts_the_graph_and_shares_the_data(float64):
+    x_host = randn(3)
+    x = mg.Tensor(x_host, requires_grad=True)
+    d = x.detach()
+    assert not d.requires_grad and d.data is x.data
+    (d * x).sum().backward()                        # d is a constant: the gradient is x, not 2x
+    np.testing.assert_allclose(host(x.grad), x_host, rtol=1e-15)
+
+
+def test_inputs_without_requires_grad_get_no_grad():
+    x = mg.Tensor(randn(3), requires_grad=True)
+    c = mg.Tensor(randn(3))
+    y = x * c
+    (y * c).sum().backward()
+    assert c.grad is None
+    assert y.grad is None          # intermediate gradients are not kept
+
+
+def test_backward_twice_on_one_graph_raises():
+    x = mg.Tensor(randn(3), requires_grad=True)
+    loss = (x.tanh() * 2).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="backward: this part of the graph was already used by "
+                                           "an earlier backward"):
+        loss.backward()
+
+
+def test_second_loss_through_a_released_subgraph_raises():
+    x = mg.Tensor(randn(3), requires_grad=True)
+    h = x.tanh() * 2
+    h.sum().backward()
+    with pytest.raises(RuntimeError, match="already used by an earlier backward"):
+        (h * 3).sum().backward()
+
+
+def test_backward_from_a_non_scalar_needs_a_grad():
+    y = mg.Tensor(randn(2, 3), requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"backward: the tensor has shape \(2, 3\); a gradient "
+                                           r"can be implied only for a one-element tensor"):
+        y.backward()
+
+
+def test_backward_with_a_wrong_grad_shape():
+    y = mg.Tensor(randn(2, 3), requires_grad=True) * 2
+    with pytest.raises(ValueError, match=r"backward: grad has shape \(3,\), expected the tensor's "
+                                         r"shape \(2, 3\)"):
+        y.backward(np.ones(3))
+
+
+@pytest.mark.parametrize("kind", ["host array", "tensor", "backend array"])
+def test_backward_with_an_explicit_grad(kind, float64):
+    upstream = randn(2, 3, seed=9)
+    given = {"host array": upstream, "tensor": mg.Tensor(upstream),
+             "backend array": mg.backend.asarray(upstream)}[kind]
+    x = mg.Tensor(randn(2, 3), requires_grad=True)
+    y = x.exp() * 2
+    y.backward(given)
+    x_t = torch.tensor(randn(2, 3), requires_grad=True)
+    (x_t.exp() * 2).backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(host(x.grad), x_t.grad.numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(host(given), upstream)   # the caller's grad is not modified
+
+
+def test_one_element_non_scalar_backward():
+    x = mg.Tensor(randn(1, 1), requires_grad=True)
+    (x * 3).backward()
+    np.testing.assert_array_equal(host(x.grad), np.full((1, 1), 3.0, np.float32))
+
+
+def test_a_chain_of_5000_ops_does_not_recurse(float64):
+    """Backward is iterative: a graph 5000 ops deep neither overflows the stack nor fails."""
+    x_host = np.array([0.3, -0.2])
+
+    def chain(t, lib_tanh):
+        for _ in range(5000):
+            t = lib_tanh(t * 0.999)
+        return t
+    x = mg.Tensor(x_host, requires_grad=True)
+    y = chain(x, ops.tanh)
+    y.sum().backward()
+    x_t = torch.tensor(x_host, requires_grad=True)
+    chain(x_t, torch.tanh).sum().backward()
+    np.testing.assert_allclose(host(y), chain(torch.tensor(x_host), torch.tanh).numpy(),
+                               rtol=1e-10)
+    np.testing.assert_allclose(host(x.grad), x_t.grad.numpy(), rtol=1e-10)
+
+
+def test_a_long_rnn_of_gru_cells():
+    """2000 GRU steps sharing one weight: one graph node per step, backward without recursion."""
+    rng = np.random.default_rng(0)
+    H = 3
+    w = mg.Tensor(rng.uniform(-0.5, 0.5, (3 * H, H)), requires_grad=True)
+    gi = mg.Tensor(rng.standard_normal((2, 3 * H)) * 0.1, requires_grad=True)
+    h = mg.Tensor(np.zeros((2, H)))
+    for _ in range(2000):
+        h = ops.gru_cell(gi, h, w)
+    h.sum().backward()
+    assert np.isfinite(host(w.grad)).all() and np.isfinite(host(gi.grad)).all()
+    assert host(w.grad).any()
+
+
+def test_graph_is_released_after_backward():
+    x = mg.Tensor(randn(4, 3), requires_grad=True)
+    hidden = x.tanh()
+    probe = weakref.ref(hidden)
+    loss = (hidden * hidden).sum()
+    del hidden
+    gc.collect()
+    assert probe() is not None                       # the graph holds the intermediate...
+    loss.backward()
+    assert loss._parents == ()
+    assert probe() is None                           # ...and lets it go after backward
+
+
+def test_graph_is_freed_without_backward_and_without_the_cycle_collector():
+    gc.disable()
+    try:
+        x = mg.Tensor(randn(4, 3), requires_grad=True)
+        hidden = x.exp()
+        probe = weakref.ref(hidden)
+        loss = (hidden.tanh() * 2).sum()
+        del hidden, loss                             # reference counting alone frees it
+        assert probe() is None
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_slicing_time_steps(dtype):
+    """Taking the T steps of one (T, B, F) tensor (the SliceGrad path), also mixed with a dense
+    use of the same tensor and with integer-array indexing, matches PyTorch."""
+    T, B, F, H = 6, 2, 3, 4
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal((T, B, F)), rng.standard_normal((F, H)) * 0.5,
+              rng.standard_normal((H, H)) * 0.5]
+
+    def rnn(X, W, U, lib):
+        h, outputs = None, []
+        for t in range(T):
+            h = (X[t] @ W if h is None else X[t] @ W + h @ U).tanh()
+            outputs.append(h)
+        steps = lib.stack(outputs) if lib is torch else ops.stack(outputs)
+        index = np.array([0, 0, T - 1])
+        picked = X[torch.from_numpy(index)] if lib is torch else X[index]
+        return steps.sum(0) + X.sum(0) @ W * 0.1 + picked.sum(0) @ W + X[1:3].sum(0) @ W
+
+    compare_with_torch(lambda X, W, U: rnn(X, W, U, mg), lambda X, W, U: rnn(X, W, U, torch),
+                       arrays, dtype)
+
+
+def test_slices_of_a_leaf_add_up(float64):
+    x_host = randn(5, 2)
+    x = mg.Tensor(x_host, requires_grad=True)
+    (x[0] * 2 + x[0] + x[1:4].sum(0) + x[-1] * x[-1]).sum().backward()
+    expected = np.zeros((5, 2))
+    expected[0], expected[1:4], expected[4] = 3.0, 1.0, 2 * x_host[4]
+    np.testing.assert_allclose(host(x.grad), expected, rtol=1e-15)

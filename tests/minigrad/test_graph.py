@@ -1,0 +1,86 @@
+"""graph_text and graph_dot: the ops behind a tensor, with their shapes."""
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import ops
+from minigrad.files import atomic_write
+
+
+def small_model():
+    """x (3, 4) -> linear -> tanh -> used twice -> sum: a graph with a shared node."""
+    x = mg.Tensor(np.ones((3, 4)))
+    w = mg.Tensor(np.ones((5, 4)), requires_grad=True)
+    b = mg.Tensor(np.zeros(5), requires_grad=True)
+    h = ops.linear(x, w, b).tanh()
+    return (h * h).sum()
+
+
+def test_graph_text_lists_ops_and_shapes():
+    text = mg.graph_text(small_model())
+    lines = text.splitlines()
+    assert lines[0] == "#0 sum () float32"
+    assert any(re.fullmatch(r"\s+#\d+ mul \(3, 5\) float32", line) for line in lines)
+    assert any(re.fullmatch(r"\s+#\d+ linear \(3, 5\) float32", line) for line in lines)
+    assert "parameter/input (5, 4) float32" in text
+    assert "constant (3, 4) float32" in text
+    assert "(see #" in text                       # the tanh output feeds mul twice: shown once
+    assert text.count(" tanh (3, 5)") == 1
+
+
+def test_graph_dot_writes_valid_dot(tmp_path):
+    path = tmp_path / "graphs" / "model.dot"      # the folder is created
+    text = mg.graph_dot(small_model(), path)
+    assert path.read_text() == text
+    assert text.startswith("digraph minigrad {\n") and text.endswith("}\n")
+    assert text.count("{") == text.count("}") == 1
+    nodes = dict(re.findall(r'^  (n\d+) \[label="([^"]*)", shape=\w+\];$', text, re.M))
+    edges = re.findall(r"^  (n\d+) -> (n\d+);$", text, re.M)
+    body = text.splitlines()[3:-1]                # after the header lines, before "}"
+    assert len(body) == len(nodes) + len(edges)  # every line is a node or an edge
+    labels = sorted(nodes.values())
+    assert labels == sorted(["sum () float32", "mul (3, 5) float32", "tanh (3, 5) float32",
+                             "linear (3, 5) float32", "parameter/input (5, 4) float32",
+                             "parameter/input (5,) float32"])
+    assert all(a in nodes and b in nodes for a, b in edges)
+    by_label = {label: name for name, label in nodes.items()}
+    assert (by_label["tanh (3, 5) float32"], by_label["mul (3, 5) float32"]) in edges
+    assert len(edges) == 6    # w, b -> linear -> tanh -> mul (twice) -> sum
+
+
+def test_graph_dot_replaces_a_file_atomically(tmp_path):
+    path = tmp_path / "g.dot"
+    path.write_text("old")
+    mg.graph_dot(small_model(), path)
+    assert path.read_text().startswith("digraph")
+    assert os.listdir(tmp_path) == ["g.dot"]      # no temporary file left behind
+
+
+def test_graph_dot_without_a_path_only_returns_text(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert mg.graph_dot(small_model()).startswith("digraph")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    path = tmp_path / "g.dot"
+    path.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_write(path, "w") as f:
+            f.write("half")
+            raise RuntimeError("interrupted")
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["g.dot"]
+
+
+@pytest.mark.numpy_only
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_graphviz_renders_it(tmp_path):
+    path = tmp_path / "g.dot"
+    mg.graph_dot(small_model(), path)
+    subprocess.run(["dot", "-Tsvg", str(path), "-o", str(tmp_path / "g.svg")], check=True)

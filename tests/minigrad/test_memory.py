@@ -1,0 +1,57 @@
+"""Memory stays flat over thousands of training steps: backward releases every graph.
+
+tracemalloc sees NumPy's array buffers as well as Python objects, so a graph (or a gradient)
+kept alive by mistake from step to step shows up as growth. This is host-side bookkeeping, the
+same on every backend, so it runs on numpy only.
+"""
+import gc
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import ops
+
+pytestmark = pytest.mark.numpy_only
+
+STEPS, WARMUP = 2000, 200
+ALLOWED_GROWTH = 16 * 1024   # bytes; one leaked graph of a step is already several KiB
+
+
+def test_training_loop_memory_is_flat():
+    rng = np.random.default_rng(0)
+    x = mg.Tensor(rng.standard_normal((16, 8)))
+    labels = rng.integers(0, 4, 16)
+    mask = rng.integers(0, 2, 16)
+    w1 = mg.Tensor(rng.standard_normal((12, 8)) * 0.3, requires_grad=True)
+    b1 = mg.Tensor(np.zeros(12), requires_grad=True)
+    w2 = mg.Tensor(rng.standard_normal((4, 12)) * 0.3, requires_grad=True)
+    params = [w1, b1, w2]
+
+    def step():
+        hidden = ops.linear(x, w1, b1).tanh()
+        loss = ops.cross_entropy(ops.linear(hidden, w2), labels, mask)
+        loss.backward()
+        with mg.no_grad():
+            for p in params:
+                p.data -= 0.1 * p.grad
+                p.grad = None
+        return loss.item()
+
+    gc.collect()
+    gc.disable()             # reference counting alone must free each step's graph
+    tracemalloc.start()
+    try:
+        first = step()
+        for i in range(1, STEPS):
+            if i == WARMUP:
+                after_warmup = tracemalloc.get_traced_memory()[0]
+            last = step()
+        at_end = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+    assert last < first      # it did train
+    assert at_end - after_warmup < ALLOWED_GROWTH, (
+        f"traced memory grew by {at_end - after_warmup} bytes over {STEPS - WARMUP} steps")
