@@ -127,8 +127,10 @@ def load(path):
     with archive:
         try:
             if HEADER not in archive.files:
+                members = ", ".join(archive.files[:5]) + (", ..." if len(archive.files) > 5
+                                                          else "")
                 raise fail(f"an .npz archive without the {HEADER!r} header (members: "
-                           f"{', '.join(archive.files[:5])}{'...' if len(archive.files) > 5 else ''})")
+                           f"{members})")
             header = json.loads(str(archive[HEADER]))
             if header.get("format") != FORMAT:
                 raise fail(f"unknown format {header.get('format')!r}")

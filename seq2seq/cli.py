@@ -40,6 +40,26 @@ def load_data(spec, num_steps=None):
     return datasets.load_fra_eng(spec)
 
 
+# Settings per data set; any flag given on the command line wins. The built-in corpus trains
+# to BLEU >= 95 in a few epochs with a one-layer bidirectional encoder (whose heatmap shows the
+# crossing alignments clearly); fra-eng uses the benchmark's settings (BENCHMARK-fra-eng.md).
+PRESETS = {
+    "builtin": dict(epochs=6, lr=0.005, batch_size=64, embed_size=32, num_hiddens=64,
+                    num_layers=1, dropout=0.0, bidirectional=True),
+    "fra-eng": dict(epochs=10, lr=0.001, batch_size=128, embed_size=256, num_hiddens=256,
+                    num_layers=2, dropout=0.2, bidirectional=False),
+}
+
+
+def apply_preset(args):
+    """Fill every flag left unset from the preset of --data (a path counts as fra-eng)."""
+    preset = PRESETS["builtin" if args.data == "builtin" else "fra-eng"]
+    for key, value in preset.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
+
+
 def _model_config(args, data):
     return {"src_vocab_size": len(data.src_vocab), "tgt_vocab_size": len(data.tgt_vocab),
             "embed_size": args.embed_size, "num_hiddens": args.num_hiddens,
@@ -64,6 +84,7 @@ def cmd_train(args):
     from seq2seq.models import build_model
     from seq2seq.train import TrainConfig, evaluate_bleu, train
     _backend(args.backend)
+    apply_preset(args)
     if args.dtype:
         mg.set_default_dtype(args.dtype)
     mg.manual_seed(args.seed)
@@ -144,21 +165,23 @@ def parser():
         p.add_argument("--backend", default=os.environ.get("MINIGRAD_BACKEND", "numpy"),
                        choices=["numpy", "cupy", "strict"])
 
-    train = sub.add_parser("train", help="train a model and save checkpoints")
+    train = sub.add_parser("train", help="train a model and save checkpoints",
+                           epilog="Unset model and training flags come from the preset of "
+                                  "--data: " + "; ".join(f"{k}: {v}" for k, v in PRESETS.items()))
     common(train)
     train.add_argument("--data", default="builtin", help="builtin | fra-eng | PATH to fra.txt")
-    train.add_argument("--epochs", type=int, default=20)
-    train.add_argument("--lr", type=float, default=0.005)
-    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--lr", type=float)
+    train.add_argument("--batch-size", type=int)
     train.add_argument("--clip", type=float, default=1.0)
-    train.add_argument("--embed-size", type=int, default=32)
-    train.add_argument("--num-hiddens", type=int, default=32)
-    train.add_argument("--num-layers", type=int, default=2)
-    train.add_argument("--dropout", type=float, default=0.1)
+    train.add_argument("--embed-size", type=int)
+    train.add_argument("--num-hiddens", type=int)
+    train.add_argument("--num-layers", type=int)
+    train.add_argument("--dropout", type=float)
     train.add_argument("--decoder", default="attention", choices=["attention", "plain"])
     train.add_argument("--scorer", default="additive", choices=["additive", "dot", "general"])
     train.add_argument("--cell", default="gru", choices=["gru", "lstm"])
-    train.add_argument("--bidirectional", action="store_true")
+    train.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
     train.add_argument("--dtype", choices=["float32", "float64"])
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", default="runs/latest", help="folder for checkpoints and plots")

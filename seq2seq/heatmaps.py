@@ -17,4 +17,4 @@ def save_translation_heatmap(weights, source_tokens, output_tokens, path):
     matrix = weights[:len(rows), :len(source)]
     show_heatmaps(matrix[None, None], xlabel="source", ylabel="output",
                   x_ticks=source, y_ticks=rows[:matrix.shape[0]], path=path,
-                  titles=[["attention"]])
+                  titles=[["attention"]], figsize=(4.5, 4))

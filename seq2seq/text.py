@@ -1,7 +1,7 @@
 """From raw parallel text to token lists, exactly as d2l's machine-translation section does it.
 
 The raw file (``fra.txt``) has one pair per line, ``English<TAB>French``. d2l's pipeline is
-two small steps, reproduced here character for character so that vocabulary sizes and
+two small steps, reproduced here exactly so that vocabulary sizes and
 example tokenizations match the book:
 
 1. ``preprocess_nmt``: normalise spaces, lowercase, and split punctuation off words.

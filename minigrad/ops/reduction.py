@@ -3,6 +3,8 @@
 A reduction's backward spreads the output gradient back over the reduced axes: evenly for sum
 and mean, onto the maximal elements for max.
 """
+import numbers
+
 from minigrad import backend
 from minigrad.ops.common import as_tensor, normalize_axis
 from minigrad.tensor import Tensor
@@ -12,7 +14,8 @@ def _axes(axis, ndim, op):
     """``axis`` as a sorted tuple of non-negative axes (None means all)."""
     if axis is None:
         return tuple(range(ndim))
-    if isinstance(axis, int):
+    if isinstance(axis, numbers.Integral):
+        axis = int(axis)
         if not -ndim <= axis < ndim:
             normalize_axis(axis, ndim, op)   # raises the error that names the op
         return (axis % ndim,)

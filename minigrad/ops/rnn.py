@@ -92,11 +92,11 @@ def gru_cell_composed(gi, h, weight_hh, bias_hh=None):
     """The readable twin of ``gru_cell``, from primitive ops (autograd derives its backward)."""
     H = h.shape[-1]
     gh = linear(h, weight_hh, bias_hh)
-    r = sigmoid(add(getitem(gi, (slice(None), slice(0, H))), getitem(gh, (slice(None), slice(0, H)))))
-    z = sigmoid(add(getitem(gi, (slice(None), slice(H, 2 * H))),
-                    getitem(gh, (slice(None), slice(H, 2 * H)))))
-    n = tanh(add(getitem(gi, (slice(None), slice(2 * H, 3 * H))),
-                 mul(r, getitem(gh, (slice(None), slice(2 * H, 3 * H))))))
+    def gate(x, k):   # the k-th block of H columns: r, z or n
+        return getitem(x, (slice(None), slice(k * H, (k + 1) * H)))
+    r = sigmoid(add(gate(gi, 0), gate(gh, 0)))
+    z = sigmoid(add(gate(gi, 1), gate(gh, 1)))
+    n = tanh(add(gate(gi, 2), mul(r, gate(gh, 2))))
     return add(mul(sub(1.0, z), n), mul(z, h))
 
 

@@ -186,7 +186,7 @@ def test_unsavable_state_is_named(tmp_path):
     path = tmp_path / "x.npz"
     with pytest.raises(TypeError, match="save: expected a dict"):
         mg.save([1, 2], path)
-    with pytest.raises(TypeError, match="save: entry 'config/fn' holds builtin_function_or_method"):
+    with pytest.raises(TypeError, match="save: entry 'config/fn' holds builtin_function"):
         mg.save({"config": {"fn": len}}, path)
     with pytest.raises(TypeError, match="save: key 'a/b' under 'the top level'"):
         mg.save({"a/b": 1}, path)

@@ -8,8 +8,8 @@ TOLERANCE = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-5}
 
 
 def _check_close(ours, theirs, what=""):
-    """``ours`` (Tensor, backend or host array) matches ``theirs`` (torch tensor or array) to the tolerance
-    of its dtype, relative to the largest magnitude of ``theirs``."""
+    """``ours`` (Tensor, backend or host array) matches ``theirs`` (torch tensor or array) to
+    the tolerance of its dtype, relative to the largest magnitude of ``theirs``."""
     assert ours is not None, f"{what}: a gradient is missing"
     if isinstance(ours, mg.Tensor):
         ours = ours.numpy()

@@ -200,9 +200,9 @@ def test_dropout_between_layers(kind, rng, assert_close):
 
 def test_bad_inputs_are_named():
     gru = mg.nn.GRU(F, H, 2)
-    with pytest.raises(ValueError, match=r"GRU: expected input of shape \(T, B, F\).*got \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"GRU: expected input of shape \(T, B, F\).*\(2, 3\)"):
         gru(mg.Tensor(np.zeros((2, 3))))
-    with pytest.raises(ValueError, match=r"GRU: expected input .* input_size = 3, got \(2, 1, 5\)"):
+    with pytest.raises(ValueError, match=r"GRU: expected input .* input_size = 3, got \(2, 1, 5"):
         gru(mg.Tensor(np.zeros((2, 1, 5))))
     with pytest.raises(ValueError, match=r"GRU: h0 has shape \(1, 1, 4\), expected \(2, 1, 4\)"):
         gru(mg.Tensor(np.zeros((2, 1, F))), mg.Tensor(np.zeros((1, 1, H))))
