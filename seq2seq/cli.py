@@ -96,7 +96,8 @@ def cmd_train(args):
     model = build_model(**model_config)
     print(f"model: {model.num_parameters():,} parameters")
     config = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
-                         clip=args.clip, seed=args.seed)
+                         clip=args.clip, seed=args.seed,
+                         max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
     os.makedirs(args.out, exist_ok=True)
     start = time.perf_counter()
     history = train(model, data, config, model_config, out_dir=args.out, resume=args.resume)
@@ -174,6 +175,8 @@ def parser():
     train.add_argument("--lr", type=float)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--clip", type=float, default=1.0)
+    train.add_argument("--max-minutes", type=float,
+                       help="stop after this many minutes of training (validation excluded)")
     train.add_argument("--embed-size", type=int)
     train.add_argument("--num-hiddens", type=int)
     train.add_argument("--num-layers", type=int)

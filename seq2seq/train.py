@@ -31,6 +31,7 @@ class TrainConfig:
     seed: int = 0
     eval_batch_size: int = 256
     max_eval: int = 2000          # validation sources scored per epoch (all when smaller)
+    max_seconds: float = None     # stop training (mid-epoch) after this much training time
 
 
 @dataclass
@@ -61,12 +62,15 @@ def evaluate_bleu(model, split, data, batch_size=256, limit=None):
     return corpus_bleu(hypotheses, [references for _, references in split])
 
 
-def train_epoch(model, optimizer, batches, clip, progress):
-    """One pass over the batches: returns (mean loss per token, target tokens per second)."""
+def train_epoch(model, optimizer, batches, clip, progress, deadline=None):
+    """One pass over the batches (cut short at ``deadline``, a perf_counter time):
+    returns (mean loss per token, target tokens per second)."""
     model.train()
     params = model.parameters()
     total_loss, total_tokens, start = 0.0, 0, time.perf_counter()
     for src, src_valid_len, dec_input, label, label_valid_len in batches:
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         logits = model(src, dec_input, src_valid_len)
         loss = masked_cross_entropy(logits, label, label_valid_len)
         optimizer.zero_grad()
@@ -101,7 +105,13 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         start_epoch = len(history.epoch)
         best_bleu = max(history.valid_bleu, default=-1.0)
         log(f"resumed from {last_path} after epoch {start_epoch}")
+    trained = 0.0   # seconds spent in training passes (validation excluded)
     for epoch in range(start_epoch, config.epochs):
+        if config.max_seconds is not None and trained >= config.max_seconds:
+            log(f"stopping: {trained / 60:.1f} minutes of training reached the time limit")
+            break
+        deadline = (None if config.max_seconds is None
+                    else time.perf_counter() + config.max_seconds - trained)
         # each epoch's order depends only on (seed, epoch), so a resumed run sees the same
         batches = TranslationBatches(data.train, data.src_vocab, data.tgt_vocab,
                                      data.num_steps, config.batch_size, shuffle=True,
@@ -109,7 +119,9 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         with tqdm(total=len(batches), desc=f"epoch {epoch + 1}/{config.epochs}",
                   leave=False, disable=None) as progress:
             started = time.perf_counter()
-            loss, tokens_per_s = train_epoch(model, optimizer, batches, config.clip, progress)
+            loss, tokens_per_s = train_epoch(model, optimizer, batches, config.clip, progress,
+                                             deadline)
+            trained += time.perf_counter() - started
         bleu = (evaluate_bleu(model, data.valid, data, config.eval_batch_size,
                               config.max_eval) if data.valid else float("nan"))
         history.epoch.append(epoch + 1)

@@ -38,9 +38,13 @@ def cross_entropy(logits, labels, mask=None):
     xp = backend.xp
     x = logits.data.reshape(-1, logits.shape[-1])                    # (N, V)
     rows = xp.arange(x.shape[0])
-    shifted = x - x.max(axis=1, keepdims=True)
-    sum_exp = xp.exp(shifted).sum(axis=1)                            # (N,)
-    token_loss = xp.log(sum_exp) - shifted[rows, labels]             # (N,)
+    shifted = x - x.max(axis=1, keepdims=True)                       # (N, V), max is 0
+    picked = shifted[rows, labels]                                   # (N,)
+    # exp in place: the (N, V) logits are the largest arrays of a translation model, so we
+    # exponentiate once and keep the result for backward instead of recomputing it there
+    exps = xp.exp(shifted, out=shifted)                              # (N, V)
+    sum_exp = exps.sum(axis=1)                                       # (N,)
+    token_loss = xp.log(sum_exp) - picked                            # (N,)
     if mask is None:
         weights = None
         count = max(x.shape[0], 1)
@@ -52,7 +56,7 @@ def cross_entropy(logits, labels, mask=None):
     loss = total / count
 
     def backward(g):
-        grad = xp.exp(shifted)
+        grad = exps                    # reused in place: a graph's backward runs only once
         grad /= sum_exp[:, None]                                     # softmax (N, V)
         grad[rows, labels] -= 1
         scale = g / count

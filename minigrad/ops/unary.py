@@ -29,7 +29,10 @@ def tanh(a):
 
 
 def sigmoid_array(x):
-    """sigmoid(x) = 1 / (1 + exp(-x)) = (1 + tanh(x / 2)) / 2, the form that cannot overflow."""
+    """sigmoid(x) = 1 / (1 + exp(-x)) = (1 + tanh(x / 2)) / 2, the form that cannot overflow.
+
+    (Measured: faster in NumPy than the overflow-safe exp forms, which need a where.)
+    """
     return 0.5 * (backend.xp.tanh(0.5 * x) + 1)
 
 
