@@ -64,7 +64,10 @@ class AdditiveAttention(nn.Module):
         scores[b, i, j]   = w_v^T features[b, i, j]                       (B, Q, K)
 
     It works for queries and keys of different sizes. The sum W_q q_i + W_k k_j is formed for
-    every pair at once by broadcasting (B, Q, 1, h) against (B, 1, K, h): no Python loop.
+    every pair at once by broadcasting (B, Q, 1, h) against (B, 1, K, h): no Python loop. The
+    tanh and w_v run in one fused op, ``ops.additive_scores``; its line-by-line twin
+    ``ops.additive_scores_composed`` reads as d2l's
+    ``w_v(tanh(W_q(q).unsqueeze(2) + W_k(k).unsqueeze(1))).squeeze(-1)``.
 
     A decoder that attends to the same keys at every step can project them once with
     ``project_keys(keys)`` and pass the result as ``forward(..., projected_keys=...)``; the
@@ -97,9 +100,8 @@ class AdditiveAttention(nn.Module):
                          [("queries", self.query_size, "query_size"),
                           ("keys", self.num_hiddens, "num_hiddens, for projected_keys")])
         projected_queries = self.W_q(queries)                         # (B, Q, h)
-        # (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h)
-        features = (projected_queries.unsqueeze(2) + projected_keys.unsqueeze(1)).tanh()
-        scores = self.w_v(features).squeeze(-1)                      # (B, Q, K, 1) -> (B, Q, K)
+        # w_v(tanh(q_i + k_j)) for every pair, fused: (B, Q, h), (B, K, h) -> (B, Q, K)
+        scores = ops.additive_scores(projected_queries, projected_keys, self.w_v.weight)
         self.attention_weights = masked_softmax(scores, valid_lens)
         return ops.bmm(self.dropout(self.attention_weights), values)  # (B, Q, dv)
 

@@ -8,8 +8,7 @@ import argparse
 import os
 import sys
 import time
-
-import numpy
+import warnings
 
 import minigrad as mg
 
@@ -37,7 +36,18 @@ def load_data(spec, num_steps=None):
     if not os.path.exists(spec):
         sys.exit(f"error: --data {spec!r} is neither 'builtin', 'fra-eng' nor an existing "
                  f"file")
-    return datasets.load_fra_eng(spec)
+    try:
+        return datasets.load_fra_eng(spec)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:   # unreadable, or too small
+        sys.exit(f"error: --data {spec}: {exc}")
+
+
+def _read_checkpoint(path, read):
+    """``read(path)``, or a one-line error for a missing or foreign checkpoint file."""
+    try:
+        return read(path)
+    except (OSError, ValueError) as exc:
+        sys.exit(f"error: --checkpoint {path}: {exc}")
 
 
 # Settings per data set; any flag given on the command line wins. The built-in corpus trains
@@ -56,6 +66,8 @@ def apply_preset(args):
     preset = PRESETS["builtin" if args.data == "builtin" else "fra-eng"]
     for key, value in preset.items():
         if getattr(args, key) is None:
+            if key == "bidirectional" and args.decoder == "plain":
+                value = False      # the plain decoder takes a unidirectional encoder
             setattr(args, key, value)
     return args
 
@@ -79,7 +91,6 @@ def _print_translations(model, data, pairs, beam_size=1):
 
 
 def cmd_train(args):
-    from seq2seq.checkpoint import save_checkpoint
     from seq2seq.heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
     from seq2seq.train import TrainConfig, evaluate_bleu, train
@@ -93,7 +104,10 @@ def cmd_train(args):
           f"{len(data.test)} test sources; vocab {len(data.src_vocab)} -> "
           f"{len(data.tgt_vocab)}; backend {mg.get_backend()}")
     model_config = _model_config(args, data)
-    model = build_model(**model_config)
+    try:
+        model = build_model(**model_config)
+    except ValueError as exc:      # settings that do not fit together
+        sys.exit(f"error: {exc}")
     print(f"model: {model.num_parameters():,} parameters")
     config = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                          clip=args.clip, seed=args.seed,
@@ -111,6 +125,9 @@ def cmd_train(args):
     results = _print_translations(model, data, data.test[:EXAMPLES])
     src, _ = data.test[0]
     tokens, weights = results[0]
+    if weights is None:   # the plain decoder
+        print(f"checkpoint: {best} (no attention heatmap: the plain decoder has no attention)")
+        return test_bleu
     path = os.path.join(args.out, "attention.png")
     save_translation_heatmap(weights, src, tokens, path)
     print(f"attention heatmap: {path}; checkpoint: {best}")
@@ -122,22 +139,31 @@ def cmd_translate(args):
     from seq2seq.heatmaps import save_translation_heatmap
     from seq2seq.translate import translate
     _backend(args.backend)
-    model, src_vocab, tgt_vocab, num_steps, _ = model_from_checkpoint(args.checkpoint)
+    model, src_vocab, tgt_vocab, num_steps, state = _read_checkpoint(args.checkpoint,
+                                                                     model_from_checkpoint)
+    if args.heatmap and state["model_config"].get("decoder") == "plain":
+        sys.exit("error: --heatmap: this checkpoint's decoder is the plain one, which has no "
+                 "attention weights to draw")
     sentences = args.sentences or [line.strip() for line in sys.stdin if line.strip()]
     if not sentences:
         sys.exit("error: no sentence to translate: pass sentences as arguments or on stdin")
     try:
-        results = translate(model, sentences, src_vocab, tgt_vocab, num_steps,
-                            beam_size=args.beam)
+        with warnings.catch_warnings(record=True) as caught:   # truncation: one line each
+            warnings.simplefilter("always")
+            results = translate(model, sentences, src_vocab, tgt_vocab, num_steps,
+                                beam_size=args.beam)
     except ValueError as exc:
         sys.exit(f"error: {exc}")
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    root, extension = os.path.splitext(args.heatmap or "")
     for k, (sentence, (tokens, weights)) in enumerate(zip(sentences, results)):
         print(" ".join(tokens))
         if args.heatmap:
             from seq2seq.text import preprocess_nmt
-            path = args.heatmap if len(sentences) == 1 else f"{args.heatmap}.{k}.png"
-            source = preprocess_nmt(sentence).split()[:num_steps - 1] + ["<eos>"]
-            save_translation_heatmap(weights, source, tokens, path)
+            # several sentences: attention.png -> attention.0.png, attention.1.png, ...
+            path = args.heatmap if len(sentences) == 1 else f"{root}.{k}{extension}"
+            save_translation_heatmap(weights, preprocess_nmt(sentence).split(), tokens, path)
 
 
 def cmd_evaluate(args):
@@ -146,7 +172,7 @@ def cmd_evaluate(args):
     from seq2seq.train import evaluate_bleu
     _backend(args.backend)
     data = load_data(args.data)
-    config = read_checkpoint(args.checkpoint)["model_config"]
+    config = _read_checkpoint(args.checkpoint, read_checkpoint)["model_config"]
     model = build_model(**config)
     try:
         load_checkpoint(args.checkpoint, model, data, config)
@@ -195,7 +221,8 @@ def parser():
     common(tr)
     tr.add_argument("--checkpoint", required=True)
     tr.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
-    tr.add_argument("--heatmap", help="save the attention heatmap to this PNG")
+    tr.add_argument("--heatmap", help="save the attention heatmap to this PNG (several "
+                                      "sentences: NAME.0.png, NAME.1.png, ...)")
     tr.add_argument("sentences", nargs="*", help="sentences (default: one per line on stdin)")
     tr.set_defaults(run=cmd_translate)
 

@@ -160,12 +160,21 @@ class Seq2SeqAttentionDecoder(nn.Module):
 
     The attention's key projection W_k enc_outputs is the same at every step, so it is
     computed once per batch (``project_keys``), not T times as in d2l: same math, fewer flops.
+
+    Likewise the rnn's layer-0 input projection splits along x = [context; embedding]: with
+    W_ih_l0 = [W_c | W_e] (its first key_size columns read the context),
+
+        W_ih_l0 x + b_ih_l0 = W_c context + (W_e embedding + b_ih_l0)
+
+    The embeddings of all T steps are known before the loop, so their part is one matmul
+    per batch (``_project_embeddings``); only the context part is computed step by step.
     """
 
     def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0.0,
                  scorer="additive", cell="gru", key_size=None):
         super().__init__()
         key_size = key_size or num_hiddens
+        self.key_size = key_size
         self.attention = _make_attention(scorer, key_size, num_hiddens, dropout)
         self.embedding = nn.Embedding(vocab_size, embed_size)
         self.rnn = _rnn(cell, key_size + embed_size, num_hiddens, num_layers, dropout)
@@ -191,17 +200,25 @@ class Seq2SeqAttentionDecoder(nn.Module):
         return self.attention(query, enc_outputs, enc_outputs, enc_valid_lens,
                               projected_keys=keys)                        # (B, 1, H)
 
-    def _step(self, emb, hidden_state, enc_outputs, keys, enc_valid_lens):
+    def _project_embeddings(self, embs):
+        """W_e embedding + b_ih_l0: the embedding part of the rnn's layer-0 input projection,
+        for embeddings (..., E) of any number of steps -> (..., G*H)."""
+        W_e = self.rnn.weight_ih_l0[:, self.key_size:]                   # (G*H, E)
+        return ops.linear(embs, W_e, self.rnn.bias_ih_l0)
+
+    def _step(self, emb_projected, hidden_state, enc_outputs, keys, enc_valid_lens):
+        """One step, given its ``_project_embeddings`` (B, G*H) -> (output (B, H), state)."""
         context = self._attend(hidden_state, enc_outputs, keys, enc_valid_lens)
-        x = ops.concat([context.squeeze(1), emb], axis=-1)                # (B, H + E)
-        output, hidden_state = self.rnn(x.unsqueeze(0), hidden_state)     # (1, B, H)
-        return output[0], hidden_state
+        W_c = self.rnn.weight_ih_l0[:, :self.key_size]                   # (G*H, key_size)
+        gi = emb_projected + ops.linear(context.squeeze(1), W_c)          # (B, G*H)
+        output, hidden_state = self.rnn(None, hidden_state, projected_input=gi.unsqueeze(0))
+        return output[0], hidden_state                                    # (1, B, H) -> (B, H)
 
     def forward(self, X, state):
         """X (B, T) ids (teacher forcing) -> (logits (B, T, V), state)."""
         enc_outputs, hidden_state, enc_valid_lens = state
         keys = self._project_keys(enc_outputs)
-        embs = self.embedding(X.T)                                        # (T, B, E)
+        embs = self._project_embeddings(self.embedding(X.T))              # (T, B, G*H)
         outputs, self.attention_weights = [], []
         for t in range(embs.shape[0]):
             output, hidden_state = self._step(embs[t], hidden_state, enc_outputs, keys,
@@ -220,7 +237,7 @@ class Seq2SeqAttentionDecoder(nn.Module):
     def decode_step(self, tokens, state):
         """tokens (B,) -> (logits (B, V), state, attention weights (B, T_src))."""
         enc_outputs, hidden_state, enc_valid_lens, keys = state
-        emb = self.embedding(tokens)                                      # (B, E)
+        emb = self._project_embeddings(self.embedding(tokens))            # (B, G*H)
         output, hidden_state = self._step(emb, hidden_state, enc_outputs, keys,
                                           enc_valid_lens)
         weights = self.attention.attention_weights[:, 0]                  # (B, T_src)

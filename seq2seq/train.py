@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 
+import numpy
 from tqdm import tqdm
 
 import minigrad as mg
@@ -62,6 +63,11 @@ def evaluate_bleu(model, split, data, batch_size=256, limit=None):
     return corpus_bleu(hypotheses, [references for _, references in split])
 
 
+def epoch_seed(seed, epoch):
+    """The dropout seed of one epoch, a function of (seed, epoch) alone (resumable runs)."""
+    return int(numpy.random.SeedSequence([seed, epoch]).generate_state(1)[0])
+
+
 def train_epoch(model, optimizer, batches, clip, progress, deadline=None):
     """One pass over the batches (cut short at ``deadline``, a perf_counter time):
     returns (mean loss per token, target tokens per second)."""
@@ -93,7 +99,6 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
     With ``out_dir``, writes ``last.npz`` (every epoch, for resuming), ``best.npz`` (best
     validation BLEU) and ``curves.png``. ``resume`` continues from ``out_dir/last.npz``.
     """
-    mg.manual_seed(config.seed)
     optimizer = optim.Adam(model.parameters(), lr=config.lr)
     history, start_epoch, best_bleu = History(), 0, -1.0
     last_path = os.path.join(out_dir, "last.npz") if out_dir else None
@@ -112,7 +117,9 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
             break
         deadline = (None if config.max_seconds is None
                     else time.perf_counter() + config.max_seconds - trained)
-        # each epoch's order depends only on (seed, epoch), so a resumed run sees the same
+        # each epoch's order and dropout masks depend only on (seed, epoch), so a resumed run
+        # sees the same batches and draws the same masks as an uninterrupted one
+        mg.manual_seed(epoch_seed(config.seed, epoch))
         batches = TranslationBatches(data.train, data.src_vocab, data.tgt_vocab,
                                      data.num_steps, config.batch_size, shuffle=True,
                                      seed=[config.seed, epoch])

@@ -129,15 +129,32 @@ class _RNNBase(Module):
         return tuple(get(name + suffix) for name in ("weight_ih", "weight_hh", "bias_ih",
                                                      "bias_hh"))
 
-    def _run_layers(self, X, states):
+    def _check_sequence(self, X, projected_input):
+        """The checked input: X (T, B, F), or layer 0's projection (T, B, G*H) when given."""
+        if projected_input is None:
+            return _check_input(self, X, 3, self.input_size)
+        name, width = type(self).__name__, self.gates * self.hidden_size
+        projected_input = as_tensor(projected_input, name)
+        if self.bidirectional:
+            raise ValueError(f"{name}: projected_input is for unidirectional layers only")
+        if projected_input.ndim != 3 or projected_input.shape[-1] != width:
+            raise ValueError(f"{name}: expected projected_input of shape (T, B, {width}) "
+                             f"(gates * hidden_size), got {projected_input.shape}")
+        return projected_input
+
+    def _run_layers(self, X, states, projected_input=None):
         """Run every layer over X (T, B, F). ``states[i]`` is the initial state of layer and
-        direction i (its index in h_0); returns the last layer's outputs and the final states."""
+        direction i (its index in h_0); returns the last layer's outputs and the final states.
+        ``projected_input``, when given, stands for layer 0's X W_ih^T + b_ih."""
         finals = []
         for k in range(self.num_layers):
             outputs = []
             for d, suffix in enumerate(self._suffixes(k)):
                 w_ih, w_hh, b_ih, b_hh = self._weights(suffix)
-                gi = ops.linear(X, w_ih, b_ih)                    # (T, B, in) -> (T, B, G*H)
+                if k == 0 and projected_input is not None:
+                    gi = projected_input                          # computed by the caller
+                else:
+                    gi = ops.linear(X, w_ih, b_ih)                # (T, B, in) -> (T, B, G*H)
                 out, final = self._run_direction(gi, states[k * self.num_directions + d],
                                                  w_hh, b_hh, reverse=d == 1)
                 outputs.append(out)
@@ -181,12 +198,18 @@ class GRU(_RNNBase):
         -> (outputs (T, B, dirs*H): the last layer's h_t for every t (both directions
             concatenated on the feature axis), h_n (L*dirs, B, H): every layer's final state)
     Dropout acts on the outputs of every layer but the last, in training mode only.
+
+    ``forward(None, h0, projected_input=P)`` takes layer 0's input projection
+    P = X W_ih_l0^T + b_ih_l0 (T, B, 3H) in place of X, for a caller that computes it in parts
+    (unidirectional only): when X = [a; b], P = a W_a^T + (b W_b^T + b_ih_l0) for the column
+    blocks W_ih_l0 = [W_a | W_b], and the b part may be known for many steps at once.
     """
     gates = 3
 
-    def forward(self, X, h0=None):
-        X = _check_input(self, X, 3, self.input_size)
-        outputs, finals = self._run_layers(X, self._initial_states(X, h0, "h0"))
+    def forward(self, X, h0=None, projected_input=None):
+        X = self._check_sequence(X, projected_input)
+        outputs, finals = self._run_layers(X, self._initial_states(X, h0, "h0"),
+                                           projected_input)
         return outputs, ops.stack(finals)
 
     @staticmethod
@@ -203,14 +226,15 @@ class LSTM(_RNNBase):
 
     forward(X (T, B, F), (h0, c0) each (L*dirs, B, H), or None for zeros)
         -> (outputs (T, B, dirs*H), (h_n, c_n) each (L*dirs, B, H))
+    ``projected_input`` (T, B, 4H) works as in ``GRU``.
     """
     gates = 4
 
-    def forward(self, X, state=None):
-        X = _check_input(self, X, 3, self.input_size)
+    def forward(self, X, state=None, projected_input=None):
+        X = self._check_sequence(X, projected_input)
         h0, c0 = (None, None) if state is None else state
         hs, cs = self._initial_states(X, h0, "h0"), self._initial_states(X, c0, "c0")
-        outputs, finals = self._run_layers(X, list(zip(hs, cs)))
+        outputs, finals = self._run_layers(X, list(zip(hs, cs)), projected_input)
         h_n = ops.stack([h for h, _ in finals])
         c_n = ops.stack([c for _, c in finals])
         return outputs, (h_n, c_n)

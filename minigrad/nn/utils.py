@@ -23,8 +23,9 @@ def clip_grad_norm_(params, max_norm):
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         return 0.0
-    # one sum on the device, one transfer of a scalar to the host
-    squares = sum((g * g).sum() for g in grads)
+    # sum(g * g) as the dot product g . g: one pass over g, without a temporary g * g as
+    # large as an embedding matrix; the sum stays on the device, one scalar crosses to the host
+    squares = sum(g.ravel() @ g.ravel() for g in grads)
     norm = math.sqrt(float(squares))
     if norm > max_norm:
         scale = max_norm / (norm + 1e-6)

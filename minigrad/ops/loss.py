@@ -56,11 +56,12 @@ def cross_entropy(logits, labels, mask=None):
     loss = total / count
 
     def backward(g):
+        row_scale = g / count if weights is None else weights * (g / count)  # (N,) or scalar
+        # m_i dL/dloss / sum(m) * (softmax - onehot), with one pass over the (N, V) array:
+        # exps * (row_scale / sum_exp) is the scaled softmax, then subtract at the labels
         grad = exps                    # reused in place: a graph's backward runs only once
-        grad /= sum_exp[:, None]                                     # softmax (N, V)
-        grad[rows, labels] -= 1
-        scale = g / count
-        grad *= scale if weights is None else (weights * scale)[:, None]
+        grad *= (row_scale / sum_exp)[:, None]
+        grad[rows, labels] -= row_scale
         return (grad.reshape(logits.shape),)
     return Tensor._from_op(xp.asarray(loss, dtype=x.dtype), (logits,), backward,
                            "cross_entropy")

@@ -19,7 +19,7 @@ from minigrad.ops.arithmetic import add, mul, sub
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.matmul import linear
 from minigrad.ops.shape import getitem, stack
-from minigrad.ops.unary import sigmoid, sigmoid_array, tanh
+from minigrad.ops.unary import sigmoid, sigmoid_array, sigmoid_array_, tanh
 from minigrad.tensor import Tensor
 
 
@@ -61,25 +61,42 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
         da_r = dr r (1 - r)          da_z = dz z (1 - z)
         dgi = [da_r, da_z, da_n]     dgh = [da_r, da_z, da_n r]
         dh += dgh W_hh               dW_hh = dgh^T h           db_hh = sum of dgh over rows
+
+    The elementwise work runs on the few arrays it creates, in place (``out=``): at a
+    decoder's sizes these small passes cost as much as the matrix products.
     """
     gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")
     xp = backend.xp
     H = h.shape[1]
     gh = _hidden_projection(h, weight_hh, bias_hh)                   # (B, 3H)
-    rz = sigmoid_array(gi.data[:, :2 * H] + gh[:, :2 * H])           # (B, 2H)
+    rz = sigmoid_array_(gi.data[:, :2 * H] + gh[:, :2 * H])          # (B, 2H)
     r, z = rz[:, :H], rz[:, H:]
     gh_n = gh[:, 2 * H:]
-    n = xp.tanh(gi.data[:, 2 * H:] + r * gh_n)
-    h_new = n + z * (h.data - n)                                     # (1 - z) n + z h
+    n = r * gh_n
+    n += gi.data[:, 2 * H:]
+    n = xp.tanh(n, out=n)
+    h_minus_n = h.data - n                                           # kept for dz
+    h_new = z * h_minus_n
+    h_new += n                                                       # (1 - z) n + z h
 
     def backward(dh_new):
-        da_n = dh_new * (1 - z) * (1 - n * n)
         dgi = xp.empty_like(gi.data)                                 # (B, 3H)
-        dgi[:, :H] = da_n * gh_n * r * (1 - r)                       # da_r
-        dgi[:, H:2 * H] = dh_new * (h.data - n) * z * (1 - z)        # da_z
-        dgi[:, 2 * H:] = da_n
-        dgh = dgi.copy()
-        dgh[:, 2 * H:] *= r                                          # dgh_n = da_n r
+        da_r, da_z, da_n = dgi[:, :H], dgi[:, H:2 * H], dgi[:, 2 * H:]
+        one_minus_z = 1 - z
+        xp.multiply(n, n, out=da_n)
+        xp.subtract(1, da_n, out=da_n)
+        da_n *= one_minus_z
+        da_n *= dh_new                                               # dh' (1 - z) (1 - n^2)
+        xp.subtract(1, r, out=da_r)
+        da_r *= r
+        da_r *= gh_n
+        da_r *= da_n                                                 # da_n gh_n r (1 - r)
+        xp.multiply(z, one_minus_z, out=da_z)
+        da_z *= h_minus_n
+        da_z *= dh_new                                               # dh' (h - n) z (1 - z)
+        dgh = xp.empty_like(dgi)                                     # (B, 3H)
+        dgh[:, :2 * H] = dgi[:, :2 * H]
+        xp.multiply(da_n, r, out=dgh[:, 2 * H:])                     # dgh_n = da_n r
         dh, dw, db = _hidden_grads(dgh, h, weight_hh, bias_hh)
         if dh is not None:
             dh += dh_new * z

@@ -24,6 +24,17 @@ class Adam(Optimizer):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas}")
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
                                   "weight_decay": weight_decay})
+        # One flat work buffer as large as the largest parameter; each update uses a view of
+        # it for its temporaries, so a step allocates nothing (fresh temporaries as large as
+        # an embedding matrix cost a round of page faults for every parameter at every step).
+        largest = max(self.params, key=lambda p: p.size)
+        self._buffer = backend.xp.empty(largest.size, dtype=largest.dtype)
+
+    def _work_array(self, param):
+        """A temporary array shaped like ``param`` (a view of the work buffer when it fits)."""
+        if param.dtype != self._buffer.dtype or param.size > self._buffer.size:
+            return backend.xp.empty_like(param.data)
+        return self._buffer[:param.size].reshape(param.shape)
 
     def _update(self, param, grad, state):
         lr, eps, weight_decay = (self.hyperparameters[k] for k in ("lr", "eps", "weight_decay"))
@@ -37,10 +48,19 @@ class Adam(Optimizer):
         t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
         if weight_decay:
             grad = grad + weight_decay * param.data
+        work = self._work_array(param)
+        # m = beta1 m + (1 - beta1) g
         m *= beta1
-        m += (1 - beta1) * grad
+        m += xp.multiply(grad, 1 - beta1, out=work)
+        # v = beta2 v + (1 - beta2) g^2
         v *= beta2
-        v += (1 - beta2) * grad * grad
-        step_size = lr / (1 - beta1 ** t)
-        denom = xp.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
-        param.data -= step_size * m / denom
+        square = xp.multiply(grad, grad, out=work)
+        square *= 1 - beta2
+        v += square
+        # p -= (lr / (1 - beta1^t)) m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+        denom = xp.sqrt(v, out=work)
+        denom /= math.sqrt(1 - beta2 ** t)
+        denom += eps
+        step = xp.divide(m, denom, out=work)
+        step *= lr / (1 - beta1 ** t)
+        param.data -= step

@@ -22,8 +22,8 @@ def masked_softmax(X, valid_lens):
         valid_lens = torch.repeat_interleave(valid_lens, Q)
     else:
         valid_lens = valid_lens.reshape(-1)
-    keep = torch.arange(K)[None, :] < valid_lens[:, None]               # (B * Q, K)
-    X = torch.where(keep, X.reshape(-1, K), torch.tensor(-1e6, dtype=X.dtype))
+    keep = torch.arange(K, device=X.device)[None, :] < valid_lens[:, None]   # (B * Q, K)
+    X = torch.where(keep, X.reshape(-1, K), torch.tensor(-1e6, dtype=X.dtype, device=X.device))
     return torch.softmax(X.reshape(B, Q, K), dim=-1)
 
 

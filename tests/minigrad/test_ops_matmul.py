@@ -21,6 +21,9 @@ MATMULS = [
     ((3, 4), (2, 4, 5)),         # 2-D @ 3-D
     ((1, 1), (1, 1)),            # edge sizes
     ((1, 1, 4), (4, 1)),
+    ((2, 3, 1), (2, 1, 4)),      # inner size 1: an outer product, computed by broadcasting
+    ((2, 1, 3, 1), (5, 1, 2)),   # ... with batch axes broadcast
+    ((3, 1, 5), (3, 5, 4)),      # one query per example: the outer product is dL/db's
 ]
 
 
@@ -95,6 +98,9 @@ def test_matmul_errors():
     with pytest.raises(ValueError, match=r"matmul: the batch axes of \(2,\) and \(5,\) do not "
                                          r"broadcast"):
         mg.Tensor(np.ones((2, 3, 4))) @ mg.Tensor(np.ones((5, 4, 6)))
+    with pytest.raises(ValueError, match=r"matmul: the batch axes of \(2,\) and \(5,\) do not "
+                                         r"broadcast"):
+        mg.Tensor(np.ones((2, 3, 1))) @ mg.Tensor(np.ones((5, 1, 6)))
 
 
 def test_bmm_errors():

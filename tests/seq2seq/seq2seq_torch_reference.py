@@ -2,41 +2,17 @@
 
 Its module tree has the names of API.md, so a minigrad model's state_dict loads into it
 (torch.from_numpy) and the two compute the same function. Used by the seq2seq tests and by
-benchmarks/bench_seq2seq.py (a copy lives there: benchmarks import nothing from tests).
+benchmarks/bench_seq2seq.py .
 """
+import os
+import sys
+
 import torch
 from torch import nn
 
-
-def masked_softmax(X, valid_lens):
-    """d2l's masked softmax: scores at key positions >= valid_len become -1e6."""
-    if valid_lens is None:
-        return nn.functional.softmax(X, dim=-1)
-    shape = X.shape
-    if valid_lens.dim() == 1:
-        valid_lens = torch.repeat_interleave(valid_lens, shape[1])
-    else:
-        valid_lens = valid_lens.reshape(-1)
-    X = X.reshape(-1, shape[-1])
-    mask = torch.arange(shape[-1], device=X.device)[None, :] < valid_lens[:, None]
-    X = torch.where(mask, X, torch.tensor(-1e6, dtype=X.dtype, device=X.device))
-    return nn.functional.softmax(X.reshape(shape), dim=-1)
-
-
-class AdditiveAttention(nn.Module):
-    def __init__(self, key_size, query_size, num_hiddens, dropout):
-        super().__init__()
-        self.W_k = nn.Linear(key_size, num_hiddens, bias=False)
-        self.W_q = nn.Linear(query_size, num_hiddens, bias=False)
-        self.w_v = nn.Linear(num_hiddens, 1, bias=False)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, queries, keys, values, valid_lens):
-        queries, keys = self.W_q(queries), self.W_k(keys)
-        features = torch.tanh(queries.unsqueeze(2) + keys.unsqueeze(1))
-        scores = self.w_v(features).squeeze(-1)
-        self.attention_weights = masked_softmax(scores, valid_lens)
-        return torch.bmm(self.dropout(self.attention_weights), values)
+# The attention twins (d2l's masked softmax and additive attention) live with the attention tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attention"))
+from attention_torch_reference import AdditiveAttention  # noqa: E402
 
 
 class Seq2SeqEncoder(nn.Module):

@@ -1,0 +1,80 @@
+"""Bahdanau's additive attention score as one fused op, with a hand-derived backward.
+
+For projected queries q (B, Q, h), projected keys k (B, K, h) and the weight w (1, h) of the
+scoring layer w_v, every (query, key) pair gets a score
+
+    F[b, i, j, :] = tanh(q[b, i, :] + k[b, j, :])                         (B, Q, K, h)
+    s[b, i, j]    = sum_c w[c] F[b, i, j, c]                              (B, Q, K)
+
+and, with dL/ds the incoming gradient and dA the gradient of the tanh's argument,
+
+    dL/dw[c]        = sum_{b,i,j} dL/ds[b, i, j] F[b, i, j, c]
+    dA[b, i, j, c]  = dL/ds[b, i, j] w[c] (1 - F[b, i, j, c]^2)
+    dL/dq[b, i, :]  = sum_j dA[b, i, j, :]        dL/dk[b, j, :] = sum_i dA[b, i, j, :]
+
+Why fuse: the (B, Q, K, h) features are the largest arrays of an attention step. The composed
+version (``additive_scores_composed``: add, tanh, linear, squeeze) makes several of them per
+step, and its linear backward forms dL/ds w as a matrix product with an inner size of 1, which
+BLAS runs slowly. Here the features are the only (B, Q, K, h) array: tanh runs in place on the
+sum, and backward builds dA in their buffer (a graph's backward runs once, as in
+``cross_entropy``).
+"""
+from minigrad import backend
+from minigrad.ops.common import as_tensor, check_same_backend
+from minigrad.ops.matmul import linear
+from minigrad.ops.shape import squeeze, unsqueeze
+from minigrad.ops.arithmetic import add
+from minigrad.ops.unary import tanh
+from minigrad.tensor import Tensor
+
+
+def _check(q, k, weight):
+    q, k, weight = (as_tensor(t, "additive_scores") for t in (q, k, weight))
+    h = q.shape[-1]
+    if (q.ndim != 3 or k.ndim != 3 or k.shape[0] != q.shape[0] or k.shape[2] != h
+            or weight.shape != (1, h)):
+        raise ValueError(f"additive_scores: expected projected queries (B, Q, h), projected "
+                         f"keys (B, K, h) and weight (1, h) with one B and h; got queries "
+                         f"{q.shape}, keys {k.shape}, weight {weight.shape}")
+    check_same_backend(q, k, "additive_scores")
+    check_same_backend(q, weight, "additive_scores")
+    return q, k, weight
+
+
+def additive_scores(q, k, weight):
+    """Scores (B, Q, K) = w^T tanh(q_i + k_j) for q (B, Q, h), k (B, K, h), weight (1, h).
+
+    See the module docstring for the math of forward and backward.
+    """
+    q, k, weight = _check(q, k, weight)
+    xp = backend.xp
+    (B, Q, h), K = q.shape, k.shape[1]
+    # (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h), then tanh in place
+    features = q.data[:, :, None, :] + k.data[:, None, :, :]
+    features = xp.tanh(features, out=features).reshape(B * Q * K, h)
+    scores = (features @ weight.data[0]).reshape(B, Q, K)            # (B*Q*K, h) @ (h,)
+
+    def backward(g):
+        g_rows = g.reshape(B * Q * K, 1)                             # (B*Q*K, 1)
+        grad_w = (g_rows.T @ features) if weight.requires_grad else None        # (1, h)
+        # dA = g w (1 - F^2). The features' buffer becomes g (F^2 - 1); w, the same for every
+        # pair, then multiplies the (smaller) sums instead of the (B, Q, K, h) array.
+        dA = features
+        dA *= dA
+        dA -= 1
+        dA *= g_rows
+        dA = dA.reshape(B, Q, K, h)
+        minus_w = -weight.data[0]
+        grad_q = dA.sum(axis=2) * minus_w if q.requires_grad else None          # (B, Q, h)
+        if k.requires_grad:    # with one query (a decoder step) the sum over queries is free
+            grad_k = (dA[:, 0] if Q == 1 else dA.sum(axis=1)) * minus_w         # (B, K, h)
+        else:
+            grad_k = None
+        return grad_q, grad_k, grad_w
+    return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
+
+
+def additive_scores_composed(q, k, weight):
+    """The readable twin of ``additive_scores``: add by broadcasting, tanh, linear."""
+    features = tanh(add(unsqueeze(q, 2), unsqueeze(k, 1)))           # (B, Q, K, h)
+    return squeeze(linear(features, weight), -1)                     # (B, Q, K, 1) -> (B, Q, K)
