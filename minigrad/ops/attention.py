@@ -12,18 +12,18 @@ and, with dL/ds the incoming gradient and dA the gradient of the tanh's argument
     dA[b, i, j, c]  = dL/ds[b, i, j] w[c] (1 - F[b, i, j, c]^2)
     dL/dq[b, i, :]  = sum_j dA[b, i, j, :]        dL/dk[b, j, :] = sum_i dA[b, i, j, :]
 
-Why fuse: the (B, Q, K, h) features are the largest arrays of an attention step. The composed
-version (``additive_scores_composed``: add, tanh, linear, squeeze) makes several of them per
-step, and its linear backward forms dL/ds w as a matrix product with an inner size of 1, which
-BLAS runs slowly. Here the features are the only (B, Q, K, h) array: tanh runs in place on the
-sum, and backward builds dA in their buffer (a graph's backward runs once, as in
-``cross_entropy``).
+Why fuse: the (B, Q, K, h) features are the largest arrays of an attention step, and the
+composed version (``additive_scores_composed``: add, tanh, linear, squeeze) makes several of
+them per step, forward and backward. Here the features are the only one: tanh runs in place
+on the sum, and backward builds dA in their buffer (a graph's backward runs once, as in
+``cross_entropy``). Since w is the same for every pair, it multiplies the (B, Q, h) and
+(B, K, h) sums of dA / w instead of the (B, Q, K, h) array.
 """
 from minigrad import backend
+from minigrad.ops.arithmetic import add
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.matmul import linear
 from minigrad.ops.shape import squeeze, unsqueeze
-from minigrad.ops.arithmetic import add
 from minigrad.ops.unary import tanh
 from minigrad.tensor import Tensor
 
@@ -57,17 +57,17 @@ def additive_scores(q, k, weight):
     def backward(g):
         g_rows = g.reshape(B * Q * K, 1)                             # (B*Q*K, 1)
         grad_w = (g_rows.T @ features) if weight.requires_grad else None        # (1, h)
-        # dA = g w (1 - F^2). The features' buffer becomes g (F^2 - 1); w, the same for every
-        # pair, then multiplies the (smaller) sums instead of the (B, Q, K, h) array.
-        dA = features
-        dA *= dA
-        dA -= 1
-        dA *= g_rows
-        dA = dA.reshape(B, Q, K, h)
+        # dA = g w (1 - F^2). The features' buffer becomes u = g (F^2 - 1) = -dA / w, and
+        # since w is the same for every pair, dL/dq = -w sum_j u and dL/dk = -w sum_i u.
+        u = features
+        u *= u
+        u -= 1
+        u *= g_rows
+        u = u.reshape(B, Q, K, h)
         minus_w = -weight.data[0]
-        grad_q = dA.sum(axis=2) * minus_w if q.requires_grad else None          # (B, Q, h)
+        grad_q = u.sum(axis=2) * minus_w if q.requires_grad else None           # (B, Q, h)
         if k.requires_grad:    # with one query (a decoder step) the sum over queries is free
-            grad_k = (dA[:, 0] if Q == 1 else dA.sum(axis=1)) * minus_w         # (B, K, h)
+            grad_k = (u[:, 0] if Q == 1 else u.sum(axis=1)) * minus_w           # (B, K, h)
         else:
             grad_k = None
         return grad_q, grad_k, grad_w

@@ -62,8 +62,8 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
         dgi = [da_r, da_z, da_n]     dgh = [da_r, da_z, da_n r]
         dh += dgh W_hh               dW_hh = dgh^T h           db_hh = sum of dgh over rows
 
-    The elementwise work runs on the few arrays it creates, in place (``out=``): at a
-    decoder's sizes these small passes cost as much as the matrix products.
+    The elementwise steps run in place (``out=``) on the few arrays each pass creates, so a
+    step allocates a handful of (B, H) arrays instead of one per operation.
     """
     gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")
     xp = backend.xp
@@ -94,8 +94,8 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
         xp.multiply(z, one_minus_z, out=da_z)
         da_z *= h_minus_n
         da_z *= dh_new                                               # dh' (h - n) z (1 - z)
-        dgh = xp.empty_like(dgi)                                     # (B, 3H)
-        dgh[:, :2 * H] = dgi[:, :2 * H]
+        dgh = xp.empty_like(dgi)                                     # (B, 3H): dgi's r, z
+        dgh[:, :2 * H] = dgi[:, :2 * H]                              # blocks, then
         xp.multiply(da_n, r, out=dgh[:, 2 * H:])                     # dgh_n = da_n r
         dh, dw, db = _hidden_grads(dgh, h, weight_hh, bias_hh)
         if dh is not None:

@@ -26,7 +26,7 @@ class Adam(Optimizer):
                                   "weight_decay": weight_decay})
         # One flat work buffer as large as the largest parameter; each update uses a view of
         # it for its temporaries, so a step allocates nothing (fresh temporaries as large as
-        # an embedding matrix cost a round of page faults for every parameter at every step).
+        # an embedding matrix, eight per parameter per step, cost more than the arithmetic).
         largest = max(self.params, key=lambda p: p.size)
         self._buffer = backend.xp.empty(largest.size, dtype=largest.dtype)
 

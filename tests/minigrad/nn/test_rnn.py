@@ -211,3 +211,45 @@ def test_bad_inputs_are_named():
                          (mg.Tensor(np.zeros((1, 1, H))), mg.Tensor(np.zeros((1, 2, H)))))
     with pytest.raises(ValueError, match=r"GRU: dropout must lie in \[0, 1\), got 1"):
         mg.nn.GRU(F, H, 2, dropout=1)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("kind", ["GRU", "LSTM"])
+def test_projected_input_computed_in_parts_matches_torch(kind, dtype, rng, assert_close):
+    """forward(None, state, projected_input=P) with P = X W_ih_l0^T + b_ih_l0 built from the
+    column blocks [a; b] of X, as Bahdanau's decoder does: outputs and every gradient."""
+    mg.set_default_dtype(dtype)
+    T, B, split = 3, 2, 1                          # X = [a; b] with a = X[..., :1]
+    ours, theirs = _pair(kind, dtype, F, H, 2)
+    X, tX = _leaf(rng.standard_normal((T, B, F)).astype(dtype))
+    h0 = rng.standard_normal((2, B, H)).astype(dtype)
+    state = (mg.Tensor(h0), mg.Tensor(h0 * 0.5)) if kind == "LSTM" else mg.Tensor(h0)
+    t_state = ((torch.from_numpy(h0), torch.from_numpy(h0 * 0.5)) if kind == "LSTM"
+               else torch.from_numpy(h0))
+    W = ours.weight_ih_l0
+    P = (mg.ops.linear(X[:, :, :split], W[:, :split])
+         + mg.ops.linear(X[:, :, split:], W[:, split:], ours.bias_ih_l0))   # (T, B, G*H)
+    out, final = ours(None, state, projected_input=P)
+    t_out, t_final = theirs(tX, t_state)
+    assert_close(out, t_out, "outputs")
+    finals = final if kind == "LSTM" else (final,)
+    t_finals = t_final if kind == "LSTM" else (t_final,)
+    for ours_f, theirs_f in zip(finals, t_finals):
+        assert_close(ours_f, theirs_f, "final state")
+    weights = rng.standard_normal(tuple(t_out.shape)).astype(dtype)
+    ((out * mg.Tensor(weights)).sum() + finals[0].sum()).backward()
+    ((t_out * torch.from_numpy(weights)).sum() + t_finals[0].sum()).backward()
+    assert_close(X.grad, tX.grad, "dX")
+    _check_grads(ours, theirs, assert_close)
+
+
+def test_bad_projected_input_is_named():
+    gru = mg.nn.GRU(F, H, 2)
+    with pytest.raises(ValueError, match=r"GRU: expected projected_input of shape \(T, B, 12\) "
+                                         r"\(gates \* hidden_size\), got \(2, 1, 4\)"):
+        gru(None, projected_input=mg.Tensor(np.zeros((2, 1, H))))
+    with pytest.raises(ValueError, match=r"LSTM: expected projected_input of shape "
+                                         r"\(T, B, 16\)"):
+        mg.nn.LSTM(F, H)(None, projected_input=mg.Tensor(np.zeros((1, 12))))
+    with pytest.raises(ValueError, match=r"GRU: projected_input is for unidirectional layers"):
+        mg.nn.GRU(F, H, bidirectional=True)(None, projected_input=mg.Tensor(np.zeros((2, 1, 12))))
