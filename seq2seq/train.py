@@ -111,12 +111,11 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         best_bleu = max(history.valid_bleu, default=-1.0)
         log(f"resumed from {last_path} after epoch {start_epoch}")
     trained = 0.0   # seconds spent in training passes (validation excluded)
+    out_of_time = False
     for epoch in range(start_epoch, config.epochs):
-        if config.max_seconds is not None and trained >= config.max_seconds:
+        if out_of_time:
             log(f"stopping: {trained / 60:.1f} minutes of training reached the time limit")
             break
-        deadline = (None if config.max_seconds is None
-                    else time.perf_counter() + config.max_seconds - trained)
         # each epoch's order and dropout masks depend only on (seed, epoch), so a resumed run
         # sees the same batches and draws the same masks as an uninterrupted one
         mg.manual_seed(epoch_seed(config.seed, epoch))
@@ -126,9 +125,12 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         with tqdm(total=len(batches), desc=f"epoch {epoch + 1}/{config.epochs}",
                   leave=False, disable=None) as progress:
             started = time.perf_counter()
+            deadline = (None if config.max_seconds is None
+                        else started + config.max_seconds - trained)
             loss, tokens_per_s = train_epoch(model, optimizer, batches, config.clip, progress,
                                              deadline)
             trained += time.perf_counter() - started
+            out_of_time = deadline is not None and time.perf_counter() >= deadline
         bleu = (evaluate_bleu(model, data.valid, data, config.eval_batch_size,
                               config.max_eval) if data.valid else float("nan"))
         history.epoch.append(epoch + 1)
