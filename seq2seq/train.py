@@ -111,9 +111,8 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         best_bleu = max(history.valid_bleu, default=-1.0)
         log(f"resumed from {last_path} after epoch {start_epoch}")
     trained = 0.0   # seconds spent in training passes (validation excluded)
-    out_of_time = False
     for epoch in range(start_epoch, config.epochs):
-        if out_of_time:
+        if config.max_seconds is not None and trained >= config.max_seconds:
             log(f"stopping: {trained / 60:.1f} minutes of training reached the time limit")
             break
         # each epoch's order and dropout masks depend only on (seed, epoch), so a resumed run
@@ -130,7 +129,6 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
             loss, tokens_per_s = train_epoch(model, optimizer, batches, config.clip, progress,
                                              deadline)
             trained += time.perf_counter() - started
-            out_of_time = deadline is not None and time.perf_counter() >= deadline
         bleu = (evaluate_bleu(model, data.valid, data, config.eval_batch_size,
                               config.max_eval) if data.valid else float("nan"))
         history.epoch.append(epoch + 1)
