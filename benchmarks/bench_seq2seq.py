@@ -53,7 +53,7 @@ def make_batches(cfg, count, seed):
 def make_minigrad(cfg, seed, backend="numpy"):
     import minigrad as mg
     from minigrad import optim
-    from seq2seq import build_model, masked_cross_entropy
+    from seq2seq import build_model
     mg.set_backend(backend)
     mg.manual_seed(seed)
     model = build_model(cfg["vocab"], cfg["vocab"], cfg["embed"], cfg["hidden"], cfg["layers"],
@@ -64,7 +64,7 @@ def make_minigrad(cfg, seed, backend="numpy"):
     def step(batch):
         src, src_len, dec_input, label, tgt_len = batch
         model.train()
-        loss = masked_cross_entropy(model(src, dec_input, src_len), label, tgt_len)
+        loss = model.loss(src, dec_input, src_len, label, tgt_len)   # as seq2seq.train does
         optimizer.zero_grad()
         loss.backward()
         mg.nn.utils.clip_grad_norm_(params, CLIP)

@@ -62,7 +62,7 @@ class SliceGrad:
     Kept unmaterialised until needed: a loop that takes the T time steps of one (T, B, F)
     tensor then adds T slices into one buffer instead of summing T full-size arrays, O(T)
     instead of O(T^2). ``advanced`` marks integer-array indices, which may repeat an element
-    and therefore need a scatter-add rather than an assignment.
+    and therefore need a scatter-add rather than ``+=`` (a boolean mask never repeats one).
     """
     __slots__ = ("shape", "dtype", "index", "values", "advanced")
 

@@ -20,7 +20,6 @@ from seq2seq.arrays import TranslationBatches, build_array_nmt
 from seq2seq.bleu import corpus_bleu
 from seq2seq.checkpoint import load_checkpoint, save_checkpoint
 from seq2seq.decoding import greedy_decode
-from seq2seq.models import masked_cross_entropy
 
 
 @dataclass
@@ -77,8 +76,9 @@ def train_epoch(model, optimizer, batches, clip, progress, deadline=None):
     for src, src_valid_len, dec_input, label, label_valid_len in batches:
         if deadline is not None and time.perf_counter() > deadline:
             break
-        logits = model(src, dec_input, src_valid_len)
-        loss = masked_cross_entropy(logits, label, label_valid_len)
+        # masked_cross_entropy(model(src, dec_input, src_valid_len), label, label_valid_len),
+        # with logits only at real tokens (see EncoderDecoder.loss)
+        loss = model.loss(src, dec_input, src_valid_len, label, label_valid_len)
         optimizer.zero_grad()
         loss.backward()
         mg.nn.utils.clip_grad_norm_(params, clip)

@@ -46,7 +46,8 @@ def swapaxes(a, axis1, axis2):
 
 
 def _device_index(index):
-    """Index arrays (host NumPy, backend arrays, Tensors) as backend arrays, checked for type."""
+    """Index arrays (host NumPy, backend arrays, Tensors) as backend arrays, checked for type;
+    and whether an integer index array is among them (see ``SliceGrad.advanced``)."""
     items = index if isinstance(index, tuple) else (index,)
     converted, advanced = [], False
     for item in items:
@@ -57,7 +58,9 @@ def _device_index(index):
             if item.dtype.kind not in "iub":
                 raise IndexError(f"getitem: index arrays must hold integers or booleans, "
                                  f"got dtype {item.dtype}")
-            advanced = advanced or item.ndim > 0
+            # only integer arrays can pick one element twice (a boolean mask cannot), so
+            # only they need a scatter-add in backward
+            advanced = advanced or (item.ndim > 0 and item.dtype.kind != "b")
             if item.ndim == 0:
                 item = int(item)
         converted.append(item)

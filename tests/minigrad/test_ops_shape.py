@@ -84,6 +84,7 @@ INDICES = {
     "2-D int array": np.array([[0, 1], [3, 3]]),
     "boolean mask": MASK,
     "full boolean mask": randn(4, 5, 3, seed=7) > 0,
+    "slice and boolean mask": (slice(None), np.array([True, False, True, True, False])),
     "int and slice": (2, slice(1, None)),
 }
 

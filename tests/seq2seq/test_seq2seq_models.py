@@ -120,3 +120,49 @@ def test_masked_cross_entropy_rejects_bad_valid_lens(rng):
     logits = mg.Tensor(rng.standard_normal((2, 3, 4)))
     with pytest.raises(ValueError, match=r"masked_cross_entropy: valid_lens has shape \(3,\)"):
         masked_cross_entropy(logits, np.zeros((2, 3), int), np.array([1, 2, 3]))
+
+
+def _gradients(model):
+    return {name: mg.backend.to_numpy(param.grad) for name, param in model.named_parameters()}
+
+
+@pytest.mark.parametrize("config", [dict(), dict(cell="lstm", bidirectional=True),
+                                    dict(scorer="dot"), dict(decoder="plain")])
+def test_loss_on_real_tokens_equals_masked_cross_entropy_of_all_logits(config, float64, rng):
+    """EncoderDecoder.loss skips the logits of padded positions: same loss, same gradients."""
+    model = build_model(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS, dropout=0.0, **config)
+    src, dec_input, labels, src_valid, tgt_valid = batch(rng)
+    composed = masked_cross_entropy(model(src, dec_input, src_valid), labels, tgt_valid)
+    composed.backward()
+    expected = _gradients(model)
+    model.zero_grad()
+    loss = model.loss(src, dec_input, src_valid, labels, tgt_valid)
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), composed.item(), rtol=1e-12)
+    for name, grad in _gradients(model).items():
+        np.testing.assert_allclose(grad, expected[name], rtol=1e-10, atol=1e-13, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_loss_on_real_tokens_matches_pytorch(dtype, rng):
+    ours, theirs = twins(dtype)
+    src, dec_input, labels, src_valid, tgt_valid = batch(rng)
+    loss = ours.loss(src, dec_input, src_valid, labels, tgt_valid)
+    loss.backward()
+    _, t_loss = torch_loss(theirs, src, dec_input, labels, src_valid, tgt_valid)
+    t_loss.backward()
+    tol = TOLERANCE[dtype]
+    np.testing.assert_allclose(loss.item(), t_loss.item(), **tol)
+    grads = dict(theirs.named_parameters())
+    for name, grad in _gradients(ours).items():
+        np.testing.assert_allclose(grad, grads[name].grad.numpy(), err_msg=name, **tol)
+
+
+def test_loss_rejects_labels_of_another_shape(rng):
+    model = build_model(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS, dropout=0.0)
+    src, dec_input, labels, src_valid, tgt_valid = batch(rng)
+    with pytest.raises(ValueError, match=r"EncoderDecoder.loss: labels have shape \(4, 4\), "
+                                         r"expected \(4, 5\)"):
+        model.loss(src, dec_input, src_valid, labels[:, :4], tgt_valid)
+    with pytest.raises(ValueError, match=r"EncoderDecoder.loss: valid_lens has shape \(3,\)"):
+        model.loss(src, dec_input, src_valid, labels, tgt_valid[:3])
