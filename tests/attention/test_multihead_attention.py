@@ -108,10 +108,13 @@ def test_heads_split_and_merge_are_inverse(rng):
     np.testing.assert_array_equal(mine.transpose_output(split).numpy(), x.numpy())
 
 
-def test_num_hiddens_not_divisible_by_num_heads():
-    with pytest.raises(ValueError, match=r"MultiHeadAttention: num_hiddens \(10\) must split "
-                                         r"evenly into num_heads \(4\)"):
-        MultiHeadAttention(10, 4)
+@pytest.mark.parametrize("num_hiddens, num_heads", [(10, 4), (8, 0), (8, -2), (8, 2.0),
+                                                    (8, 16)])
+def test_num_hiddens_not_divisible_by_num_heads(num_hiddens, num_heads):
+    with pytest.raises(ValueError, match=rf"MultiHeadAttention: num_hiddens \({num_hiddens}\) "
+                                         rf"must split evenly into num_heads \({num_heads}\) "
+                                         rf"heads; num_heads must be a positive integer"):
+        MultiHeadAttention(num_hiddens, num_heads)
 
 
 @pytest.mark.parametrize("sizes, lens, message", [
@@ -126,9 +129,21 @@ def test_num_hiddens_not_divisible_by_num_heads():
     (((B, Q, 6), (B, K, 6), (B, K, 6)), np.array([[1, 2], [3, 4]]),
      r"MultiHeadAttention: valid_lens has shape \(2, 2\), expected \(2,\) or \(2, 3\)"),
     (((B, Q, 6), (B, K, 6), (B, K, 6)), np.array([1, 5]),
-     r"masked_softmax: valid_lens must lie in \[0, 4\] for 4 keys, got values from 1 to 5"),
+     r"MultiHeadAttention: valid_lens must lie in \[0, 4\] \(K = 4 keys\), got values from 1 "
+     r"to 5 for queries \(2, 3, 6\), keys \(2, 4, 6\), values \(2, 4, 6\)"),
+    (((B, Q, 6), (B, K, 6), (B, K, 6)), np.array([[1, 2, 3], [0, -1, 4]]),
+     r"MultiHeadAttention: valid_lens must lie in \[0, 4\].*from -1 to 4"),
+    (((B, Q, 6), (B, K, 6), (B, K, 6)), ("on device", np.array([[1, 2, 3], [0, 2, 5]])),
+     # repeated per head (6 = B * h rows), then checked where they are read: by the inner
+     # DotProductAttention when the backend's arrays are NumPy's, else by masked_softmax
+     r"(DotProductAttention|masked_softmax): valid_lens must lie in \[0, 4\].*from 0 to 5.*"
+     r"\(6, 3, (2|4)\)"),
+    (((B, Q, 6), (B, 4, 6), (B, 4, 6)), ("on device", np.array([1, 2, 3])),
+     r"MultiHeadAttention: valid_lens has shape \(3,\), expected \(2,\) or \(2, 3\)"),
 ])
 def test_bad_input_is_reported_with_shapes(sizes, lens, message):
     mine, _ = build()
+    if isinstance(lens, tuple):          # lengths already on the device, made on this backend
+        lens = mg.Tensor(lens[1])
     with pytest.raises(ValueError, match=message):
         mine(*[mg.Tensor(np.zeros(size)) for size in sizes], lens)
