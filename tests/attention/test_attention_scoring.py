@@ -131,6 +131,18 @@ def test_dropout_acts_on_the_weights_after_they_are_stored(kind, rng):
     np.testing.assert_allclose(plain, mine.attention_weights.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_dropout_is_reproducible_under_manual_seed(kind, rng):
+    mine, _ = build(kind, dropout=0.5)
+    q, k, v, _ = (mg.Tensor(x) for x in inputs(rng, kind, "float32"))
+    mg.manual_seed(5)
+    first = mine(q, k, v, LENS["1d"]).numpy()
+    second = mine(q, k, v, LENS["1d"]).numpy()
+    mg.manual_seed(5)
+    np.testing.assert_array_equal(mine(q, k, v, LENS["1d"]).numpy(), first)
+    assert not np.array_equal(first, second)                        # the stream moves on
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("lens", ["none", "1d", "2d"])
 def test_masked_softmax_matches_pytorch(lens, dtype, rng):

@@ -79,6 +79,26 @@ def test_self_attention_matches_pytorch(lens, dtype, rng):
     run_both(mine, theirs, [x], host_lens, my_lens, r, dtype)
 
 
+def test_dropout_in_training_only_and_reproducible_under_manual_seed(rng):
+    """Dropout acts on the weights in training (the same masks after the same seed); in eval
+    mode the module is deterministic and matches the torch twin."""
+    mine = MultiHeadAttention(HIDDENS, HEADS, dropout=0.5)
+    theirs = ref.load_weights(ref.MultiHeadAttention(HIDDENS, HEADS, dropout=0.5), mine)
+    x = rng.standard_normal((B, Q, HIDDENS)).astype(np.float32)
+    lens = LENS["1d"][:, None].repeat(Q, 1).clip(max=Q)               # (B, Q), K = Q here
+    mg.manual_seed(3)
+    first = mine(*[mg.Tensor(x)] * 3, lens).numpy()
+    second = mine(*[mg.Tensor(x)] * 3, lens).numpy()
+    mg.manual_seed(3)
+    np.testing.assert_array_equal(mine(*[mg.Tensor(x)] * 3, lens).numpy(), first)
+    assert not np.array_equal(first, second)
+    mine.eval()
+    theirs.eval()
+    t_out = theirs(*[torch.from_numpy(x)] * 3, torch.from_numpy(lens))
+    ref.assert_close(mine(*[mg.Tensor(x)] * 3, lens), t_out, "float32", "eval output")
+    assert not np.allclose(first, t_out.detach().numpy())            # training differed
+
+
 @pytest.mark.parametrize("lens", ["none", "1d", "2d"])
 def test_gradcheck(lens, float64, rng):
     mine, _ = build(bias=True, sizes=(3, 2, 5), num_hiddens=4, num_heads=2)
