@@ -41,6 +41,9 @@ def _as_grid(matrices):
     if grid.ndim != 4:
         raise ValueError(f"show_heatmaps: expected a (Q, K) matrix, a row (n, Q, K) or a grid "
                          f"(rows, cols, Q, K) of matrices, got shape {grid.shape}")
+    if grid.size == 0:
+        raise ValueError(f"show_heatmaps: nothing to draw, the grid (rows, cols, Q, K) of "
+                         f"matrices has shape {grid.shape}")
     return grid
 
 

@@ -10,6 +10,8 @@ heads at once (num_hiddens = h * p outputs), and ``transpose_qkv`` moves the hea
 batch axis, (B, n, h * p) -> (B * h, n, p), so DotProductAttention sees B * h independent
 examples. ``transpose_output`` undoes it. Self-attention is queries = keys = values.
 """
+import numbers
+
 import numpy
 
 import minigrad as mg
@@ -48,9 +50,11 @@ class MultiHeadAttention(nn.Module):
     def __init__(self, num_hiddens, num_heads, dropout=0.0, bias=False, key_size=None,
                  query_size=None, value_size=None):
         super().__init__()
-        if num_heads < 1 or num_hiddens % num_heads:
+        if (not isinstance(num_heads, numbers.Integral) or num_heads < 1
+                or num_hiddens % num_heads):
             raise ValueError(f"MultiHeadAttention: num_hiddens ({num_hiddens}) must split "
-                             f"evenly into num_heads ({num_heads}) heads")
+                             f"evenly into num_heads ({num_heads}) heads; num_heads must be a "
+                             f"positive integer that divides num_hiddens")
         self.num_hiddens, self.num_heads = num_hiddens, num_heads
         self.query_size = num_hiddens if query_size is None else query_size
         self.key_size = num_hiddens if key_size is None else key_size

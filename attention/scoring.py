@@ -34,8 +34,10 @@ def check_inputs(name, queries, keys, values, valid_lens, feature_sizes=()):
 
     queries (B, Q, dq), keys (B, K, dk), values (B, K, dv), valid_lens None, (B,) or (B, Q);
     ``feature_sizes`` holds (what, expected, reason) for feature sizes the module fixes, e.g.
-    ("queries", 16, "query_size"). Lengths outside [0, K] are reported by
-    ``masked_softmax``, which reads them anyway.
+    ("queries", 16, "query_size"). Host lengths (lists, NumPy arrays) outside [0, K] are
+    reported here, with the shapes; lengths already on the device are left to
+    ``masked_softmax``, which reads them anyway (and, on CuPy, does not wait for the GPU to
+    check them).
     """
     q, k, v = _shape(queries), _shape(keys), _shape(values)
     shapes = f"queries {q}, keys {k}, values {v}"
@@ -52,9 +54,18 @@ def check_inputs(name, queries, keys, values, valid_lens, feature_sizes=()):
         if given[what][2] != expected:
             raise ValueError(f"{name}: {what} have {given[what][2]} features, expected "
                              f"{expected} ({reason}); got {shapes}")
-    if valid_lens is not None and _shape(valid_lens) not in ((q[0],), (q[0], q[1])):
+    if valid_lens is None:
+        return
+    if _shape(valid_lens) not in ((q[0],), (q[0], q[1])):
         raise ValueError(f"{name}: valid_lens has shape {_shape(valid_lens)}, expected "
                          f"({q[0]},) or ({q[0]}, {q[1]}) for {shapes}")
+    if isinstance(valid_lens, (list, tuple, numpy.ndarray)):
+        lens = numpy.asarray(valid_lens)
+        if lens.dtype.kind not in "iu":
+            raise TypeError(f"{name}: valid_lens must be integers, got dtype {lens.dtype}")
+        if lens.size and (lens.min() < 0 or lens.max() > k[1]):
+            raise ValueError(f"{name}: valid_lens must lie in [0, {k[1]}] (K = {k[1]} keys), "
+                             f"got values from {lens.min()} to {lens.max()} for {shapes}")
 
 
 class AdditiveAttention(nn.Module):

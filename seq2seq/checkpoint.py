@@ -41,11 +41,20 @@ def vocabularies(state):
             Vocab.from_idx_to_token(state["tgt_vocab"]))
 
 
+def _load_weights(path, target, state, what="weights", into="model"):
+    """target.load_state_dict(state), its error (the keys at fault) prefixed with the file."""
+    try:
+        target.load_state_dict(state)
+    except ValueError as exc:
+        raise ValueError(f"{path}: the checkpoint's {what} do not fit the {into}: "
+                         f"{exc}") from None
+
+
 def model_from_checkpoint(path):
     """(model, src_vocab, tgt_vocab, num_steps, state) rebuilt from a checkpoint alone."""
     state = read_checkpoint(path)
     model = build_model(**state["model_config"])
-    model.load_state_dict(state["model"])
+    _load_weights(path, model, state["model"])
     src_vocab, tgt_vocab = vocabularies(state)
     return model, src_vocab, tgt_vocab, int(state["num_steps"]), state
 
@@ -68,7 +77,7 @@ def load_checkpoint(path, model, data, model_config, optimizer=None):
     if differences:
         raise ValueError(f"{path} was trained with another model or vocabulary: "
                          + "; ".join(differences))
-    model.load_state_dict(state["model"])
+    _load_weights(path, model, state["model"])
     if optimizer is not None and "optimizer" in state:
-        optimizer.load_state_dict(state["optimizer"])
+        _load_weights(path, optimizer, state["optimizer"], "optimizer state", "optimizer")
     return state

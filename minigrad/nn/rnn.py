@@ -32,6 +32,17 @@ def _check_input(module, x, ndim, size):
     return x
 
 
+def _check_pair(module, state, what):
+    """An LSTM state must be a pair (h, c); a single tensor is a common slip."""
+    if not isinstance(state, (tuple, list)) or len(state) != 2:
+        got = (f"a {type(state).__name__} of {len(state)} items"
+               if isinstance(state, (tuple, list)) else
+               f"{type(state).__name__} of shape {getattr(state, 'shape', '?')}")
+        raise TypeError(f"{type(module).__name__}: expected the state as a pair {what}, "
+                        f"got {got}")
+    return state
+
+
 def _check_state(module, state, shape, what):
     state = as_tensor(state, type(module).__name__)
     if state.shape != shape:
@@ -81,7 +92,7 @@ class LSTMCell(_CellBase):
         if state is None:
             h = c = _zeros(shape, self.weight_hh)
         else:
-            h, c = state
+            h, c = _check_pair(self, state, f"(h, c), each of shape {shape}")
             h, c = _check_state(self, h, shape, "h"), _check_state(self, c, shape, "c")
         gi = ops.linear(x, self.weight_ih, self.bias_ih)                 # (B, 4H)
         hc = ops.lstm_cell(gi, h, c, self.weight_hh, self.bias_hh)       # (2, B, H)
@@ -232,7 +243,8 @@ class LSTM(_RNNBase):
 
     def forward(self, X, state=None, projected_input=None):
         X = self._check_sequence(X, projected_input)
-        h0, c0 = (None, None) if state is None else state
+        h0, c0 = (None, None) if state is None else _check_pair(
+            self, state, "(h0, c0), each of shape (num_layers * num_directions, B, H)")
         hs, cs = self._initial_states(X, h0, "h0"), self._initial_states(X, c0, "c0")
         outputs, finals = self._run_layers(X, list(zip(hs, cs)), projected_input)
         h_n = ops.stack([h for h, _ in finals])

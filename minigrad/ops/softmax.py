@@ -68,7 +68,8 @@ def key_mask(valid_lens, shape, op="masked_softmax"):
         low, high = int(lens.min()), int(lens.max())
         if low < 0 or high > keys:
             raise ValueError(f"{op}: valid_lens must lie in [0, {keys}] for {keys} keys, got "
-                             f"values from {low} to {high}")
+                             f"values from {low} to {high} (valid_lens {lens.shape}, scores "
+                             f"{shape})")
     lens = lens.reshape(batch, -1, 1)                              # (B, 1 or Q, 1)
     return backend.xp.arange(keys).reshape(1, 1, keys) < lens      # (B, 1 or Q, K)
 

@@ -131,6 +131,18 @@ def test_dropout_acts_on_the_weights_after_they_are_stored(kind, rng):
     np.testing.assert_allclose(plain, mine.attention_weights.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_dropout_is_reproducible_under_manual_seed(kind, rng):
+    mine, _ = build(kind, dropout=0.5)
+    q, k, v, _ = (mg.Tensor(x) for x in inputs(rng, kind, "float32"))
+    mg.manual_seed(5)
+    first = mine(q, k, v, LENS["1d"]).numpy()
+    second = mine(q, k, v, LENS["1d"]).numpy()
+    mg.manual_seed(5)
+    np.testing.assert_array_equal(mine(q, k, v, LENS["1d"]).numpy(), first)
+    assert not np.array_equal(first, second)                        # the stream moves on
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("lens", ["none", "1d", "2d"])
 def test_masked_softmax_matches_pytorch(lens, dtype, rng):
@@ -176,9 +188,14 @@ BAD_INPUTS = [
     ("general", shapes(), np.ones((B, K), dtype=int),
      r"GeneralAttention: valid_lens has shape \(2, 5\), expected \(2,\) or \(2, 3\)"),
     ("additive", shapes(), np.array([2, 6]),
-     r"masked_softmax: valid_lens must lie in \[0, 5\] for 5 keys, got values from 2 to 6"),
+     r"AdditiveAttention: valid_lens must lie in \[0, 5\] \(K = 5 keys\), got values from 2 "
+     r"to 6 for queries \(2, 3, 4\), keys \(2, 5, 6\), values \(2, 5, 3\)"),
     ("general", shapes(), np.array([[-1, 2, 3], [1, 2, 3]]),
-     r"masked_softmax: valid_lens must lie in \[0, 5\].*from -1 to 3"),
+     r"GeneralAttention: valid_lens must lie in \[0, 5\].*from -1 to 3 for queries"),
+    ("dot", shapes(k=(B, K, DQ)), [1, 6],
+     r"DotProductAttention: valid_lens must lie in \[0, 5\].*from 1 to 6"),
+    ("dot", shapes(k=(B, K, DQ)), np.array([[1, 2, 3], [4, 5, 6]]),
+     r"DotProductAttention: valid_lens must lie in \[0, 5\].*from 1 to 6"),
 ]
 
 
@@ -187,6 +204,27 @@ def test_bad_input_is_reported_with_shapes(kind, sizes, lens, message):
     mine, _ = build(kind)
     with pytest.raises(ValueError, match=message):
         mine(*[mg.Tensor(np.zeros(size)) for size in sizes], lens)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_float_valid_lens_are_refused(kind):
+    mine, _ = build(kind)
+    q, k, v = (mg.Tensor(np.zeros(size)) for size in shapes(k=(B, K, key_size(kind))))
+    with pytest.raises(TypeError, match=type(mine).__name__ + r": valid_lens must be integers, "
+                                                            r"got dtype float64"):
+        mine(q, k, v, np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("bad, low, high", [([[1, 2, 3], [0, 2, 6]], 0, 6),
+                                            ([[1, 2, 3], [0, -2, 5]], -2, 5)])
+def test_device_valid_lens_out_of_range_are_reported_with_the_shapes(bad, low, high):
+    """Lengths already on the device are checked by masked_softmax (numpy and strict)."""
+    mine, _ = build("dot")
+    q, k, v = (mg.Tensor(np.zeros(size)) for size in shapes(k=(B, K, DQ)))
+    with pytest.raises(ValueError, match=rf"masked_softmax: valid_lens must lie in \[0, 5\] for "
+                                         rf"5 keys, got values from {low} to {high} \(valid_lens "
+                                         rf"\(2, 3\), scores \(2, 3, 5\)\)"):
+        mine(q, k, v, mg.Tensor(np.array(bad)))
 
 
 def test_projected_keys_of_the_wrong_size_are_reported():

@@ -22,6 +22,20 @@ def test_png_has_the_requested_size_and_is_not_blank(tmp_path, rng):
     assert image.shape[:2] == (4 * 50, 6 * 50)
     assert image[..., :3].var() > 0                                  # not one colour
     assert os.listdir(tmp_path) == ["grid.png"]                      # no temporary file left
+    # the panels themselves are painted: with the Reds colour map, a good part of the picture
+    # is clearly red, far more than in the same figure of all-equal weights (only the colour
+    # bar is red there)
+    show_heatmaps(np.full((2, 3, 4, 5), 0.2), path=tmp_path / "flat.png", figsize=(6, 4),
+                  dpi=50)
+    red = [_red_fraction(matplotlib.image.imread(tmp_path / name)) for name in ("grid.png",
+                                                                              "flat.png")]
+    assert red[0] > 0.2 and red[0] > 2 * red[1], red
+
+
+def _red_fraction(image):
+    """The share of pixels whose red channel clearly exceeds green and blue."""
+    rgb = image[..., :3]
+    return float(((rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])) > 0.25).mean())
 
 
 @pytest.mark.parametrize("matrices", [
@@ -61,6 +75,14 @@ def test_bad_dimensions_are_reported():
     with pytest.raises(ValueError, match=r"show_heatmaps: expected a \(Q, K\) matrix.*got shape "
                                          r"\(1, 2, 3, 4, 5\)"):
         show_heatmaps(np.zeros((1, 2, 3, 4, 5)), path="never-written.png")
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 3), (2, 0, 3), (1, 2, 3, 0)])
+def test_an_empty_grid_is_reported(shape, tmp_path):
+    with pytest.raises(ValueError, match=r"show_heatmaps: nothing to draw, the grid \(rows, "
+                                         r"cols, Q, K\) of matrices has shape"):
+        show_heatmaps(np.zeros(shape), path=tmp_path / "empty.png")
+    assert not os.listdir(tmp_path)
 
 
 def test_without_a_path_and_without_a_display_it_warns(monkeypatch):

@@ -79,6 +79,26 @@ def test_self_attention_matches_pytorch(lens, dtype, rng):
     run_both(mine, theirs, [x], host_lens, my_lens, r, dtype)
 
 
+def test_dropout_in_training_only_and_reproducible_under_manual_seed(rng):
+    """Dropout acts on the weights in training (the same masks after the same seed); in eval
+    mode the module is deterministic and matches the torch twin."""
+    mine = MultiHeadAttention(HIDDENS, HEADS, dropout=0.5)
+    theirs = ref.load_weights(ref.MultiHeadAttention(HIDDENS, HEADS, dropout=0.5), mine)
+    x = rng.standard_normal((B, Q, HIDDENS)).astype(np.float32)
+    lens = LENS["1d"][:, None].repeat(Q, 1).clip(max=Q)               # (B, Q), K = Q here
+    mg.manual_seed(3)
+    first = mine(*[mg.Tensor(x)] * 3, lens).numpy()
+    second = mine(*[mg.Tensor(x)] * 3, lens).numpy()
+    mg.manual_seed(3)
+    np.testing.assert_array_equal(mine(*[mg.Tensor(x)] * 3, lens).numpy(), first)
+    assert not np.array_equal(first, second)
+    mine.eval()
+    theirs.eval()
+    t_out = theirs(*[torch.from_numpy(x)] * 3, torch.from_numpy(lens))
+    ref.assert_close(mine(*[mg.Tensor(x)] * 3, lens), t_out, "float32", "eval output")
+    assert not np.allclose(first, t_out.detach().numpy())            # training differed
+
+
 @pytest.mark.parametrize("lens", ["none", "1d", "2d"])
 def test_gradcheck(lens, float64, rng):
     mine, _ = build(bias=True, sizes=(3, 2, 5), num_hiddens=4, num_heads=2)
@@ -108,10 +128,13 @@ def test_heads_split_and_merge_are_inverse(rng):
     np.testing.assert_array_equal(mine.transpose_output(split).numpy(), x.numpy())
 
 
-def test_num_hiddens_not_divisible_by_num_heads():
-    with pytest.raises(ValueError, match=r"MultiHeadAttention: num_hiddens \(10\) must split "
-                                         r"evenly into num_heads \(4\)"):
-        MultiHeadAttention(10, 4)
+@pytest.mark.parametrize("num_hiddens, num_heads", [(10, 4), (8, 0), (8, -2), (8, 2.0),
+                                                    (8, 16)])
+def test_num_hiddens_not_divisible_by_num_heads(num_hiddens, num_heads):
+    with pytest.raises(ValueError, match=rf"MultiHeadAttention: num_hiddens \({num_hiddens}\) "
+                                         rf"must split evenly into num_heads \({num_heads}\) "
+                                         rf"heads; num_heads must be a positive integer"):
+        MultiHeadAttention(num_hiddens, num_heads)
 
 
 @pytest.mark.parametrize("sizes, lens, message", [
@@ -126,9 +149,23 @@ def test_num_hiddens_not_divisible_by_num_heads():
     (((B, Q, 6), (B, K, 6), (B, K, 6)), np.array([[1, 2], [3, 4]]),
      r"MultiHeadAttention: valid_lens has shape \(2, 2\), expected \(2,\) or \(2, 3\)"),
     (((B, Q, 6), (B, K, 6), (B, K, 6)), np.array([1, 5]),
-     r"masked_softmax: valid_lens must lie in \[0, 4\] for 4 keys, got values from 1 to 5"),
+     r"MultiHeadAttention: valid_lens must lie in \[0, 4\] \(K = 4 keys\), got values from 1 "
+     r"to 5 for queries \(2, 3, 6\), keys \(2, 4, 6\), values \(2, 4, 6\)"),
+    (((B, Q, 6), (B, K, 6), (B, K, 6)), np.array([[1, 2, 3], [0, -1, 4]]),
+     r"MultiHeadAttention: valid_lens must lie in \[0, 4\].*from -1 to 4"),
+    (((B, Q, 6), (B, K, 6), (B, K, 6)), ("on device", np.array([[1, 2, 3], [0, 2, 5]])),
+     # repeated per head (6 = B * h rows), then checked where they are read: by the inner
+     # DotProductAttention when the backend's arrays are NumPy's, else by masked_softmax
+     r"(DotProductAttention|masked_softmax): valid_lens must lie in \[0, 4\].*from 0 to 5.*"
+     r"\(6, 3, (2|4)\)"),
+    (((B, Q, 6), (B, 4, 6), (B, 4, 6)), ("on device", np.array([1, 2, 3])),
+     r"MultiHeadAttention: valid_lens has shape \(3,\), expected \(2,\) or \(2, 3\)"),
 ])
 def test_bad_input_is_reported_with_shapes(sizes, lens, message):
     mine, _ = build()
+    if isinstance(lens, tuple):          # lengths already on the device, made on this backend
+        if mg.get_backend() == "cupy" and "must lie in" in message:
+            pytest.skip("on CuPy, lengths on the device are not range-checked (no GPU wait)")
+        lens = mg.Tensor(lens[1])
     with pytest.raises(ValueError, match=message):
         mine(*[mg.Tensor(np.zeros(size)) for size in sizes], lens)

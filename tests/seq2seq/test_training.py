@@ -8,7 +8,8 @@ import pytest
 from matplotlib.image import imread
 
 import minigrad as mg
-from seq2seq.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
+from seq2seq.checkpoint import (load_checkpoint, model_from_checkpoint, read_checkpoint,
+                                save_checkpoint)
 from seq2seq.datasets import load_builtin
 from seq2seq.models import build_model
 from seq2seq.train import History, TrainConfig, plot_history, train
@@ -161,10 +162,27 @@ def test_checkpoint_of_another_model_size_is_refused(data, tmp_path):
     with pytest.raises(ValueError) as error:
         load_checkpoint(path, fresh_model(bigger), data, bigger)
     message = str(error.value)
-    assert "another model or vocabulary" in message
+    assert message.startswith(f"{path} was trained with another model or vocabulary")
     assert "num_hiddens: checkpoint 32, now 48" in message
     assert "num_layers: checkpoint 1, now 2" in message
     assert "src_vocab:" not in message and "tgt_vocab:" not in message
+
+
+@pytest.mark.numpy_only
+def test_weights_that_do_not_fit_their_config_name_the_file_and_the_keys(data, tmp_path):
+    """A checkpoint whose stored config says 32 hidden units but whose weights have 48."""
+    path = str(tmp_path / "inconsistent.npz")
+    config = model_config(data)
+    save_checkpoint(path, fresh_model(model_config(data, num_hiddens=48)), data, config)
+    for load in (lambda: model_from_checkpoint(path),
+                 lambda: load_checkpoint(path, fresh_model(config), data, config)):
+        with pytest.raises(ValueError) as error:
+            load()
+        message = str(error.value)
+        assert message.startswith(f"{path}: the checkpoint's weights do not fit the model: "
+                                  f"load_state_dict into EncoderDecoder: shape mismatches: ")
+        assert "encoder.rnn.weight_hh_l0: checkpoint (144, 48), model (96, 32)" in message
+        assert "decoder.dense.weight: checkpoint" in message
 
 
 @pytest.mark.numpy_only

@@ -92,3 +92,73 @@ def test_load_state_dict_reports_every_problem_by_name():
     assert model.dense.weight.dtype == np.float32                 # the parameter's dtype stays
     with pytest.raises(ValueError, match=r"shape mismatches: dense.weight: checkpoint \(5, 10\)"):
         model.load_state_dict({"dense.weight": np.ones((5, 10))}, strict=False)
+
+
+# ------------------------------------------------- weights to PyTorch and back, with outputs
+
+TRANSFER = {   # kind: (constructor arguments, keyword arguments, input maker)
+    "Linear": ((4, 3), {}, lambda rng: rng.standard_normal((5, 4)).astype(np.float32)),
+    "Embedding": ((7, 3), {}, lambda rng: np.array([[1, 6, 1], [0, 2, 6]])),
+    "GRU": ((3, 4, 2), {"bidirectional": True},
+            lambda rng: rng.standard_normal((5, 2, 3)).astype(np.float32)),
+    "LSTM": ((3, 4, 3), {}, lambda rng: rng.standard_normal((4, 2, 3)).astype(np.float32)),
+}
+
+
+def _outputs(model, data):
+    """Every output array of a minigrad or torch module (RNNs: outputs and final states)."""
+    if isinstance(model, mg.nn.Module):
+        result = model(mg.Tensor(data) if data.dtype.kind == "f" else data)
+    else:
+        result = model(torch.from_numpy(data))
+    flat = []
+    for item in result if isinstance(result, tuple) else (result,):
+        flat.extend(item if isinstance(item, tuple) else (item,))
+    return flat
+
+
+@pytest.mark.parametrize("kind", list(TRANSFER))
+def test_state_dict_moves_to_torch_and_back_with_the_same_outputs(kind, tmp_path, rng,
+                                                                  assert_close):
+    """minigrad -> torch with torch.from_numpy; torch -> minigrad with .numpy() through a
+    checkpoint file; each time the receiving model computes what the sending one does."""
+    args, kwargs, make_input = TRANSFER[kind]
+    data = make_input(rng)
+
+    ours = getattr(mg.nn, kind)(*args, **kwargs)
+    torch.manual_seed(0)
+    theirs = getattr(torch.nn, kind)(*args, **kwargs)
+    before = _outputs(theirs, data)
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    mine, after = _outputs(ours, data), _outputs(theirs, data)
+    assert len(mine) == len(after) == (1 if kind in ("Linear", "Embedding") else
+                                       2 if kind == "GRU" else 3)
+    assert not np.allclose(before[0].detach().numpy(), after[0].detach().numpy())  # it moved
+    for i, (o, t) in enumerate(zip(mine, after)):
+        assert_close(o, t, f"{kind} -> torch, output {i}")
+
+    torch.manual_seed(1)
+    source = getattr(torch.nn, kind)(*args, **kwargs)
+    mg.save({"model": {k: v.detach().numpy() for k, v in source.state_dict().items()}},
+            tmp_path / "from_torch.npz")
+    back = getattr(mg.nn, kind)(*args, **kwargs)
+    back.load_state_dict(mg.load(tmp_path / "from_torch.npz")["model"])
+    for i, (o, t) in enumerate(zip(_outputs(back, data), _outputs(source, data))):
+        assert_close(o, t, f"torch -> {kind}, output {i}")
+    assert list(back.state_dict()) == list(source.state_dict())
+    for name, value in back.state_dict().items():
+        np.testing.assert_array_equal(value, source.state_dict()[name].numpy(), err_msg=name)
+
+
+@pytest.mark.numpy_only
+def test_a_checkpoint_of_another_size_names_the_keys(tmp_path):
+    """The state of a GRU(3, 4) loaded into a GRU(3, 5): every mismatched key is named."""
+    mg.save({"model": mg.nn.GRU(3, 4).state_dict()}, tmp_path / "small.npz")
+    with pytest.raises(ValueError) as info:
+        mg.nn.GRU(3, 5).load_state_dict(mg.load(tmp_path / "small.npz")["model"])
+    message = str(info.value)
+    for part in ["weight_ih_l0: checkpoint (12, 3), model (15, 3)",
+                 "weight_hh_l0: checkpoint (12, 4), model (15, 5)",
+                 "bias_ih_l0: checkpoint (12,), model (15,)",
+                 "bias_hh_l0: checkpoint (12,), model (15,)"]:
+        assert part in message

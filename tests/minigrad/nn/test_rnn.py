@@ -95,13 +95,14 @@ def test_without_bias_matches_torch(kind, rng, assert_close):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("batch", [3, 1])
 @pytest.mark.parametrize("with_state", [False, True])
 @pytest.mark.parametrize("kind", ["GRUCell", "LSTMCell"])
-def test_cell_matches_torch(kind, dtype, with_state, rng, assert_close):
+def test_cell_matches_torch(kind, dtype, with_state, batch, rng, assert_close):
     mg.set_default_dtype(dtype)
     ours, theirs = _pair(kind, dtype, F, H)
-    x, tx = _leaf(rng.standard_normal((3, F)).astype(dtype))
-    states = [_leaf(rng.standard_normal((3, H)).astype(dtype))
+    x, tx = _leaf(rng.standard_normal((batch, F)).astype(dtype))
+    states = [_leaf(rng.standard_normal((batch, H)).astype(dtype))
               for _ in range(2 if kind == "LSTMCell" else 1)] if with_state else []
     if kind == "LSTMCell":
         args = (tuple(s for s, _ in states),) if states else ()
@@ -111,7 +112,7 @@ def test_cell_matches_torch(kind, dtype, with_state, rng, assert_close):
         args = (states[0][0],) if states else ()
         t_args = (states[0][1],) if states else ()
         outs, t_outs = (ours(x, *args),), (theirs(tx, *t_args),)
-    weights = [rng.standard_normal((3, H)).astype(dtype) for _ in outs]
+    weights = [rng.standard_normal((batch, H)).astype(dtype) for _ in outs]
     loss = sum(((o * mg.Tensor(w)).sum() for o, w in zip(outs, weights)), mg.Tensor(0.0))
     t_loss = sum((o * torch.from_numpy(w)).sum() for o, w in zip(t_outs, weights))
     loss.backward()
@@ -211,6 +212,24 @@ def test_bad_inputs_are_named():
                          (mg.Tensor(np.zeros((1, 1, H))), mg.Tensor(np.zeros((1, 2, H)))))
     with pytest.raises(ValueError, match=r"GRU: dropout must lie in \[0, 1\), got 1"):
         mg.nn.GRU(F, H, 2, dropout=1)
+
+
+def test_an_lstm_state_must_be_a_pair():
+    x = mg.Tensor(np.zeros((2, 1, F)))
+    h = mg.Tensor(np.zeros((1, 1, H)))
+    with pytest.raises(TypeError, match=r"LSTM: expected the state as a pair \(h0, c0\), each "
+                                        r"of shape \(num_layers \* num_directions, B, H\), "
+                                        r"got Tensor of shape \(1, 1, 4\)"):
+        mg.nn.LSTM(F, H)(x, h)
+    with pytest.raises(TypeError, match=r"LSTM: expected the state as a pair .*, got a tuple "
+                                        r"of 3 items"):
+        mg.nn.LSTM(F, H)(x, (h, h, h))
+    with pytest.raises(TypeError, match=r"LSTMCell: expected the state as a pair \(h, c\), "
+                                        r"each of shape \(1, 4\), got Tensor of shape \(1, 4\)"):
+        mg.nn.LSTMCell(F, H)(mg.Tensor(np.zeros((1, F))), mg.Tensor(np.zeros((1, H))))
+    with pytest.raises(ValueError, match=r"LSTMCell: c has shape \(2, 4\), expected \(1, 4\)"):
+        mg.nn.LSTMCell(F, H)(mg.Tensor(np.zeros((1, F))),
+                             (mg.Tensor(np.zeros((1, H))), mg.Tensor(np.zeros((2, H)))))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

@@ -141,25 +141,40 @@ def test_adam_state_matches_torch():
 
 
 def test_sgd_without_grad_or_momentum_is_plain_descent():
+    """A step before any backward changes nothing; then one plain step, as in torch."""
     w = mg.Tensor([1.0, 2.0], requires_grad=True)
-    optimizer = mg.optim.SGD([w], lr=0.5)
+    tw = torch.tensor([1.0, 2.0], requires_grad=True)
+    optimizer, t_optimizer = mg.optim.SGD([w], lr=0.5), torch.optim.SGD([tw], lr=0.5)
     optimizer.step()                                   # no grad yet: nothing happens
-    np.testing.assert_array_equal(w.numpy(), [1.0, 2.0])
+    t_optimizer.step()
+    np.testing.assert_array_equal(w.numpy(), tw.detach().numpy())
     (w * w).sum().backward()                          # grad = 2w
+    (tw * tw).sum().backward()
     optimizer.step()
-    np.testing.assert_allclose(w.numpy(), [0.0, 0.0])
+    t_optimizer.step()
+    np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-6)
+    assert not np.array_equal(w.numpy(), [1.0, 2.0])  # the step did something
     optimizer.zero_grad()
     assert w.grad is None
 
 
-def test_lr_can_be_changed_between_steps():
-    w = mg.Tensor([1.0], requires_grad=True)
-    optimizer = mg.optim.SGD([w], lr=0.5)
-    optimizer.lr = 0.25
-    w.sum().backward()
-    optimizer.step()
-    np.testing.assert_allclose(w.numpy(), [0.75])
-    assert optimizer.state_dict()["hyperparameters"]["lr"] == 0.25
+@pytest.mark.parametrize("kind", ["SGD", "Adam"])
+def test_lr_can_be_changed_between_steps(kind):
+    """A schedule sets optimizer.lr; torch sets param_groups[0]["lr"]: same parameters."""
+    w = mg.Tensor([1.0, -2.0], requires_grad=True)
+    tw = torch.tensor([1.0, -2.0], requires_grad=True)
+    optimizer = getattr(mg.optim, kind)([w], lr=0.5)
+    t_optimizer = getattr(torch.optim, kind)([tw], lr=0.5)
+    for step, lr in enumerate([0.5, 0.25, 0.1]):
+        optimizer.lr = lr
+        t_optimizer.param_groups[0]["lr"] = lr
+        for param, opt in ((w, optimizer), (tw, t_optimizer)):
+            opt.zero_grad()
+            (param * param * param).sum().backward()
+            opt.step()
+        np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-6,
+                                   err_msg=f"step {step}")
+    assert optimizer.state_dict()["hyperparameters"]["lr"] == 0.1
 
 
 def test_errors_are_clear():
