@@ -29,7 +29,8 @@ def matmul(a, b):
     rows of a instead of a stack of per-batch products summed afterwards.
     """
     a, b = binary_operands(a, b, "matmul")
-    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+    a_shape, b_shape = a.data.shape, b.data.shape
+    if len(a_shape) < 2 or len(b_shape) < 2 or a_shape[-1] != b_shape[-2]:
         raise ValueError(f"matmul: expected a (..., n, k) and b (..., k, m), got {a.shape} "
                          f"and {b.shape}")
     try:

@@ -14,7 +14,7 @@ def _axes(axis, ndim, op):
     """``axis`` as a sorted tuple of non-negative axes (None means all)."""
     if axis is None:
         return tuple(range(ndim))
-    if isinstance(axis, numbers.Integral):
+    if type(axis) is int or isinstance(axis, numbers.Integral):   # the first test is cheaper
         axis = int(axis)
         if not -ndim <= axis < ndim:
             normalize_axis(axis, ndim, op)   # raises the error that names the op
