@@ -15,6 +15,7 @@ nothing else converts between host and device.
 This module also owns the default float dtype and the random generators, the only global
 state of the engine besides the grad mode.
 """
+import contextlib
 import os
 
 import numpy
@@ -170,6 +171,15 @@ def scatter_add_rows(target, ids, rows):
 
 
 # ----------------------------------------------------------------------------- randomness
+
+def overflow_ignored():
+    """A block in which float overflow is not reported, for formulas where overflowing to inf
+    gives the right result (exp(-x) in the sigmoid). NumPy, and the strict backend built on
+    it, would warn; CuPy does not check."""
+    if name == "cupy":
+        return contextlib.nullcontext()
+    return numpy.errstate(over="ignore")
+
 
 def manual_seed(seed):
     """Seed parameter initialisation (host) and dropout (device) for reproducible runs."""

@@ -57,6 +57,16 @@ def test_sigmoid_and_tanh_saturate_without_overflow(dtype):
             compare_with_torch(UNARY[name][0], UNARY[name][1], [x], dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_keeps_its_relative_accuracy_in_the_tail(dtype):
+    """sigmoid(-30) is 9e-14, not 0: every digit counts (a (1 + tanh(x/2)) / 2 form has none)."""
+    mg.set_default_dtype(dtype)
+    x = np.linspace(-80.0, 5.0, 86)
+    ours = ops.sigmoid(mg.Tensor(x.astype(dtype))).numpy()
+    theirs = torch.sigmoid(torch.from_numpy(x.astype(dtype))).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6 if dtype == "float32" else 1e-14, atol=0)
+
+
 def test_relu_gradient_at_zero_is_zero_as_in_torch():
     compare_with_torch(ops.relu, torch.relu, [np.array([-1.0, 0.0, 2.0])], "float64")
 
