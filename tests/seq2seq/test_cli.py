@@ -213,6 +213,21 @@ def test_data_too_small_for_its_held_out_sets_is_a_clear_error(run, tmp_path):
                 r"^error: --data .*small\.txt: split_by_source: cannot hold out")
 
 
+def test_fra_eng_without_network_fails_in_one_line_naming_the_way_out(tmp_path):
+    """--data fra-eng downloads d2l's zip into ~/.cache/minigrad; offline (here: a proxy
+    that refuses every connection) the user reads one line that says to pass a file path."""
+    env = {k: v for k, v in ENV.items() if k.lower() not in ("no_proxy", "all_proxy")}
+    env.update(HOME=str(tmp_path), http_proxy="http://127.0.0.1:9",
+               HTTP_PROXY="http://127.0.0.1:9")
+    result = subprocess.run([sys.executable, "-m", "seq2seq", "train", "--data", "fra-eng",
+                             "--out", str(tmp_path / "out")], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    failed_with(result, r"^error: could not download http://\S+/fra-eng\.zip \(.+\); pass a "
+                        r"local copy of fra\.txt with --data PATH$")
+    assert result.stdout == "" and not (tmp_path / "out").exists()
+    assert not (tmp_path / ".cache" / "minigrad" / "fra-eng").exists()   # nothing half-written
+
+
 # ----------------------------------------------------------------------------- backends
 
 @pytest.mark.skipif(importlib.util.find_spec("cupy") is not None,
