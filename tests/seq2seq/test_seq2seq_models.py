@@ -240,3 +240,35 @@ def test_xavier_initialisation_as_d2l_and_torch(rng):
     for name in ours:
         if name not in xavier:       # embeddings and biases: the modules' defaults
             np.testing.assert_array_equal(ours[name], default[name], err_msg=name)
+
+
+@pytest.mark.parametrize("scorer", ["additive", "general"])
+def test_keys_are_projected_once_per_batch_not_at_every_step(scorer, rng):
+    """The same math as d2l with fewer flops: W_k (or W) maps the encoder outputs once per
+    forward pass and once per decoding, while W_q runs at each of the T steps."""
+    from seq2seq.decoding import beam_search, greedy_decode
+    model = build_model(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS, dropout=0.0,
+                        scorer=scorer)
+    attention = model.decoder.attention
+    key_layer = attention.W_k if scorer == "additive" else attention.W
+    calls = {"keys": 0, "queries": 0}
+
+    def counted(layer, name):
+        forward = layer.forward
+
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return forward(*args, **kwargs)
+        layer.forward = wrapper
+    counted(key_layer, "keys")
+    if scorer == "additive":
+        counted(attention.W_q, "queries")
+    src, dec_input, labels, src_valid, tgt_valid = batch(rng)          # T = 5
+    model(src, dec_input, src_valid)
+    assert calls["keys"] == 1 and calls["queries"] == (5 if scorer == "additive" else 0)
+    model.loss(src, dec_input, src_valid, labels, tgt_valid)
+    assert calls["keys"] == 2
+    greedy_decode(model, src, src_valid, 2, 3, num_steps=6)
+    assert calls["keys"] == 3
+    beam_search(model, src[0], int(src_valid[0]), 2, 3, num_steps=6, beam_size=3)
+    assert calls["keys"] == 4
