@@ -90,6 +90,19 @@ def _print_translations(model, data, pairs, beam_size=1):
     return results
 
 
+def _check_resumable(path, model, data, model_config):
+    """Before anything is trained or written: ``--resume`` needs OUT/last.npz, made by this
+    model on this data; otherwise one line says what is missing or what differs."""
+    from seq2seq.checkpoint import load_checkpoint
+    if not os.path.exists(path):
+        sys.exit(f"error: --resume: nothing to resume, {path} does not exist (train without "
+                 f"--resume first, or pass the --out folder of an earlier run)")
+    try:
+        load_checkpoint(path, model, data, model_config)
+    except (OSError, ValueError) as exc:
+        sys.exit(f"error: --resume: {exc}")
+
+
 def cmd_train(args):
     from seq2seq.heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
@@ -112,6 +125,8 @@ def cmd_train(args):
     config = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                          clip=args.clip, seed=args.seed,
                          max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
+    if args.resume:
+        _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config)
     os.makedirs(args.out, exist_ok=True)
     start = time.perf_counter()
     history = train(model, data, config, model_config, out_dir=args.out, resume=args.resume)

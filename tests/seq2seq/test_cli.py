@@ -14,7 +14,7 @@ import pytest
 from matplotlib.image import imread
 
 from seq2seq.builtin_corpus import generate_pairs
-from seq2seq.checkpoint import model_from_checkpoint, save_checkpoint
+from seq2seq.checkpoint import model_from_checkpoint, read_checkpoint, save_checkpoint
 from seq2seq.datasets import load_builtin
 from seq2seq.models import build_model
 from seq2seq.train import evaluate_bleu
@@ -101,6 +101,35 @@ def test_train_with_the_plain_decoder_finishes_without_a_heatmap(tmp_path):
                           "--max-minutes", "0.005", "--out", str(tmp_path)))
     assert "no attention heatmap" in lines[-1]
     assert not (tmp_path / "attention.png").exists() and (tmp_path / "best.npz").exists()
+
+
+def test_train_resumes_from_the_last_checkpoint(run, tmp_path):
+    out = tmp_path / "resumed"
+    out.mkdir()
+    (out / "last.npz").write_bytes((run[0] / "last.npz").read_bytes())
+    lines = succeeded(cli("train", "--backend", "numpy", *TINY[2:], "--epochs", "2",
+                          "--max-minutes", "0.01", "--resume", "--out", str(out)))
+    assert f"resumed from {out / 'last.npz'} after epoch 1" in lines
+    assert any(line.startswith("epoch 2: loss ") for line in lines)
+    assert not any(line.startswith("epoch 1: ") for line in lines)
+    assert read_checkpoint(str(out / "last.npz"))["history"]["epoch"] == [1, 2]
+
+
+def test_resume_refuses_another_model_size_or_a_missing_checkpoint(run, tmp_path):
+    out = tmp_path / "other"
+    out.mkdir()
+    (out / "last.npz").write_bytes((run[0] / "last.npz").read_bytes())
+    bigger = [("24" if previous == "--num-hiddens" else flag)
+              for previous, flag in zip([None] + TINY, TINY)]
+    failed_with(cli("train", "--backend", "numpy", *bigger, "--resume", "--out", str(out)),
+                rf"^error: --resume: {re.escape(str(out / 'last.npz'))} was trained with "
+                r"another model or vocabulary: num_hiddens: checkpoint 16, now 24$")
+    assert os.listdir(out) == ["last.npz"]                     # nothing trained or written
+    empty = tmp_path / "empty"
+    failed_with(cli("train", "--backend", "numpy", *TINY, "--resume", "--out", str(empty)),
+                rf"^error: --resume: nothing to resume, {re.escape(str(empty / 'last.npz'))} "
+                r"does not exist")
+    assert not empty.exists()
 
 
 # ----------------------------------------------------------------------------- translate
