@@ -103,12 +103,27 @@ def _check_resumable(path, model, data, model_config):
         sys.exit(f"error: --resume: {exc}")
 
 
+def _check_flags(args):
+    """Training flags out of range: one line naming the flag, its value and what it needs,
+    before any data is loaded (model sizes are checked by build_model)."""
+    needs = [("--epochs", args.epochs, args.epochs >= 0, "an integer >= 0"),
+             ("--batch-size", args.batch_size, args.batch_size >= 1, "an integer >= 1"),
+             ("--lr", args.lr, args.lr > 0, "a number > 0"),
+             ("--clip", args.clip, args.clip > 0, "a number > 0 (the largest gradient norm)"),
+             ("--max-minutes", args.max_minutes,
+              args.max_minutes is None or args.max_minutes >= 0, "a number >= 0")]
+    for flag, value, ok, expected in needs:
+        if not ok:
+            sys.exit(f"error: {flag} must be {expected}, got {value}")
+
+
 def cmd_train(args):
     from seq2seq.heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
     from seq2seq.train import TrainConfig, evaluate_bleu, train
     _backend(args.backend)
     apply_preset(args)
+    _check_flags(args)
     if args.dtype:
         mg.set_default_dtype(args.dtype)
     mg.manual_seed(args.seed)

@@ -132,6 +132,21 @@ def test_resume_refuses_another_model_size_or_a_missing_checkpoint(run, tmp_path
     assert not empty.exists()
 
 
+@pytest.mark.parametrize("flag, value, message", [
+    ("--batch-size", "0", r"--batch-size must be an integer >= 1, got 0"),
+    ("--lr", "-1", r"--lr must be a number > 0, got -1\.0"),
+    ("--clip", "0", r"--clip must be a number > 0 \(the largest gradient norm\), got 0\.0"),
+    ("--epochs", "-2", r"--epochs must be an integer >= 0, got -2"),
+    ("--embed-size", "-3", r"build_model: embed_size must be an integer >= 1, got -3"),
+    ("--dropout", "1.5", r"build_model: dropout must be a number in \[0, 1\), got 1\.5"),
+])
+def test_training_flags_out_of_range_are_one_line_errors(flag, value, message, tmp_path):
+    out = tmp_path / "out"
+    result = cli("train", "--backend", "numpy", *TINY, flag, value, "--out", str(out))
+    failed_with(result, rf"^error: {message}$")
+    assert not out.exists()                                   # nothing trained or written
+
+
 # ----------------------------------------------------------------------------- translate
 
 def test_translate_sentences_from_arguments_and_stdin(run, library):

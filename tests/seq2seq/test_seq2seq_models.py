@@ -272,3 +272,18 @@ def test_keys_are_projected_once_per_batch_not_at_every_step(scorer, rng):
     assert calls["keys"] == 3
     beam_search(model, src[0], int(src_valid[0]), 2, 3, num_steps=6, beam_size=3)
     assert calls["keys"] == 4
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(embed_size=0), "embed_size must be an integer >= 1, got 0"),
+    (dict(num_hiddens=2.5), "num_hiddens must be an integer >= 1, got 2.5"),
+    (dict(num_layers=True), "num_layers must be an integer >= 1, got True"),
+    (dict(tgt_vocab_size=-1), "tgt_vocab_size must be an integer >= 1, got -1"),
+    (dict(dropout=1.0), r"dropout must be a number in \[0, 1\), got 1.0"),
+])
+def test_build_model_names_a_size_out_of_range(change, message):
+    settings = dict(src_vocab_size=SRC_VOCAB, tgt_vocab_size=TGT_VOCAB, embed_size=EMBED,
+                    num_hiddens=HIDDEN, num_layers=LAYERS, dropout=0.0)
+    settings.update(change)
+    with pytest.raises(ValueError, match=rf"^build_model: {message}$"):
+        build_model(**settings)
