@@ -43,7 +43,9 @@ def test_bahdanau_d2l_prints_the_books_four_sentences_and_a_heatmap(tmp_path):
 
 
 def test_plain_vs_attention_prints_one_row_per_decoder():
-    lines = run_example("plain_vs_attention.py", "--epochs", "1", "--num-train", "300")
+    lines = run_example("plain_vs_attention.py", "--epochs", "1", "--num-train", "300",
+                        "--num-held-out", "40")
+    assert lines[0].startswith("TranslationData('builtin': 300 train pairs, 40 valid / 40 test")
     rows = [re.fullmatch(r"\| (\w+) \| ([\d,]+) \| (\d+\.\d{3}) \| (\d+\.\d) \| \d+ \|", line)
             for line in lines]
     rows = [row for row in rows if row]
