@@ -12,7 +12,8 @@ from torch import nn
 
 # The attention twins (d2l's masked softmax and additive attention) live with the attention tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attention"))
-from attention_torch_reference import AdditiveAttention  # noqa: E402
+from attention_torch_reference import (AdditiveAttention, DotProductAttention,  # noqa: E402
+                                       GeneralAttention)
 
 
 class Seq2SeqEncoder(nn.Module):
@@ -81,9 +82,6 @@ def masked_cross_entropy(logits, labels, valid_lens):
 
 # ---- every variant build_model offers: plain decoder, LSTM, bidirectional bridge, scorers ----
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attention"))
-from attention_torch_reference import DotProductAttention, GeneralAttention  # noqa: E402
-
 
 def _top_hidden(state):
     """The last layer's hidden state: of a GRU state, or of an LSTM's (h, c)."""
@@ -112,10 +110,9 @@ class VariantEncoder(nn.Module):
         return outputs, state
 
     def _bridge(self, state):
-        layers = state.shape[0] // 2
         # torch stacks h_n as (layer 0 fwd, layer 0 bwd, layer 1 fwd, ...)
         pairs = torch.cat([state[0::2], state[1::2]], dim=-1)      # (L, B, 2H)
-        return torch.tanh(self.bridge(pairs)).reshape(layers, state.shape[1], -1)
+        return torch.tanh(self.bridge(pairs))                        # (L, B, H)
 
 
 class PlainDecoder(nn.Module):

@@ -31,9 +31,8 @@ def test_the_one_step_script_prints_the_pages_numbers():
     assert f"| loss of the first batch | {loss} |" in page
 
     # the backward graph of that loss, counted as section 4.1 counts it
-    model, batch = namespace["model"], namespace
-    again = model.loss(batch["src"], batch["dec_input"], batch["src_valid_len"],
-                       batch["label"], batch["label_valid_len"])
+    again = namespace["model"].loss(*(namespace[name] for name in (
+        "src", "dec_input", "src_valid_len", "label", "label_valid_len")))
     order = autograd.topological_order(again)
     assert f"It returns **{len(order)} tensors**" in page
     counts = collections.Counter(node._op or "leaf" for node in order)
