@@ -46,8 +46,8 @@ print(f"loss {history.loss[-1]:.3f} after {args.epochs} epochs, "
 sentences = [" ".join(source) for source, _ in data.test]
 results = translate(model, sentences, data.src_vocab, data.tgt_vocab, data.num_steps)
 for (source, references), (tokens, _) in zip(data.test, results):
-    prediction = " ".join(tokens)
-    print(f"{' '.join(source)} => {prediction}, bleu {bleu(prediction, ' '.join(references[0]), k=2):.3f}")
+    prediction, label = " ".join(tokens), " ".join(references[0])
+    print(f"{' '.join(source)} => {prediction}, bleu {bleu(prediction, label, k=2):.3f}")
 
 os.makedirs(args.out, exist_ok=True)
 source, _ = data.test[-1]

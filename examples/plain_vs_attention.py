@@ -6,7 +6,7 @@ position at every step. Same encoder, same sizes, same batches, same number of e
 their loss and their test BLEU on the built-in corpus, whose French word order differs from the
 English (adjectives after nouns, "ne ... pas" around the verb).
 
-    python examples/plain_vs_attention.py [--epochs 8]
+    python examples/plain_vs_attention.py [--epochs 8] [--num-train 5000] [--num-held-out 500]
 """
 import argparse
 import time
@@ -19,9 +19,12 @@ from seq2seq.train import TrainConfig, evaluate_bleu, train
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=8)
 parser.add_argument("--num-train", type=int, default=5000)
+parser.add_argument("--num-held-out", type=int, default=500,
+                    help="validation sources, and as many test sources")
 args = parser.parse_args()
 
-data = load_builtin(num_train=args.num_train)
+data = load_builtin(num_train=args.num_train, num_valid=args.num_held_out,
+                    num_test=args.num_held_out)
 print(data)
 print(f"| decoder | parameters | final loss | test BLEU | seconds |")
 print(f"|---|---:|---:|---:|---:|")

@@ -23,8 +23,10 @@ def bleu(pred_seq, label_seq, k):
     n-gram matching at most once. Longer n-grams weigh more (``1/2^n``), and the brevity factor
     punishes predictions shorter than the label. Tokens are ``seq.split(' ')``, as in d2l.
 
-    d2l divides by zero when the prediction has fewer than ``k`` tokens; here that case scores
-    0 (the prediction has no n-grams of that order, so none can match).
+    As in d2l, the product stops at ``n = min(k, len_pred)``: a prediction with fewer than
+    ``k`` tokens has no n-grams of the higher orders, and those orders are left out rather
+    than counted as zero (so ``bleu("va", "va !", k=2)`` is ``exp(1 - 2/1) * 1``). An empty
+    string splits into one empty token, as in d2l.
     """
     if not isinstance(pred_seq, str) or not isinstance(label_seq, str):
         raise TypeError(f"bleu: pred_seq and label_seq must be strings, got "
@@ -34,10 +36,8 @@ def bleu(pred_seq, label_seq, k):
     pred_tokens, label_tokens = pred_seq.split(" "), label_seq.split(" ")
     len_pred, len_label = len(pred_tokens), len(label_tokens)
     score = math.exp(min(0.0, 1 - len_label / len_pred))
-    for n in range(1, k + 1):
+    for n in range(1, min(k, len_pred) + 1):
         num_pred_ngrams = len_pred - n + 1
-        if num_pred_ngrams <= 0:
-            return 0.0
         label_counts = _ngram_counts(label_tokens, n)
         num_matches = 0
         for ngram in _ngrams(pred_tokens, n):

@@ -90,12 +90,40 @@ def _print_translations(model, data, pairs, beam_size=1):
     return results
 
 
+def _check_resumable(path, model, data, model_config):
+    """Before anything is trained or written: ``--resume`` needs OUT/last.npz, made by this
+    model on this data; otherwise one line says what is missing or what differs."""
+    from seq2seq.checkpoint import load_checkpoint
+    if not os.path.exists(path):
+        sys.exit(f"error: --resume: nothing to resume, {path} does not exist (train without "
+                 f"--resume first, or pass the --out folder of an earlier run)")
+    try:
+        load_checkpoint(path, model, data, model_config)
+    except (OSError, ValueError) as exc:
+        sys.exit(f"error: --resume: {exc}")
+
+
+def _check_flags(args):
+    """Training flags out of range: one line naming the flag, its value and what it needs,
+    before any data is loaded (model sizes are checked by build_model)."""
+    needs = [("--epochs", args.epochs, args.epochs >= 0, "an integer >= 0"),
+             ("--batch-size", args.batch_size, args.batch_size >= 1, "an integer >= 1"),
+             ("--lr", args.lr, args.lr > 0, "a number > 0"),
+             ("--clip", args.clip, args.clip > 0, "a number > 0 (the largest gradient norm)"),
+             ("--max-minutes", args.max_minutes,
+              args.max_minutes is None or args.max_minutes >= 0, "a number >= 0")]
+    for flag, value, ok, expected in needs:
+        if not ok:
+            sys.exit(f"error: {flag} must be {expected}, got {value}")
+
+
 def cmd_train(args):
     from seq2seq.heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
     from seq2seq.train import TrainConfig, evaluate_bleu, train
     _backend(args.backend)
     apply_preset(args)
+    _check_flags(args)
     if args.dtype:
         mg.set_default_dtype(args.dtype)
     mg.manual_seed(args.seed)
@@ -112,6 +140,8 @@ def cmd_train(args):
     config = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                          clip=args.clip, seed=args.seed,
                          max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
+    if args.resume:
+        _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config)
     os.makedirs(args.out, exist_ok=True)
     start = time.perf_counter()
     history = train(model, data, config, model_config, out_dir=args.out, resume=args.resume)

@@ -13,6 +13,7 @@ Token ids and valid lengths may be host NumPy arrays under any backend (they cro
 device in the embedding and attention ops).
 """
 import math
+import numbers
 
 import numpy
 
@@ -321,6 +322,14 @@ def build_model(src_vocab_size, tgt_vocab_size, embed_size=32, num_hiddens=32, n
                 bidirectional=False):
     """An EncoderDecoder with d2l's Xavier initialisation, from plain settings (as stored in
     a checkpoint's model config). ``decoder`` is "attention" (Bahdanau) or "plain"."""
+    sizes = dict(src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size,
+                 embed_size=embed_size, num_hiddens=num_hiddens, num_layers=num_layers)
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"build_model: {name} must be an integer >= 1, got {value!r}")
+    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) \
+            or not 0 <= dropout < 1:
+        raise ValueError(f"build_model: dropout must be a number in [0, 1), got {dropout!r}")
     encoder = Seq2SeqEncoder(src_vocab_size, embed_size, num_hiddens, num_layers, dropout,
                              cell=cell, bidirectional=bidirectional)
     if decoder == "attention":

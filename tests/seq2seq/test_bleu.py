@@ -1,11 +1,14 @@
 """BLEU: d2l's sentence score by hand and on the book's outputs; corpus BLEU by hand and
 against sacrebleu on real multi-reference data."""
+import collections
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sacrebleu
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seq2seq.bleu import bleu, corpus_bleu
 from seq2seq.text import preprocess_nmt, read_text, tokenize_nmt
@@ -40,13 +43,39 @@ def test_d2l_bleu_brevity_and_clipping():
         (3 / 4) ** 0.5 * (2 / 3) ** 0.25 * (1 / 2) ** 0.125, rel=1e-12)
 
 
-def test_d2l_bleu_short_prediction_scores_zero_and_bad_input():
-    assert bleu("va", "va !", k=2) == 0.0            # d2l would divide by zero here
-    assert bleu("", "va !", k=1) == 0.0
+def test_d2l_bleu_short_prediction_uses_the_orders_it_has_and_bad_input():
+    # d2l's loop runs n = 1 .. min(k, len_pred): one token, k = 2 -> only p1 counts
+    assert bleu("va", "va !", k=2) == pytest.approx(math.exp(1 - 2 / 1), rel=1e-12)
+    assert bleu("il est", "il est calme .", k=4) == pytest.approx(math.exp(-1), rel=1e-12)
+    assert bleu("x", "va !", k=2) == 0.0             # p1 = 0
+    assert bleu("", "va !", k=1) == 0.0              # "" is one empty token, as in d2l
+    assert bleu("", "", k=2) == 1.0
     with pytest.raises(TypeError, match="bleu"):
         bleu(["va", "!"], "va !", k=2)
     with pytest.raises(ValueError, match="k must be"):
         bleu("va !", "va !", k=0)
+
+
+def d2l_formula(pred_seq, label_seq, k):
+    """The book's formula written plainly: clipped counts by Counter intersection,
+    orders 1 .. min(k, len_pred), weights 1/2^n, brevity exp(min(0, 1 - len_label/len_pred))."""
+    pred, label = pred_seq.split(" "), label_seq.split(" ")
+    score = math.exp(min(0, 1 - len(label) / len(pred)))
+    for n in range(1, min(k, len(pred)) + 1):
+        grams = [collections.Counter(tuple(seq[i:i + n]) for i in range(len(seq) - n + 1))
+                 for seq in (pred, label)]
+        matches = sum((grams[0] & grams[1]).values())
+        score *= (matches / (len(pred) - n + 1)) ** (0.5 ** n)
+    return score
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("ab.c"), max_size=7), st.lists(st.sampled_from("ab.c"),
+       max_size=7), st.integers(1, 4))
+def test_d2l_bleu_equals_the_plain_formula(pred, label, k):
+    pred_seq, label_seq = " ".join(pred), " ".join(label)
+    assert bleu(pred_seq, label_seq, k) == pytest.approx(d2l_formula(pred_seq, label_seq, k),
+                                                         rel=1e-12, abs=1e-15)
 
 
 def test_corpus_bleu_by_hand():

@@ -14,7 +14,7 @@ import pytest
 from matplotlib.image import imread
 
 from seq2seq.builtin_corpus import generate_pairs
-from seq2seq.checkpoint import model_from_checkpoint, save_checkpoint
+from seq2seq.checkpoint import model_from_checkpoint, read_checkpoint, save_checkpoint
 from seq2seq.datasets import load_builtin
 from seq2seq.models import build_model
 from seq2seq.train import evaluate_bleu
@@ -101,6 +101,50 @@ def test_train_with_the_plain_decoder_finishes_without_a_heatmap(tmp_path):
                           "--max-minutes", "0.005", "--out", str(tmp_path)))
     assert "no attention heatmap" in lines[-1]
     assert not (tmp_path / "attention.png").exists() and (tmp_path / "best.npz").exists()
+
+
+def test_train_resumes_from_the_last_checkpoint(run, tmp_path):
+    out = tmp_path / "resumed"
+    out.mkdir()
+    (out / "last.npz").write_bytes((run[0] / "last.npz").read_bytes())
+    lines = succeeded(cli("train", "--backend", "numpy", *TINY[2:], "--epochs", "2",
+                          "--max-minutes", "0.01", "--resume", "--out", str(out)))
+    assert f"resumed from {out / 'last.npz'} after epoch 1" in lines
+    assert any(line.startswith("epoch 2: loss ") for line in lines)
+    assert not any(line.startswith("epoch 1: ") for line in lines)
+    assert read_checkpoint(str(out / "last.npz"))["history"]["epoch"] == [1, 2]
+
+
+def test_resume_refuses_another_model_size_or_a_missing_checkpoint(run, tmp_path):
+    out = tmp_path / "other"
+    out.mkdir()
+    (out / "last.npz").write_bytes((run[0] / "last.npz").read_bytes())
+    bigger = [("24" if previous == "--num-hiddens" else flag)
+              for previous, flag in zip([None] + TINY, TINY)]
+    failed_with(cli("train", "--backend", "numpy", *bigger, "--resume", "--out", str(out)),
+                rf"^error: --resume: {re.escape(str(out / 'last.npz'))} was trained with "
+                r"another model or vocabulary: num_hiddens: checkpoint 16, now 24$")
+    assert os.listdir(out) == ["last.npz"]                     # nothing trained or written
+    empty = tmp_path / "empty"
+    failed_with(cli("train", "--backend", "numpy", *TINY, "--resume", "--out", str(empty)),
+                rf"^error: --resume: nothing to resume, {re.escape(str(empty / 'last.npz'))} "
+                r"does not exist")
+    assert not empty.exists()
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--batch-size", "0", r"--batch-size must be an integer >= 1, got 0"),
+    ("--lr", "-1", r"--lr must be a number > 0, got -1\.0"),
+    ("--clip", "0", r"--clip must be a number > 0 \(the largest gradient norm\), got 0\.0"),
+    ("--epochs", "-2", r"--epochs must be an integer >= 0, got -2"),
+    ("--embed-size", "-3", r"build_model: embed_size must be an integer >= 1, got -3"),
+    ("--dropout", "1.5", r"build_model: dropout must be a number in \[0, 1\), got 1\.5"),
+])
+def test_training_flags_out_of_range_are_one_line_errors(flag, value, message, tmp_path):
+    out = tmp_path / "out"
+    result = cli("train", "--backend", "numpy", *TINY, flag, value, "--out", str(out))
+    failed_with(result, rf"^error: {message}$")
+    assert not out.exists()                                   # nothing trained or written
 
 
 # ----------------------------------------------------------------------------- translate
@@ -211,6 +255,21 @@ def test_data_too_small_for_its_held_out_sets_is_a_clear_error(run, tmp_path):
     failed_with(cli("evaluate", "--backend", "numpy", "--checkpoint", checkpoint(run),
                     "--data", str(small)),
                 r"^error: --data .*small\.txt: split_by_source: cannot hold out")
+
+
+def test_fra_eng_without_network_fails_in_one_line_naming_the_way_out(tmp_path):
+    """--data fra-eng downloads d2l's zip into ~/.cache/minigrad; offline (here: a proxy
+    that refuses every connection) the user reads one line that says to pass a file path."""
+    env = {k: v for k, v in ENV.items() if k.lower() not in ("no_proxy", "all_proxy")}
+    env.update(HOME=str(tmp_path), http_proxy="http://127.0.0.1:9",
+               HTTP_PROXY="http://127.0.0.1:9")
+    result = subprocess.run([sys.executable, "-m", "seq2seq", "train", "--data", "fra-eng",
+                             "--out", str(tmp_path / "out")], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    failed_with(result, r"^error: could not download http://\S+/fra-eng\.zip \(.+\); pass a "
+                        r"local copy of fra\.txt with --data PATH$")
+    assert result.stdout == "" and not (tmp_path / "out").exists()
+    assert not (tmp_path / ".cache" / "minigrad" / "fra-eng").exists()   # nothing half-written
 
 
 # ----------------------------------------------------------------------------- backends

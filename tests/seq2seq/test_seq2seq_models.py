@@ -166,3 +166,124 @@ def test_loss_rejects_labels_of_another_shape(rng):
         model.loss(src, dec_input, src_valid, labels[:, :4], tgt_valid)
     with pytest.raises(ValueError, match=r"EncoderDecoder.loss: valid_lens has shape \(3,\)"):
         model.loss(src, dec_input, src_valid, labels, tgt_valid[:3])
+
+
+VARIANTS = [dict(decoder="plain"), dict(decoder="plain", cell="lstm"), dict(cell="lstm"),
+            dict(bidirectional=True), dict(cell="lstm", bidirectional=True),
+            dict(scorer="dot"), dict(scorer="general", bidirectional=True)]
+
+
+@pytest.mark.parametrize("config", VARIANTS, ids=lambda c: "-".join(map(str, c.values())))
+def test_every_variant_matches_its_pytorch_twin(config, float64, rng):
+    """The plain decoder (d2l's Seq2SeqDecoder), LSTM cells, the bidirectional encoder's
+    bridge and the dot and general scorers: logits, loss and every gradient against PyTorch
+    modules written in the tests, with the weights copied across."""
+    ours = build_model(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS, dropout=0.0, **config)
+    theirs = torch_reference.build_variant(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS,
+                                           **config).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    src, dec_input, labels, src_valid, tgt_valid = batch(rng)
+    logits = ours(src, dec_input, src_valid)
+    loss = masked_cross_entropy(logits, labels, tgt_valid)
+    loss.backward()
+    t_logits, t_loss = torch_loss(theirs, src, dec_input, labels, src_valid, tgt_valid)
+    t_loss.backward()
+    tol = TOLERANCE["float64"]
+    np.testing.assert_allclose(logits.numpy(), t_logits.detach().numpy(), **tol)
+    np.testing.assert_allclose(loss.item(), t_loss.item(), **tol)
+    grads = dict(theirs.named_parameters())
+    for name, grad in _gradients(ours).items():
+        np.testing.assert_allclose(grad, grads[name].grad.numpy(), err_msg=name, **tol)
+
+
+def test_plain_decoder_sees_the_source_only_through_the_final_state(float64, rng):
+    """Two sources whose encoders end in the same state give the plain decoder the same
+    logits; the attention decoder still tells them apart (it reads every position)."""
+    src, dec_input, _, _, _ = batch(rng)
+    for decoder, same in (("plain", True), ("attention", False)):
+        model = build_model(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, 1, dropout=0.0,
+                            decoder=decoder)
+        enc = model.encoder(src)
+        # swap the encoder's outputs before the last step for another batch's: the final
+        # state stays, only what attention could read changes
+        outputs, state = enc
+        other = mg.Tensor(outputs.numpy()[:, ::-1].copy())
+        logits = [model.decoder(dec_input, model.decoder.init_state(e, None))[0].numpy()
+                  for e in ((outputs, state), (other, state))]
+        assert np.allclose(logits[0], logits[1]) == same, decoder
+
+
+def test_xavier_initialisation_as_d2l_and_torch(rng):
+    """init_seq2seq: every Linear and recurrent weight is Xavier-uniform with torch's fans
+    (fan_in = columns, fan_out = rows); embeddings and biases keep their defaults."""
+    mg.manual_seed(3)
+    model = build_model(50, 60, 16, 24, 2, dropout=0.0, bidirectional=True)
+    mg.manual_seed(3)
+    plain = EncoderDecoder(Seq2SeqEncoder(50, 16, 24, 2, bidirectional=True),
+                           Seq2SeqAttentionDecoder(60, 16, 24, 2, key_size=48))
+    ours, default = model.state_dict(), plain.state_dict()
+    xavier = [n for n in ours if n.endswith("weight") and "embedding" not in n
+              or ".weight_" in n]
+    # encoder GRU 2 layers x 2 directions x 2, bridge, W_k W_q w_v, decoder GRU 2 x 2, dense
+    assert len(xavier) == 8 + 1 + 3 + 4 + 1
+    for name in xavier:
+        weight = ours[name]
+        reference = torch.empty(weight.shape, dtype=torch.float64)
+        torch.nn.init.xavier_uniform_(reference)
+        bound = np.sqrt(6.0 / sum(weight.shape))        # torch's gain 1, fans of a 2-D weight
+        assert np.abs(weight).max() <= bound * (1 + 1e-6), name
+        assert np.abs(reference.numpy()).max() <= bound * (1 + 1e-6)
+        if weight.size >= 500:     # enough numbers for the spread to say something
+            assert np.std(weight) == pytest.approx(reference.numpy().std(), rel=0.15), name
+            assert np.abs(weight).max() > 0.9 * bound, name
+    for name in ours:
+        if name not in xavier:       # embeddings and biases: the modules' defaults
+            np.testing.assert_array_equal(ours[name], default[name], err_msg=name)
+
+
+@pytest.mark.parametrize("scorer", ["additive", "general"])
+def test_keys_are_projected_once_per_batch_not_at_every_step(scorer, rng):
+    """The same math as d2l with fewer flops: W_k (or W) maps the encoder outputs once per
+    forward pass and once per decoding, while W_q runs at each of the T steps."""
+    from seq2seq.decoding import beam_search, greedy_decode
+    model = build_model(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS, dropout=0.0,
+                        scorer=scorer)
+    attention = model.decoder.attention
+    key_layer = attention.W_k if scorer == "additive" else attention.W
+    calls = {"keys": 0, "queries": 0}
+
+    def counted(layer, name):
+        forward = layer.forward
+
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return forward(*args, **kwargs)
+        layer.forward = wrapper
+    counted(key_layer, "keys")
+    if scorer == "additive":
+        counted(attention.W_q, "queries")
+    src, dec_input, labels, src_valid, tgt_valid = batch(rng)          # T = 5
+    model(src, dec_input, src_valid)
+    assert calls["keys"] == 1 and calls["queries"] == (5 if scorer == "additive" else 0)
+    model.loss(src, dec_input, src_valid, labels, tgt_valid)
+    assert calls["keys"] == 2
+    greedy_decode(model, src, src_valid, 2, 3, num_steps=6)
+    assert calls["keys"] == 3
+    beam_search(model, src[0], int(src_valid[0]), 2, 3, num_steps=6, beam_size=3)
+    assert calls["keys"] == 4
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(embed_size=0), "embed_size must be an integer >= 1, got 0"),
+    (dict(num_hiddens=2.5), "num_hiddens must be an integer >= 1, got 2.5"),
+    (dict(num_layers=True), "num_layers must be an integer >= 1, got True"),
+    (dict(tgt_vocab_size=-1), "tgt_vocab_size must be an integer >= 1, got -1"),
+    (dict(dropout=1.0), r"dropout must be a number in \[0, 1\), got 1.0"),
+])
+def test_build_model_names_a_size_out_of_range(change, message):
+    settings = dict(src_vocab_size=SRC_VOCAB, tgt_vocab_size=TGT_VOCAB, embed_size=EMBED,
+                    num_hiddens=HIDDEN, num_layers=LAYERS, dropout=0.0)
+    settings.update(change)
+    with pytest.raises(ValueError, match=rf"^build_model: {message}$"):
+        build_model(**settings)

@@ -1,18 +1,22 @@
 """Training the encoder-decoder: the loss falls, runs reproduce, resume is exact, and
 checkpoints refuse a model or vocabulary they were not made for."""
+import io
 import math
 import os
+import re
 
 import numpy as np
 import pytest
 from matplotlib.image import imread
+from tqdm import tqdm
 
 import minigrad as mg
 from seq2seq.checkpoint import (load_checkpoint, model_from_checkpoint, read_checkpoint,
                                 save_checkpoint)
 from seq2seq.datasets import load_builtin
 from seq2seq.models import build_model
-from seq2seq.train import History, TrainConfig, plot_history, train
+from seq2seq.arrays import TranslationBatches
+from seq2seq.train import History, TrainConfig, plot_history, train, train_epoch
 
 # Measured (2 epochs of 1000 pairs, 64 Adam steps, seeds 0-4): epoch-2 loss 2.07-2.26 per
 # token; an untrained model sits near log(148) = 5.0. The bound leaves a 0.3 margin.
@@ -228,3 +232,27 @@ def test_matching_checkpoint_loads_weights_and_optimizer(data, tmp_path):
     assert_same_weights(target, source)
     assert target_optimizer.lr == 0.02
     assert target_optimizer.state_dict()["state"]["0"]["step"] == 1
+
+
+@pytest.mark.numpy_only
+def test_progress_bar_shows_loss_tokens_per_second_and_eta(data):
+    """What a learner sees while an epoch runs: position, elapsed<remaining (the ETA), the
+    running loss per token and tokens per second; the final loss is the one returned."""
+    config = model_config(data, num_hiddens=16, embed_size=8)
+    model = fresh_model(config)
+    batches = TranslationBatches(data.train[:256], data.src_vocab, data.tgt_vocab,
+                                 data.num_steps, batch_size=32, seed=0)
+    stream = io.StringIO()
+    with tqdm(total=len(batches), file=stream, mininterval=0, miniters=1, ascii=True) as bar:
+        loss, tokens_per_s = train_epoch(model, mg.optim.Adam(model.parameters(), lr=0.01),
+                                         batches, 1.0, bar)
+    frames = [frame for frame in re.split(r"[\r\n]", stream.getvalue()) if frame.strip()]
+    pattern = (r".*\| *(\d+)/8 \[\d\d:\d\d<\d\d:\d\d, .*loss=(\d+\.\d{3}), "
+               r"tok_s=([\d,]+)\]")
+    # tqdm redraws after update() and again after set_postfix(): every batch gives a frame
+    # with the ETA and the running numbers, and the last frame has the epoch's results
+    shown = [re.fullmatch(pattern, frame) for frame in frames if "loss=" in frame]
+    assert len(shown) >= 8 and all(shown), frames
+    assert re.fullmatch(pattern, frames[-1])[1] == "8"
+    assert re.fullmatch(pattern, frames[-1])[2] == f"{loss:.3f}"
+    assert tokens_per_s > 0 and all(int(m[3].replace(",", "")) > 0 for m in shown)

@@ -104,3 +104,19 @@ def test_d2l_small_vocab_sizes_on_real_file():
         counts = collections.Counter(t for s in sentences for t in s)
         assert len(vocab) == 1 + len(RESERVED) + sum(c >= 2 for c in counts.values())
         assert vocab.idx_to_token == expected_order(sentences, 2, RESERVED)
+
+
+@pytest.mark.slow
+def test_full_file_values_the_book_prints():
+    """d2l's machine-translation section, on the whole of fra.txt: len(src_vocab) is 10012
+    and truncate_pad(src_vocab[source[0]], 10, pad) is [47, 4, 1, 1, 1, 1, 1, 1, 1, 1]."""
+    if not FRA_TXT.is_file():
+        pytest.skip(f"benchmark data {FRA_TXT} is not present")
+    from seq2seq.arrays import truncate_pad
+    source, target = tokenize_nmt(preprocess_nmt(read_text(FRA_TXT)))
+    src_vocab = Vocab(source, min_freq=2, reserved_tokens=RESERVED)
+    assert len(src_vocab) == 10012
+    assert truncate_pad(src_vocab[source[0]], 10, src_vocab["<pad>"]) == [47, 4] + [1] * 8
+    assert src_vocab.idx_to_token == expected_order(source, 2, RESERVED)
+    tgt_vocab = Vocab(target, min_freq=2, reserved_tokens=RESERVED)
+    assert tgt_vocab.idx_to_token == expected_order(target, 2, RESERVED)
