@@ -117,6 +117,18 @@ def test_decoder_block_with_a_cache_matches_torch(dtype, rng):
     check_gradients(blk, t_blk, dtype)
 
 
+def test_decoder_block_gradcheck(float64, rng):
+    """Finite differences through a whole decoder block: its input, the cache and the
+    encoder's outputs (the parameters' gradients are held to PyTorch's above)."""
+    blk = TransformerDecoderBlock(H, FFN, HEADS, 0.0, 0)
+    inputs = [mg.Tensor(rng.standard_normal(shape), requires_grad=True)
+              for shape in ((2, 3, H), (2, 2, H), (2, 4, H))]
+
+    def block(x, cache, enc):
+        return blk(x, (enc, np.array([4, 2]), [cache]))[0]
+    assert mg.gradcheck(block, inputs)
+
+
 def test_causal_valid_lens():
     np.testing.assert_array_equal(causal_valid_lens(2, 3, 0), [[1, 2, 3], [1, 2, 3]])
     np.testing.assert_array_equal(causal_valid_lens(1, 2, 4), [[5, 6]])
