@@ -7,6 +7,7 @@ import torch
 
 import minigrad as mg
 from seq2seq.decoding import beam_search, greedy_decode
+from seq2seq.heatmaps import transformer_attention
 from seq2seq.models import build_model, masked_cross_entropy
 from seq2seq.transformer import (AddNorm, PositionWiseFFN, TransformerDecoder,
                                  TransformerDecoderBlock, TransformerEncoder,
@@ -257,6 +258,25 @@ def test_greedy_and_beam_search_run_on_the_transformer(rng):
         beam = beam_search(model, src[i], int(ENC_LENS[i]), bos=2, eos=3, num_steps=6,
                            beam_size=1)
         assert beam[0] == tokens
+
+
+@pytest.mark.numpy_only
+def test_heatmap_weights_are_those_of_the_decoding(rng):
+    """transformer_attention's one teacher-forced pass over <bos> + the greedy output gives,
+    averaged over the heads of the last block, the weights greedy decoding recorded."""
+    model, _ = model_and_twin("float64")
+    src, _ = batch(rng)
+    tokens, weights = greedy_decode(model, src[:1], ENC_LENS[:1], bos=2, eos=3,
+                                    num_steps=6)[0]
+    steps = weights.shape[0]
+    dec_input = np.array([[2] + tokens])[:, :steps]
+    maps = transformer_attention(model, src[:1], ENC_LENS[:1], dec_input)
+    assert maps["encoder self-attention"].shape == (BLKS, HEADS, 5, 5)
+    assert maps["decoder self-attention"].shape == (BLKS, HEADS, steps, steps)
+    assert maps["encoder-decoder attention"].shape == (BLKS, HEADS, steps, 5)
+    np.testing.assert_allclose(maps["encoder-decoder attention"][-1].mean(axis=0), weights,
+                               rtol=1e-12, atol=1e-12)
+    assert not np.triu(maps["decoder self-attention"], k=1).any()      # the causal mask
 
 
 def test_errors_name_the_module():
