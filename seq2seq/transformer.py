@@ -15,11 +15,13 @@ positions >= enc_valid_lens); the decoder's self-attention lets the query at ste
 0..t only (the causal mask, d2l's ``dec_valid_lens`` = 1, 2, ..., T).
 
 Decoding one token at a time, each decoder block caches its inputs of the earlier steps (the
-keys and values of its self-attention), as d2l does, so step t attends to steps 0..t. One
-difference from d2l: d2l applies the causal mask in training mode only (at prediction it feeds
-one token at a time, which needs none); here it is applied whenever a forward pass feeds
-several steps, so a teacher-forced forward in eval mode gives the same logits as step-by-step
-decoding (the tests check it), and the heatmaps of a translation can be read from one pass.
+keys and values of its self-attention), as d2l does, so step t attends to steps 0..t. Two
+differences from d2l: d2l applies the causal mask in training mode only (at prediction it feeds
+one token at a time, which needs none), and its positional encoding, given one token, adds
+P[0] at every step. Here the mask is applied whenever a forward pass feeds several steps, and
+step t adds P[t], so a teacher-forced forward in eval mode gives the same logits as
+step-by-step decoding (the tests check it), and the heatmaps of a translation can be read from
+one pass.
 
 Shapes: B batch, T steps (T_src source, T_tgt target), H num_hiddens, h heads, V vocab.
 """
