@@ -31,6 +31,10 @@ def sinusoidal_table(max_len, num_hiddens):
 class PositionalEncoding(nn.Module):
     """forward(X (B, T, num_hiddens)) = dropout(X + P[:T]), for T <= max_len.
 
+    ``offset`` is the position of X's first step: a decoder that is fed one token at a time
+    passes the number of tokens before it, so step t gets P[t] as in the full sequence
+    (forward(X, offset) adds P[offset:offset + T]).
+
     ``.P`` is the (1, max_len, num_hiddens) table as a host array, d2l's layout; it is not a
     parameter (nothing learns it), so it is not in ``state_dict``. Its device copy is made once
     per backend and dtype, not at every call.
@@ -43,15 +47,16 @@ class PositionalEncoding(nn.Module):
         self.P = sinusoidal_table(max_len, num_hiddens)[None]       # (1, max_len, d)
         self._device_P = {}       # (backend, dtype) -> Tensor copy of P
 
-    def forward(self, X):
-        if X.ndim != 3 or X.shape[2] != self.num_hiddens or X.shape[1] > self.max_len:
+    def forward(self, X, offset=0):
+        if (X.ndim != 3 or X.shape[2] != self.num_hiddens or offset < 0
+                or offset + X.shape[1] > self.max_len):
             raise ValueError(f"PositionalEncoding: expected X of shape (B, T, "
-                             f"{self.num_hiddens}) with T <= max_len = {self.max_len}, got "
-                             f"{X.shape}")
+                             f"{self.num_hiddens}) with offset + T <= max_len = "
+                             f"{self.max_len} and offset >= 0, got {X.shape} at offset {offset}")
         key = (mg.get_backend(), mg.get_default_dtype())
         if key not in self._device_P:
             self._device_P[key] = mg.Tensor(self.P)
-        P = self._device_P[key][:, :X.shape[1], :]                  # (1, T, d)
+        P = self._device_P[key][:, offset:offset + X.shape[1], :]   # (1, T, d)
         return self.dropout(X + P)                                  # (B, T, d)
 
     def extra_repr(self):

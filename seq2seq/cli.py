@@ -1,6 +1,7 @@
 """``python -m seq2seq train | translate | evaluate``: the command line of the project.
 
     python -m seq2seq train --data builtin --epochs 20 --out runs/builtin
+    python -m seq2seq train --model transformer --out runs/transformer
     python -m seq2seq translate --checkpoint runs/builtin/best.npz "the red car is small ."
     python -m seq2seq evaluate --checkpoint runs/builtin/best.npz --data builtin --split test
 """
@@ -59,11 +60,41 @@ PRESETS = {
     "fra-eng": dict(epochs=10, lr=0.001, batch_size=128, embed_size=256, num_hiddens=256,
                     num_layers=2, dropout=0.2, bidirectional=False),
 }
+# --model transformer: the built-in corpus in a couple of minutes; fra-eng with d2l's settings
+TRANSFORMER_PRESETS = {
+    "builtin": dict(epochs=10, lr=0.002, batch_size=64,
+                    num_hiddens=64, ffn_num_hiddens=128, num_heads=4, num_blks=2,
+                    dropout=0.1),
+    "fra-eng": dict(epochs=10, lr=0.001, batch_size=128, num_hiddens=256, ffn_num_hiddens=64,
+                    num_heads=4, num_blks=2, dropout=0.2),
+}
+RNN_ONLY = ("embed_size", "num_layers", "bidirectional")
+TRANSFORMER_ONLY = ("ffn_num_hiddens", "num_heads", "num_blks")
+RNN_CHOICES = {"decoder": "attention", "scorer": "additive", "cell": "gru"}
+
+
+def _flag(name):
+    return "--" + name.replace("_", "-")
+
+
+def check_model_flags(args):
+    """Refuse a flag that the chosen --model does not read, rather than ignore it."""
+    if args.model == "transformer":
+        given = [name for name in RNN_ONLY if getattr(args, name) is not None]
+        given += [name for name, default in RNN_CHOICES.items()
+                  if getattr(args, name) != default]
+    else:
+        given = [name for name in TRANSFORMER_ONLY if getattr(args, name) is not None]
+    if given:
+        sys.exit(f"error: {', '.join(_flag(name) for name in given)} "
+                 f"{'does' if len(given) == 1 else 'do'} not apply to --model {args.model}")
 
 
 def apply_preset(args):
-    """Fill every flag left unset from the preset of --data (a path counts as fra-eng)."""
-    preset = PRESETS["builtin" if args.data == "builtin" else "fra-eng"]
+    """Fill every flag left unset from the preset of --data (a path counts as fra-eng) and
+    --model."""
+    presets = TRANSFORMER_PRESETS if args.model == "transformer" else PRESETS
+    preset = presets["builtin" if args.data == "builtin" else "fra-eng"]
     for key, value in preset.items():
         if getattr(args, key) is None:
             if key == "bidirectional" and args.decoder == "plain":
@@ -73,6 +104,11 @@ def apply_preset(args):
 
 
 def _model_config(args, data):
+    if args.model == "transformer":
+        return {"model": "transformer", "src_vocab_size": len(data.src_vocab),
+                "tgt_vocab_size": len(data.tgt_vocab), "num_hiddens": args.num_hiddens,
+                "ffn_num_hiddens": args.ffn_num_hiddens, "num_heads": args.num_heads,
+                "num_blks": args.num_blks, "dropout": args.dropout}
     return {"src_vocab_size": len(data.src_vocab), "tgt_vocab_size": len(data.tgt_vocab),
             "embed_size": args.embed_size, "num_hiddens": args.num_hiddens,
             "num_layers": args.num_layers, "dropout": args.dropout, "decoder": args.decoder,
@@ -122,6 +158,7 @@ def cmd_train(args):
     from seq2seq.models import build_model
     from seq2seq.train import TrainConfig, evaluate_bleu, train
     _backend(args.backend)
+    check_model_flags(args)
     apply_preset(args)
     _check_flags(args)
     if args.dtype:
@@ -160,6 +197,11 @@ def cmd_train(args):
         return test_bleu
     path = os.path.join(args.out, "attention.png")
     save_translation_heatmap(weights, src, tokens, path)
+    if args.model == "transformer":
+        from seq2seq.heatmaps import save_transformer_heatmaps
+        per_head = save_transformer_heatmaps(model, src, tokens, data.src_vocab,
+                                             data.tgt_vocab, data.num_steps, path)
+        path = ", ".join([path] + per_head)
     print(f"attention heatmap: {path}; checkpoint: {best}")
     return test_bleu
 
@@ -193,7 +235,12 @@ def cmd_translate(args):
             from seq2seq.text import preprocess_nmt
             # several sentences: attention.png -> attention.0.png, attention.1.png, ...
             path = args.heatmap if len(sentences) == 1 else f"{root}.{k}{extension}"
-            save_translation_heatmap(weights, preprocess_nmt(sentence).split(), tokens, path)
+            source = preprocess_nmt(sentence).split()
+            save_translation_heatmap(weights, source, tokens, path)
+            if state["model_config"].get("model") == "transformer":   # and one per head
+                from seq2seq.heatmaps import save_transformer_heatmaps
+                save_transformer_heatmaps(model, source, tokens, src_vocab, tgt_vocab,
+                                          num_steps, path)
 
 
 def cmd_evaluate(args):
@@ -222,9 +269,11 @@ def parser():
         p.add_argument("--backend", default=os.environ.get("MINIGRAD_BACKEND", "numpy"),
                        choices=["numpy", "cupy", "strict"])
 
-    train = sub.add_parser("train", help="train a model and save checkpoints",
-                           epilog="Unset model and training flags come from the preset of "
-                                  "--data: " + "; ".join(f"{k}: {v}" for k, v in PRESETS.items()))
+    train = sub.add_parser(
+        "train", help="train a model and save checkpoints",
+        epilog="Unset model and training flags come from the preset of --data and --model: "
+               + "; ".join(f"rnn {k}: {v}" for k, v in PRESETS.items()) + "; "
+               + "; ".join(f"transformer {k}: {v}" for k, v in TRANSFORMER_PRESETS.items()))
     common(train)
     train.add_argument("--data", default="builtin", help="builtin | fra-eng | PATH to fra.txt")
     train.add_argument("--epochs", type=int)
@@ -233,6 +282,9 @@ def parser():
     train.add_argument("--clip", type=float, default=1.0)
     train.add_argument("--max-minutes", type=float,
                        help="stop after this many minutes of training (validation excluded)")
+    train.add_argument("--model", default="rnn", choices=["rnn", "transformer"],
+                       help="rnn: the recurrent encoder-decoders (Bahdanau by default); "
+                            "transformer: d2l's Transformer")
     train.add_argument("--embed-size", type=int)
     train.add_argument("--num-hiddens", type=int)
     train.add_argument("--num-layers", type=int)
@@ -241,6 +293,10 @@ def parser():
     train.add_argument("--scorer", default="additive", choices=["additive", "dot", "general"])
     train.add_argument("--cell", default="gru", choices=["gru", "lstm"])
     train.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
+    train.add_argument("--num-heads", type=int, help="transformer: attention heads")
+    train.add_argument("--ffn-num-hiddens", type=int,
+                       help="transformer: hidden units of the position-wise FFN")
+    train.add_argument("--num-blks", type=int, help="transformer: blocks in each half")
     train.add_argument("--dtype", choices=["float32", "float64"])
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", default="runs/latest", help="folder for checkpoints and plots")

@@ -7,6 +7,8 @@
   the attention "which source positions matter now?" and reads their weighted sum (the
   context) along with the embedding of the step's token.
 - ``EncoderDecoder``: the two together; ``model(enc_X, dec_X, enc_valid_lens)`` -> logits.
+  It also holds the Transformer's halves (``seq2seq/transformer.py``): ``build_model`` makes
+  either kind from the settings a checkpoint stores.
 
 Shapes: B batch, T steps, E embed_size, H num_hiddens, L num_layers, V vocab size.
 Token ids and valid lengths may be host NumPy arrays under any backend (they cross to the
@@ -20,6 +22,7 @@ import numpy
 import minigrad as mg
 from minigrad import nn, ops
 from attention import AdditiveAttention, DotProductAttention, GeneralAttention
+from seq2seq.transformer import TransformerDecoder, TransformerEncoder
 
 SCORERS = ("additive", "dot", "general")
 CELLS = ("gru", "lstm")
@@ -317,19 +320,51 @@ def masked_cross_entropy(logits, labels, valid_lens):
     return ops.cross_entropy(logits, labels, mask)
 
 
-def build_model(src_vocab_size, tgt_vocab_size, embed_size=32, num_hiddens=32, num_layers=2,
-                dropout=0.1, decoder="attention", scorer="additive", cell="gru",
-                bidirectional=False):
-    """An EncoderDecoder with d2l's Xavier initialisation, from plain settings (as stored in
-    a checkpoint's model config). ``decoder`` is "attention" (Bahdanau) or "plain"."""
-    sizes = dict(src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size,
-                 embed_size=embed_size, num_hiddens=num_hiddens, num_layers=num_layers)
+MODELS = ("rnn", "transformer")
+
+
+def build_model(src_vocab_size, tgt_vocab_size, *args, model="rnn", **settings):
+    """An EncoderDecoder from plain settings, as stored in a checkpoint's model config:
+    ``model`` "rnn" (the recurrent models, settings of ``build_rnn_model``) or "transformer"
+    (settings of ``build_transformer``)."""
+    if model == "rnn":
+        return build_rnn_model(src_vocab_size, tgt_vocab_size, *args, **settings)
+    if model == "transformer":
+        return build_transformer(src_vocab_size, tgt_vocab_size, *args, **settings)
+    raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+
+
+def _check_settings(dropout, **sizes):
+    """Sizes must be integers >= 1 and dropout a number in [0, 1): one line naming the first
+    setting that is not."""
     for name, value in sizes.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"build_model: {name} must be an integer >= 1, got {value!r}")
     if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) \
             or not 0 <= dropout < 1:
         raise ValueError(f"build_model: dropout must be a number in [0, 1), got {dropout!r}")
+
+
+def build_transformer(src_vocab_size, tgt_vocab_size, num_hiddens=32, ffn_num_hiddens=64,
+                      num_heads=4, num_blks=2, dropout=0.1):
+    """d2l's Transformer encoder-decoder, with PyTorch's default initialisation (as d2l)."""
+    _check_settings(dropout, src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size,
+                    num_hiddens=num_hiddens, ffn_num_hiddens=ffn_num_hiddens,
+                    num_heads=num_heads, num_blks=num_blks)
+    return EncoderDecoder(
+        TransformerEncoder(src_vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_blks,
+                           dropout),
+        TransformerDecoder(tgt_vocab_size, num_hiddens, ffn_num_hiddens, num_heads, num_blks,
+                           dropout))
+
+
+def build_rnn_model(src_vocab_size, tgt_vocab_size, embed_size=32, num_hiddens=32,
+                    num_layers=2, dropout=0.1, decoder="attention", scorer="additive",
+                    cell="gru", bidirectional=False):
+    """An RNN EncoderDecoder with d2l's Xavier initialisation. ``decoder`` is "attention"
+    (Bahdanau) or "plain"."""
+    _check_settings(dropout, src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size,
+                    embed_size=embed_size, num_hiddens=num_hiddens, num_layers=num_layers)
     encoder = Seq2SeqEncoder(src_vocab_size, embed_size, num_hiddens, num_layers, dropout,
                              cell=cell, bidirectional=bidirectional)
     if decoder == "attention":

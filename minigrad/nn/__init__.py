@@ -1,8 +1,9 @@
 """Layers and models, with PyTorch's names, parameter layouts and default initialisation."""
 from minigrad.nn import utils
-from minigrad.nn.layers import Dropout, Embedding, Linear
+from minigrad.nn.containers import Sequential
+from minigrad.nn.layers import Dropout, Embedding, LayerNorm, Linear
 from minigrad.nn.module import Module, Parameter
 from minigrad.nn.rnn import GRU, LSTM, GRUCell, LSTMCell
 
-__all__ = ["Module", "Parameter", "Linear", "Embedding", "Dropout", "GRUCell", "GRU",
-           "LSTMCell", "LSTM", "utils"]
+__all__ = ["Module", "Parameter", "Linear", "Embedding", "Dropout", "LayerNorm", "Sequential",
+           "GRUCell", "GRU", "LSTMCell", "LSTM", "utils"]

@@ -1,5 +1,8 @@
-"""The simple layers: Linear, Embedding, Dropout, each a thin module around one op."""
+"""The simple layers: Linear, Embedding, Dropout, LayerNorm, each a thin module around one op."""
 import math
+import numbers
+
+import numpy
 
 from minigrad import ops
 from minigrad.nn.module import Module, Parameter, uniform
@@ -57,3 +60,27 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class LayerNorm(Module):
+    """Normalise each example over its last axes (``normalized_shape``), then scale and shift:
+    y = (x - mean) / sqrt(var + eps) * weight + bias (see ``ops.layer_norm``).
+
+    As ``torch.nn.LayerNorm``: weight starts at ones and bias at zeros, both of shape
+    normalized_shape; ``elementwise_affine=False`` leaves them out.
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (int(normalized_shape),)
+        self.normalized_shape, self.eps = tuple(normalized_shape), eps
+        self.weight = Parameter(numpy.ones(self.normalized_shape)) if elementwise_affine else None
+        self.bias = Parameter(numpy.zeros(self.normalized_shape)) if elementwise_affine else None
+
+    def forward(self, x):
+        return ops.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.weight is not None}")

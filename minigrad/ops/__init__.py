@@ -1,12 +1,14 @@
 """Every differentiable op of the engine, each with its forward and backward side by side.
 
 Read in this order: arithmetic, unary, reduction, shape, matmul, embedding, softmax, loss,
-dropout, rnn, attention. ``common`` holds what they share (operand conversion, ``unbroadcast``).
+dropout, rnn, attention, layernorm. ``common`` holds what they share (operand conversion,
+``unbroadcast``).
 """
 from minigrad.ops.arithmetic import add, div, mul, neg, pow, sub
 from minigrad.ops.attention import additive_scores, additive_scores_composed
 from minigrad.ops.dropout import dropout
 from minigrad.ops.embedding import embedding
+from minigrad.ops.layernorm import layer_norm, layer_norm_composed
 from minigrad.ops.loss import cross_entropy, cross_entropy_composed
 from minigrad.ops.matmul import bmm, linear, matmul
 from minigrad.ops.reduction import max, mean, sum
@@ -23,5 +25,6 @@ __all__ = [
     "squeeze", "unsqueeze", "matmul", "bmm", "linear", "embedding", "softmax", "log_softmax",
     "masked_softmax", "cross_entropy", "dropout", "gru_cell", "lstm_cell", "additive_scores",
     "softmax_composed", "masked_softmax_composed", "cross_entropy_composed",
-    "gru_cell_composed", "lstm_cell_composed", "additive_scores_composed",
+    "gru_cell_composed", "lstm_cell_composed", "additive_scores_composed", "layer_norm",
+    "layer_norm_composed",
 ]

@@ -67,5 +67,21 @@ def test_the_table_is_not_a_parameter():
 def test_bad_shapes_are_reported(shape):
     encoding = PositionalEncoding(8, dropout=0.0, max_len=10)
     with pytest.raises(ValueError, match=r"PositionalEncoding: expected X of shape \(B, T, 8\) "
-                                         r"with T <= max_len = 10, got " + re.escape(str(shape))):
+                                         r"with offset \+ T <= max_len = 10 and offset >= 0, "
+                                         r"got " + re.escape(str(shape)) + " at offset 0"):
         encoding(mg.Tensor(np.zeros(shape)))
+
+
+def test_offset_adds_the_rows_from_offset_on(rng):
+    """Step by step with offsets 0, 1, ... adds the same rows as the whole sequence at once."""
+    mg.set_default_dtype("float64")
+    encoding = PositionalEncoding(6, dropout=0.0, max_len=8)
+    X = rng.standard_normal((2, 5, 6))
+    whole = encoding(mg.Tensor(X)).numpy()
+    steps = [encoding(mg.Tensor(X[:, t:t + 1]), offset=t).numpy() for t in range(5)]
+    np.testing.assert_array_equal(np.concatenate(steps, axis=1), whole)
+    np.testing.assert_allclose(encoding(mg.Tensor(X[:, :3]), offset=5).numpy(),
+                               X[:, :3] + formula(8, 6)[None, 5:], rtol=1e-12, atol=1e-12)
+    for offset in (6, -1):
+        with pytest.raises(ValueError, match=rf"got \(2, 3, 6\) at offset {offset}"):
+            encoding(mg.Tensor(X[:, :3]), offset=offset)

@@ -1,5 +1,6 @@
 """The seq2seq examples run as scripts, with few epochs, and print what their docstrings
-promise: the book's four sentences with BLEU and a heatmap; the plain-vs-attention table."""
+promise: the book's four sentences with BLEU and a heatmap; the plain-vs-attention table; the
+Transformer's shape checks and per-head heatmaps."""
 import os
 import re
 import subprocess
@@ -9,6 +10,7 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
+from seq2seq.builtin_corpus import generate_pairs
 from seq2seq.datasets import D2L_EXAMPLES
 
 pytestmark = pytest.mark.numpy_only      # the scripts choose their backend themselves
@@ -51,3 +53,20 @@ def test_plain_vs_attention_prints_one_row_per_decoder():
     rows = [row for row in rows if row]
     assert [row[1] for row in rows] == ["plain", "attention"]
     assert all(0 <= float(row[4]) <= 100 for row in rows)
+
+
+def test_transformer_example_runs_and_writes_its_heatmaps(tmp_path):
+    fake = tmp_path / "fra.txt"      # d2l's two columns, from the built-in grammar
+    fake.write_text("".join(f"{' '.join(en)}\t{' '.join(fr)}\n"
+                            for en, fr in generate_pairs(700, seed=3)), encoding="utf-8")
+    out = tmp_path / "out"
+    lines = run_example("transformer_d2l.py", "--data", str(fake), "--epochs", "1",
+                        "--out", str(out))
+    assert lines[0] == "PositionWiseFFN(8, 4) on (2, 3, 4): (2, 3, 4)"
+    assert lines[4] == "TransformerDecoderBlock on (2, 100, 24): (2, 100, 24)"
+    assert sum(" => " in line for line in lines) == 4
+    pictures = ["transformer_d2l_attention_dec_self.png", "transformer_d2l_attention_enc_dec.png",
+                "transformer_d2l_attention_enc_self.png"]
+    assert sorted(os.listdir(out)) == pictures
+    for picture in pictures:
+        assert matplotlib.image.imread(out / picture)[..., :3].var() > 0

@@ -127,10 +127,13 @@ def _gradients(model):
 
 
 @pytest.mark.parametrize("config", [dict(), dict(cell="lstm", bidirectional=True),
-                                    dict(scorer="dot"), dict(decoder="plain")])
+                                    dict(scorer="dot"), dict(decoder="plain"),
+                                    dict(model="transformer", num_heads=2, num_blks=2)])
 def test_loss_on_real_tokens_equals_masked_cross_entropy_of_all_logits(config, float64, rng):
     """EncoderDecoder.loss skips the logits of padded positions: same loss, same gradients."""
-    model = build_model(SRC_VOCAB, TGT_VOCAB, EMBED, HIDDEN, LAYERS, dropout=0.0, **config)
+    sizes = (dict(num_hiddens=HIDDEN) if config.get("model") == "transformer" else
+             dict(embed_size=EMBED, num_hiddens=HIDDEN, num_layers=LAYERS))
+    model = build_model(SRC_VOCAB, TGT_VOCAB, dropout=0.0, **sizes, **config)
     src, dec_input, labels, src_valid, tgt_valid = batch(rng)
     composed = masked_cross_entropy(model(src, dec_input, src_valid), labels, tgt_valid)
     composed.backward()

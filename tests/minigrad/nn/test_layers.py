@@ -110,3 +110,37 @@ def test_dropout_is_identity_in_eval_and_reproducible_under_seed(rng):
     np.testing.assert_array_equal(mg.nn.Dropout(0.0)(x).numpy(), x.numpy())
     with pytest.raises(ValueError, match=r"Dropout: p must lie in \[0, 1\), got 1"):
         mg.nn.Dropout(1)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("normalized_shape", [5, (3, 5)])
+def test_layer_norm_matches_torch(dtype, normalized_shape, rng, assert_close, from_torch):
+    mg.set_default_dtype(dtype)
+    ours = mg.nn.LayerNorm(normalized_shape)
+    theirs = torch.nn.LayerNorm(normalized_shape).to(getattr(torch, dtype))
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    for name, param in ours.named_parameters():      # torch's start: ones and zeros
+        assert_close(param, dict(theirs.named_parameters())[name], f"initial {name}")
+    with torch.no_grad():                            # move away from the trivial start
+        theirs.weight.add_(torch.from_numpy(rng.standard_normal(theirs.weight.shape).astype(dtype)))
+        theirs.bias.add_(torch.from_numpy(rng.standard_normal(theirs.bias.shape).astype(dtype)))
+    from_torch(ours, theirs)
+    data = (rng.standard_normal((2, 3, 5)) * 3 + 1).astype(dtype)
+    x, tx = mg.Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    y, ty = ours(x), theirs(tx)
+    assert_close(y, ty, "output")
+    weights = rng.standard_normal((2, 3, 5)).astype(dtype)
+    (y * mg.Tensor(weights)).sum().backward()
+    (ty * torch.from_numpy(weights)).sum().backward()
+    assert_close(x.grad, tx.grad, "dx")
+    assert_close(ours.weight.grad, theirs.weight.grad, "dweight")
+    assert_close(ours.bias.grad, theirs.bias.grad, "dbias")
+
+
+def test_layer_norm_without_affine_and_repr():
+    norm = mg.nn.LayerNorm(4, eps=1e-3, elementwise_affine=False)
+    assert norm.parameters() == []
+    assert repr(norm) == "LayerNorm((4,), eps=0.001, elementwise_affine=False)"
+    with pytest.raises(ValueError, match=r"layer_norm: normalized_shape \(4,\) must be the last "
+                                         r"axes of the input, got input of shape \(2, 3\)"):
+        norm(mg.Tensor(np.ones((2, 3))))

@@ -1,0 +1,124 @@
+"""Training speed of the Transformer: minigrad against PyTorch, in one run.
+
+Both engines train the same model (d2l's Transformer, the same initial weights, the same
+batches, float32, dropout 0.1, Adam, gradient clipping at 1) in alternating rounds; the table
+reports the median of training tokens/s (target tokens, as d2l counts them) and the number of
+parameters. The PyTorch model is the d2l-style twin in
+tests/seq2seq/transformer_torch_reference.py. Keep runs short on a shared machine.
+
+    python benchmarks/bench_transformer.py                        # both configs, CPU
+    python benchmarks/bench_transformer.py --config builtin --rounds 3 --steps 4
+"""
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "seq2seq"))
+
+from bench_seq2seq import make_batches  # noqa: E402  (the same random batches)
+
+CONFIGS = {
+    # the CLI's preset for the built-in corpus (--model transformer)
+    "builtin": dict(vocab=150, hidden=64, ffn=128, heads=4, blks=2, batch=64, steps=10),
+    # d2l 11.7's settings for fra-eng
+    "d2l": dict(vocab=200, hidden=256, ffn=64, heads=4, blks=2, batch=128, steps=10),
+}
+DROPOUT, LR, CLIP = 0.1, 0.001, 1.0
+
+
+def make_minigrad(cfg, seed):
+    import minigrad as mg
+    from minigrad import optim
+    from seq2seq import build_model, masked_cross_entropy
+    mg.set_backend("numpy")
+    mg.manual_seed(seed)
+    model = build_model(cfg["vocab"], cfg["vocab"], model="transformer",
+                        num_hiddens=cfg["hidden"], ffn_num_hiddens=cfg["ffn"],
+                        num_heads=cfg["heads"], num_blks=cfg["blks"], dropout=DROPOUT)
+    optimizer = optim.Adam(model.parameters(), lr=LR)
+    params = model.parameters()
+
+    def step(batch):
+        src, src_len, dec_input, label, tgt_len = batch
+        model.train()
+        loss = masked_cross_entropy(model(src, dec_input, src_len), label, tgt_len)
+        optimizer.zero_grad()
+        loss.backward()
+        mg.nn.utils.clip_grad_norm_(params, CLIP)
+        optimizer.step()
+        return loss.item()
+    return model, step
+
+
+def make_torch(cfg, state_dict):
+    import torch
+    import seq2seq_torch_reference
+    import transformer_torch_reference as reference
+    model = reference.build(cfg["vocab"], cfg["vocab"], cfg["hidden"], cfg["ffn"],
+                            cfg["heads"], cfg["blks"], dropout=DROPOUT)
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in state_dict.items()})
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+
+    def step(batch):
+        src, src_len, dec_input, label, tgt_len = (torch.from_numpy(a) for a in batch)
+        model.train()
+        logits = model(src, dec_input, src_len)
+        loss = seq2seq_torch_reference.masked_cross_entropy(logits, label, tgt_len)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
+        optimizer.step()
+        return loss.item()
+    return model, step
+
+
+def measure(cfg, rounds, steps_per_round):
+    """Median training tokens/s of each engine, rounds interleaved, after one warm-up step."""
+    batches = make_batches(cfg, rounds * steps_per_round + 1, seed=1)
+    ours_model, ours = make_minigrad(cfg, seed=0)
+    _, theirs = make_torch(cfg, ours_model.state_dict())
+    ours(batches[0])
+    theirs(batches[0])
+    tokens = {"minigrad": [], "pytorch": []}
+    for r in range(rounds):
+        chunk = batches[1 + r * steps_per_round:1 + (r + 1) * steps_per_round]
+        count = sum(int(b[4].sum()) for b in chunk)
+        for name, step in (("minigrad", ours), ("pytorch", theirs)):
+            start = time.perf_counter()
+            for batch in chunk:
+                step(batch)
+            tokens[name].append(count / (time.perf_counter() - start))
+    return ({k: statistics.median(v) for k, v in tokens.items()},
+            ours_model.num_parameters())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", choices=sorted(CONFIGS), action="append")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=5, help="training steps per round")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(),
+                        help="PyTorch CPU threads (default: every core)")
+    args = parser.parse_args()
+    import torch
+    torch.set_num_threads(args.threads)
+
+    from common import machine
+    print(f"# Transformer training, minigrad (numpy) vs PyTorch (CPU), {datetime.date.today()}")
+    print(f"Machine: {machine()}; command: python benchmarks/bench_transformer.py "
+          f"{' '.join(sys.argv[1:])}\n")
+    print("| config | parameters | train tokens/s minigrad | PyTorch | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    for config in args.config or ["builtin", "d2l"]:
+        tokens, parameters = measure(CONFIGS[config], args.rounds, args.steps)
+        print(f"| {config} | {parameters:,} | {tokens['minigrad']:,.0f} | "
+              f"{tokens['pytorch']:,.0f} | {tokens['minigrad'] / tokens['pytorch']:.2f}x |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
