@@ -50,10 +50,23 @@ def _load_weights(path, target, state, what="weights", into="model"):
                          f"{exc}") from None
 
 
+def weights_dtype(state):
+    """The float dtype of a checkpoint's weights ("float32" or "float64"): the one its model
+    was trained in."""
+    return next((value.dtype.name for value in state["model"].values()
+                 if value.dtype.kind == "f"), None)
+
+
 def model_from_checkpoint(path):
-    """(model, src_vocab, tgt_vocab, num_steps, state) rebuilt from a checkpoint alone."""
+    """(model, src_vocab, tgt_vocab, num_steps, state) rebuilt from a checkpoint alone, in
+    the float dtype it was trained in (a float64 model stays float64)."""
     state = read_checkpoint(path)
-    model = build_model(**state["model_config"])
+    previous = mg.get_default_dtype()
+    mg.set_default_dtype(weights_dtype(state) or previous)
+    try:
+        model = build_model(**state["model_config"])
+    finally:
+        mg.set_default_dtype(previous)
     _load_weights(path, model, state["model"])
     src_vocab, tgt_vocab = vocabularies(state)
     return model, src_vocab, tgt_vocab, int(state["num_steps"]), state
@@ -67,6 +80,10 @@ def load_checkpoint(path, model, data, model_config, optimizer=None):
         ours, theirs = model_config.get(key), state["model_config"].get(key)
         if ours != theirs:
             differences.append(f"{key}: checkpoint {theirs!r}, now {ours!r}")
+    ours = next(iter(model.parameters())).dtype.name
+    theirs = weights_dtype(state)
+    if theirs is not None and theirs != ours:
+        differences.append(f"dtype: checkpoint {theirs}, now {ours}")
     for name, vocab in (("src_vocab", data.src_vocab), ("tgt_vocab", data.tgt_vocab)):
         stored = list(state[name])
         if stored != list(vocab.idx_to_token):

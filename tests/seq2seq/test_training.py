@@ -173,6 +173,25 @@ def test_checkpoint_of_another_model_size_is_refused(data, tmp_path):
 
 
 @pytest.mark.numpy_only
+def test_a_float64_checkpoint_is_rebuilt_in_float64_and_refused_by_a_float32_model(data,
+                                                                                   tmp_path):
+    path = str(tmp_path / "model.npz")
+    config = model_config(data)
+    mg.set_default_dtype("float64")
+    trained = fresh_model(config)
+    save_checkpoint(path, trained, data, config)
+    mg.set_default_dtype("float32")
+    rebuilt = model_from_checkpoint(path)[0]
+    assert {p.dtype.name for p in rebuilt.parameters()} == {"float64"}
+    assert mg.get_default_dtype() == "float32"            # restored afterwards
+    for name, value in trained.state_dict().items():
+        np.testing.assert_array_equal(rebuilt.state_dict()[name], value, err_msg=name)
+    with pytest.raises(ValueError, match=r"model\.npz was trained with another model or "
+                                         r"vocabulary: dtype: checkpoint float64, now float32"):
+        load_checkpoint(path, fresh_model(config), data, config)
+
+
+@pytest.mark.numpy_only
 def test_weights_that_do_not_fit_their_config_name_the_file_and_the_keys(data, tmp_path):
     """A checkpoint whose stored config says 32 hidden units but whose weights have 48."""
     path = str(tmp_path / "inconsistent.npz")
