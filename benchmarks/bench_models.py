@@ -16,12 +16,10 @@ import sys
 import time
 
 import minigrad as mg
-from minigrad import optim
 from seq2seq.arrays import TranslationBatches
 from seq2seq.cli import PRESETS, TRANSFORMER_PRESETS, load_data
-from seq2seq.models import build_model, masked_cross_entropy
-
-CLIP = 1.0
+from seq2seq.models import build_model
+from bench_seq2seq import minigrad_step
 
 
 def settings(model, data_name, data):
@@ -39,19 +37,7 @@ def settings(model, data_name, data):
 def trainer(config, lr):
     mg.manual_seed(0)
     model = build_model(**config)
-    optimizer = optim.Adam(model.parameters(), lr=lr)
-    params = model.parameters()
-
-    def step(batch):
-        src, src_valid_len, dec_input, label, label_valid_len = batch
-        model.train()
-        loss = masked_cross_entropy(model(src, dec_input, src_valid_len), label,
-                                    label_valid_len)
-        optimizer.zero_grad()
-        loss.backward()
-        mg.nn.utils.clip_grad_norm_(params, CLIP)
-        optimizer.step()
-    return model, step
+    return model, minigrad_step(model, lr)     # the training step of seq2seq.train
 
 
 def main():

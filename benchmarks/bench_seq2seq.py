@@ -50,36 +50,29 @@ def make_batches(cfg, count, seed):
     return batches
 
 
-def make_minigrad(cfg, seed, backend="numpy"):
+def minigrad_step(model, lr=LR):
+    """One training step as seq2seq.train takes it (EncoderDecoder.loss, Adam, clipping)."""
     import minigrad as mg
-    from minigrad import optim
-    from seq2seq import build_model
-    mg.set_backend(backend)
-    mg.manual_seed(seed)
-    model = build_model(cfg["vocab"], cfg["vocab"], cfg["embed"], cfg["hidden"], cfg["layers"],
-                        dropout=DROPOUT)
-    optimizer = optim.Adam(model.parameters(), lr=LR)
+    optimizer = mg.optim.Adam(model.parameters(), lr=lr)
     params = model.parameters()
 
     def step(batch):
         src, src_len, dec_input, label, tgt_len = batch
         model.train()
-        loss = model.loss(src, dec_input, src_len, label, tgt_len)   # as seq2seq.train does
+        loss = model.loss(src, dec_input, src_len, label, tgt_len)
         optimizer.zero_grad()
         loss.backward()
         mg.nn.utils.clip_grad_norm_(params, CLIP)
         optimizer.step()
         return loss.item()
-    return model, step
+    return step
 
 
-def make_torch(cfg, state_dict, device="cpu"):
+def torch_step(model, lr=LR, device="cpu"):
+    """One training step the d2l way: all logits, masked cross-entropy, Adam, clipping."""
     import torch
     import seq2seq_torch_reference as reference
-    model = reference.build(cfg["vocab"], cfg["vocab"], cfg["embed"], cfg["hidden"],
-                            cfg["layers"], dropout=DROPOUT).to(device)
-    model.load_state_dict({k: torch.from_numpy(v) for k, v in state_dict.items()})
-    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
 
     def step(batch):
         src, src_len, dec_input, label, tgt_len = (torch.from_numpy(a).to(device)
@@ -92,7 +85,46 @@ def make_torch(cfg, state_dict, device="cpu"):
         torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
         optimizer.step()
         return loss.item()
-    return model, step
+    return step
+
+
+def make_minigrad(cfg, seed, backend="numpy"):
+    import minigrad as mg
+    from seq2seq import build_model
+    mg.set_backend(backend)
+    mg.manual_seed(seed)
+    model = build_model(cfg["vocab"], cfg["vocab"], cfg["embed"], cfg["hidden"], cfg["layers"],
+                        dropout=DROPOUT)
+    return model, minigrad_step(model)
+
+
+def make_torch(cfg, state_dict, device="cpu"):
+    import torch
+    import seq2seq_torch_reference as reference
+    model = reference.build(cfg["vocab"], cfg["vocab"], cfg["embed"], cfg["hidden"],
+                            cfg["layers"], dropout=DROPOUT).to(device)
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in state_dict.items()})
+    return model, torch_step(model, device=device)
+
+
+def training_speed(steps, batches, rounds, steps_per_round, backend="numpy"):
+    """Median target tokens/s of each named step function over ``rounds`` rounds of
+    ``steps_per_round`` batches, the engines alternating within each round; batches[0] is
+    a warm-up step for each, untimed."""
+    for step in steps.values():
+        step(batches[0])
+    tokens = {name: [] for name in steps}
+    for r in range(rounds):
+        chunk = batches[1 + r * steps_per_round:1 + (r + 1) * steps_per_round]
+        count = sum(int(b[4].sum()) for b in chunk)
+        for name, step in steps.items():
+            synchronize(backend)
+            start = time.perf_counter()
+            for batch in chunk:
+                step(batch)
+            synchronize(backend)
+            tokens[name].append(count / (time.perf_counter() - start))
+    return {name: statistics.median(values) for name, values in tokens.items()}
 
 
 def torch_greedy(model, src, src_len, steps, device="cpu"):
@@ -125,19 +157,8 @@ def measure_speed(cfg, rounds, steps_per_round, backend):
     batches = make_batches(cfg, rounds * steps_per_round + 1, seed=1)
     ours_model, ours = make_minigrad(cfg, seed=0, backend=backend)
     theirs_model, theirs = make_torch(cfg, ours_model.state_dict(), device)
-    ours(batches[0])
-    theirs(batches[0])
-    tokens = {"minigrad": [], "pytorch": []}
-    for r in range(rounds):
-        chunk = batches[1 + r * steps_per_round:1 + (r + 1) * steps_per_round]
-        count = sum(int(b[4].sum()) for b in chunk)
-        for name, step in (("minigrad", ours), ("pytorch", theirs)):
-            synchronize(backend)
-            start = time.perf_counter()
-            for batch in chunk:
-                step(batch)
-            synchronize(backend)
-            tokens[name].append(count / (time.perf_counter() - start))
+    tokens = training_speed({"minigrad": ours, "pytorch": theirs}, batches, rounds,
+                            steps_per_round, backend)
     src, src_len = batches[0][0], batches[0][1]
     decode = {"minigrad": [], "pytorch": []}
     for _ in range(rounds):
@@ -147,8 +168,7 @@ def measure_speed(cfg, rounds, steps_per_round, backend):
         start = time.perf_counter()
         torch_greedy(theirs_model, src, src_len, cfg["steps"], device)
         decode["pytorch"].append(len(src) / (time.perf_counter() - start))
-    return ({k: statistics.median(v) for k, v in tokens.items()},
-            {k: statistics.median(v) for k, v in decode.items()})
+    return tokens, {k: statistics.median(v) for k, v in decode.items()}
 
 
 def _rss_kib(field):

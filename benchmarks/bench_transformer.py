@@ -12,14 +12,13 @@ tests/seq2seq/transformer_torch_reference.py. Keep runs short on a shared machin
 import argparse
 import datetime
 import os
-import statistics
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "seq2seq"))
 
-from bench_seq2seq import make_batches  # noqa: E402  (the same random batches)
+# the same random batches, training step and interleaved timing as the Bahdanau benchmark
+from bench_seq2seq import make_batches, minigrad_step, torch_step, training_speed  # noqa: E402
 
 CONFIGS = {
     # the CLI's preset for the built-in corpus (--model transformer)
@@ -27,53 +26,27 @@ CONFIGS = {
     # d2l 11.7's settings for fra-eng
     "d2l": dict(vocab=200, hidden=256, ffn=64, heads=4, blks=2, batch=128, steps=10),
 }
-DROPOUT, LR, CLIP = 0.1, 0.001, 1.0
+DROPOUT, LR = 0.1, 0.001
 
 
 def make_minigrad(cfg, seed):
     import minigrad as mg
-    from minigrad import optim
-    from seq2seq import build_model, masked_cross_entropy
+    from seq2seq import build_model
     mg.set_backend("numpy")
     mg.manual_seed(seed)
     model = build_model(cfg["vocab"], cfg["vocab"], model="transformer",
                         num_hiddens=cfg["hidden"], ffn_num_hiddens=cfg["ffn"],
                         num_heads=cfg["heads"], num_blks=cfg["blks"], dropout=DROPOUT)
-    optimizer = optim.Adam(model.parameters(), lr=LR)
-    params = model.parameters()
-
-    def step(batch):
-        src, src_len, dec_input, label, tgt_len = batch
-        model.train()
-        loss = masked_cross_entropy(model(src, dec_input, src_len), label, tgt_len)
-        optimizer.zero_grad()
-        loss.backward()
-        mg.nn.utils.clip_grad_norm_(params, CLIP)
-        optimizer.step()
-        return loss.item()
-    return model, step
+    return model, minigrad_step(model, LR)
 
 
 def make_torch(cfg, state_dict):
     import torch
-    import seq2seq_torch_reference
     import transformer_torch_reference as reference
     model = reference.build(cfg["vocab"], cfg["vocab"], cfg["hidden"], cfg["ffn"],
                             cfg["heads"], cfg["blks"], dropout=DROPOUT)
     model.load_state_dict({k: torch.from_numpy(v) for k, v in state_dict.items()})
-    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
-
-    def step(batch):
-        src, src_len, dec_input, label, tgt_len = (torch.from_numpy(a) for a in batch)
-        model.train()
-        logits = model(src, dec_input, src_len)
-        loss = seq2seq_torch_reference.masked_cross_entropy(logits, label, tgt_len)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
-        optimizer.step()
-        return loss.item()
-    return model, step
+    return model, torch_step(model, LR)
 
 
 def measure(cfg, rounds, steps_per_round):
@@ -81,19 +54,9 @@ def measure(cfg, rounds, steps_per_round):
     batches = make_batches(cfg, rounds * steps_per_round + 1, seed=1)
     ours_model, ours = make_minigrad(cfg, seed=0)
     _, theirs = make_torch(cfg, ours_model.state_dict())
-    ours(batches[0])
-    theirs(batches[0])
-    tokens = {"minigrad": [], "pytorch": []}
-    for r in range(rounds):
-        chunk = batches[1 + r * steps_per_round:1 + (r + 1) * steps_per_round]
-        count = sum(int(b[4].sum()) for b in chunk)
-        for name, step in (("minigrad", ours), ("pytorch", theirs)):
-            start = time.perf_counter()
-            for batch in chunk:
-                step(batch)
-            tokens[name].append(count / (time.perf_counter() - start))
-    return ({k: statistics.median(v) for k, v in tokens.items()},
-            ours_model.num_parameters())
+    tokens = training_speed({"minigrad": ours, "pytorch": theirs}, batches, rounds,
+                            steps_per_round)
+    return tokens, ours_model.num_parameters()
 
 
 def main():
