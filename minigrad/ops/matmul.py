@@ -29,12 +29,12 @@ def matmul(a, b):
     rows of a instead of a stack of per-batch products summed afterwards.
     """
     a, b = binary_operands(a, b, "matmul")
-    a_shape, b_shape = a.data.shape, b.data.shape
-    if len(a_shape) < 2 or len(b_shape) < 2 or a_shape[-1] != b_shape[-2]:
+    x, w = a.data, b.data
+    if x.ndim < 2 or w.ndim < 2 or x.shape[-1] != w.shape[-2]:
         raise ValueError(f"matmul: expected a (..., n, k) and b (..., k, m), got {a.shape} "
                          f"and {b.shape}")
     try:
-        y = _product(a.data, b.data)
+        y = x * w if x.shape[-1] == 1 else x @ w      # as _product
     except ValueError:
         raise ValueError(f"matmul: the batch axes of {a.shape[:-2]} and {b.shape[:-2]} do not "
                          f"broadcast (shapes {a.shape} and {b.shape})") from None
