@@ -55,19 +55,17 @@ def assert_png_with_ink(path):
     assert 0.005 < (image[..., :3] < 0.5).any(axis=-1).mean() < 0.6
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """A checkpoint from `train` (about a second of training), and what the command printed."""
-    out = tmp_path_factory.mktemp("run")
-    result = cli("train", "--backend", "numpy", *TINY, "--max-minutes", "0.02",
+def train_briefly(out, flags):
+    """`train` with ``flags`` for about a second into ``out`` -> (out, what it printed)."""
+    result = cli("train", "--backend", "numpy", *flags, "--max-minutes", "0.02",
                  "--out", str(out))
     return out, succeeded(result)
 
 
-@pytest.fixture
-def library(run):
-    """The trained model loaded in this process, and a translate() bound to it."""
-    model, src_vocab, tgt_vocab, num_steps, _ = model_from_checkpoint(str(run[0] / "best.npz"))
+def load_trained(run):
+    """The model of a `train_briefly` run loaded in this process, its source vocabulary, and
+    a translate() bound to it."""
+    model, src_vocab, tgt_vocab, num_steps, _ = model_from_checkpoint(checkpoint(run))
 
     def translated(sentences, beam_size=1):
         return [" ".join(tokens) for tokens, _ in
@@ -77,6 +75,17 @@ def library(run):
 
 def checkpoint(run):
     return str(run[0] / "best.npz")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A checkpoint from `train` (about a second of training), and what the command printed."""
+    return train_briefly(tmp_path_factory.mktemp("run"), TINY)
+
+
+@pytest.fixture
+def library(run):
+    return load_trained(run)
 
 
 # ----------------------------------------------------------------------------- train

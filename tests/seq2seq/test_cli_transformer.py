@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from seq2seq.checkpoint import model_from_checkpoint, read_checkpoint
+from seq2seq.checkpoint import read_checkpoint
 from seq2seq.datasets import load_builtin
 from seq2seq.train import evaluate_bleu
 from seq2seq.transformer import TransformerDecoder
-from seq2seq.translate import translate
-from test_cli import ENV, ROOT, SENTENCES, assert_png_with_ink, cli, failed_with, succeeded
+from test_cli import (ENV, ROOT, SENTENCES, assert_png_with_ink, checkpoint, cli,
+                      failed_with, load_trained, succeeded, train_briefly)
 
 pytestmark = pytest.mark.numpy_only
 
@@ -24,24 +24,12 @@ PER_HEAD = ["attention_dec_self.png", "attention_enc_dec.png", "attention_enc_se
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("transformer")
-    result = cli("train", "--backend", "numpy", *TINY, "--max-minutes", "0.02",
-                 "--out", str(out))
-    return out, succeeded(result)
+    return train_briefly(tmp_path_factory.mktemp("transformer"), TINY)
 
 
 @pytest.fixture
 def library(run):
-    model, src_vocab, tgt_vocab, num_steps, _ = model_from_checkpoint(str(run[0] / "best.npz"))
-
-    def translated(sentences, beam_size=1):
-        return [" ".join(tokens) for tokens, _ in
-                translate(model, sentences, src_vocab, tgt_vocab, num_steps, beam_size)]
-    return model, translated
-
-
-def checkpoint(run):
-    return str(run[0] / "best.npz")
+    return load_trained(run)
 
 
 def test_train_saves_a_transformer_checkpoint_and_heatmaps_per_head(run, library):
@@ -66,7 +54,7 @@ def test_translate_greedy_and_beam_match_the_library(run, library):
     for beam in ("1", "3"):
         lines = succeeded(cli("translate", "--backend", "numpy", "--checkpoint",
                               checkpoint(run), "--beam", beam, *SENTENCES))
-        assert lines == library[1](SENTENCES, beam_size=int(beam))
+        assert lines == library[2](SENTENCES, beam_size=int(beam))
 
 
 def test_translate_writes_the_heatmap_and_one_per_head(run, tmp_path):
@@ -88,7 +76,7 @@ def test_translate_on_the_strict_backend(run, library):
     result = subprocess.run([sys.executable, "-m", "seq2seq", "translate", "--checkpoint",
                              checkpoint(run), *SENTENCES], cwd=ROOT, capture_output=True,
                             text=True, env=dict(ENV, MINIGRAD_BACKEND="strict"), timeout=300)
-    assert succeeded(result) == library[1](SENTENCES)
+    assert succeeded(result) == library[2](SENTENCES)
 
 
 @pytest.mark.parametrize("flags, message", [
