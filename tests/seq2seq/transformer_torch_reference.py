@@ -16,6 +16,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attention"))
 from attention_torch_reference import MultiHeadAttention  # noqa: E402
+from seq2seq_torch_reference import EncoderDecoder  # noqa: E402  (the RNN twin's, the same)
 
 
 class PositionalEncoding(nn.Module):
@@ -136,18 +137,6 @@ class TransformerDecoder(nn.Module):
         for blk in self.blks:
             X, state = blk(X, state)
         return self.dense(X), state
-
-
-class EncoderDecoder(nn.Module):
-    def __init__(self, encoder, decoder):
-        super().__init__()
-        self.encoder = encoder
-        self.decoder = decoder
-
-    def forward(self, enc_X, dec_X, enc_valid_lens):
-        enc_outputs = self.encoder(enc_X, enc_valid_lens)
-        state = self.decoder.init_state(enc_outputs, enc_valid_lens)
-        return self.decoder(dec_X, state)[0]
 
 
 def build(src_vocab, tgt_vocab, num_hiddens, ffn_num_hiddens, num_heads, num_blks,
