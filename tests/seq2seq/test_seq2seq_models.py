@@ -36,6 +36,26 @@ def torch_loss(model, src, dec_input, labels, src_valid, tgt_valid):
                                                         torch.from_numpy(tgt_valid))
 
 
+def _gradients(model):
+    return {name: mg.backend.to_numpy(param.grad) for name, param in model.named_parameters()}
+
+
+def assert_matches_torch(ours, theirs, batch, tol):
+    """Logits, masked loss and every parameter's gradient of our model and its PyTorch twin
+    (weights already copied) on one batch."""
+    src, dec_input, labels, src_valid, tgt_valid = batch
+    logits = ours(src, dec_input, src_valid)
+    loss = masked_cross_entropy(logits, labels, tgt_valid)
+    loss.backward()
+    t_logits, t_loss = torch_loss(theirs, src, dec_input, labels, src_valid, tgt_valid)
+    t_loss.backward()
+    np.testing.assert_allclose(logits.numpy(), t_logits.detach().numpy(), **tol)
+    np.testing.assert_allclose(loss.item(), t_loss.item(), **tol)
+    grads = dict(theirs.named_parameters())
+    for name, grad in _gradients(ours).items():
+        np.testing.assert_allclose(grad, grads[name].grad.numpy(), err_msg=name, **tol)
+
+
 def test_state_dict_keys_follow_the_api():
     model = EncoderDecoder(Seq2SeqEncoder(SRC_VOCAB, EMBED, HIDDEN, LAYERS),
                            Seq2SeqAttentionDecoder(TGT_VOCAB, EMBED, HIDDEN, LAYERS))
@@ -48,20 +68,7 @@ def test_state_dict_keys_follow_the_api():
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_logits_loss_and_every_gradient_match_pytorch(dtype, rng):
     ours, theirs = twins(dtype)
-    src, dec_input, labels, src_valid, tgt_valid = batch(rng)
-    logits = ours(src, dec_input, src_valid)
-    loss = masked_cross_entropy(logits, labels, tgt_valid)
-    loss.backward()
-    t_logits, t_loss = torch_loss(theirs, src, dec_input, labels, src_valid, tgt_valid)
-    t_loss.backward()
-    tol = TOLERANCE[dtype]
-    np.testing.assert_allclose(logits.numpy(), t_logits.detach().numpy(), **tol)
-    np.testing.assert_allclose(loss.item(), t_loss.item(), **tol)
-    grads = dict(theirs.named_parameters())
-    for name, param in ours.named_parameters():
-        np.testing.assert_allclose(param.grad if isinstance(param.grad, np.ndarray)
-                                   else mg.backend.to_numpy(param.grad),
-                                   grads[name].grad.numpy(), err_msg=name, **tol)
+    assert_matches_torch(ours, theirs, batch(rng), TOLERANCE[dtype])
 
 
 def test_attention_weights_are_recorded_per_step(rng):
@@ -120,10 +127,6 @@ def test_masked_cross_entropy_rejects_bad_valid_lens(rng):
     logits = mg.Tensor(rng.standard_normal((2, 3, 4)))
     with pytest.raises(ValueError, match=r"masked_cross_entropy: valid_lens has shape \(3,\)"):
         masked_cross_entropy(logits, np.zeros((2, 3), int), np.array([1, 2, 3]))
-
-
-def _gradients(model):
-    return {name: mg.backend.to_numpy(param.grad) for name, param in model.named_parameters()}
 
 
 @pytest.mark.parametrize("config", [dict(), dict(cell="lstm", bidirectional=True),
@@ -186,18 +189,7 @@ def test_every_variant_matches_its_pytorch_twin(config, float64, rng):
                                            **config).double()
     assert list(ours.state_dict()) == list(theirs.state_dict())
     theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
-    src, dec_input, labels, src_valid, tgt_valid = batch(rng)
-    logits = ours(src, dec_input, src_valid)
-    loss = masked_cross_entropy(logits, labels, tgt_valid)
-    loss.backward()
-    t_logits, t_loss = torch_loss(theirs, src, dec_input, labels, src_valid, tgt_valid)
-    t_loss.backward()
-    tol = TOLERANCE["float64"]
-    np.testing.assert_allclose(logits.numpy(), t_logits.detach().numpy(), **tol)
-    np.testing.assert_allclose(loss.item(), t_loss.item(), **tol)
-    grads = dict(theirs.named_parameters())
-    for name, grad in _gradients(ours).items():
-        np.testing.assert_allclose(grad, grads[name].grad.numpy(), err_msg=name, **tol)
+    assert_matches_torch(ours, theirs, batch(rng), TOLERANCE["float64"])
 
 
 def test_plain_decoder_sees_the_source_only_through_the_final_state(float64, rng):
