@@ -209,4 +209,7 @@ def random_uniform(shape, dtype):
 
 _requested = os.environ.get("MINIGRAD_BACKEND")
 if _requested:
-    set_backend(_requested)
+    try:
+        set_backend(_requested)
+    except BackendError as exc:   # name the variable: the user may not know it is set
+        raise BackendError(f"MINIGRAD_BACKEND={_requested}: {exc}") from None

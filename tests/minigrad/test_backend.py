@@ -42,6 +42,17 @@ def test_environment_variable_chooses_the_backend():
     assert out.stdout.strip() == "strict"
 
 
+@pytest.mark.numpy_only
+def test_an_unusable_environment_backend_fails_the_import_naming_the_variable():
+    env = dict(os.environ, MINIGRAD_BACKEND="jax")
+    out = subprocess.run([sys.executable, "-c", "import minigrad"], env=env,
+                         capture_output=True, text=True)
+    assert out.returncode != 0
+    assert out.stderr.strip().splitlines()[-1] == (
+        "minigrad.backend.BackendError: MINIGRAD_BACKEND=jax: set_backend: unknown backend "
+        "'jax'; choose one of numpy, cupy, strict")
+
+
 def test_get_backend_names_the_current_one(request):
     assert mg.get_backend() == request.node.callspec.params["backend"]
 
