@@ -112,7 +112,9 @@ class AdditiveAttention(nn.Module):
                           ("keys", self.num_hiddens, "num_hiddens, for projected_keys")])
         projected_queries = self.W_q(queries)                         # (B, Q, h)
         # w_v(tanh(q_i + k_j)) for every pair, fused: (B, Q, h), (B, K, h) -> (B, Q, K)
-        scores = ops.additive_scores(projected_queries, projected_keys, self.w_v.weight)
+        # (keys beyond valid_lens are not scored: the softmax masks them anyway)
+        scores = ops.additive_scores(projected_queries, projected_keys, self.w_v.weight,
+                                     valid_lens)
         self.attention_weights = masked_softmax(scores, valid_lens)
         return ops.bmm(self.dropout(self.attention_weights), values)  # (B, Q, dv)
 

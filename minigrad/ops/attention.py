@@ -18,12 +18,21 @@ them per step, forward and backward. Here the features are the only one: tanh ru
 on the sum, and backward builds dA in their buffer (a graph's backward runs once, as in
 ``cross_entropy``). Since w is the same for every pair, it multiplies the (B, Q, h) and
 (B, K, h) sums of dA / w instead of the (B, Q, K, h) array.
+
+With ``valid_lens`` (B,), keys at positions j >= valid_lens[b] are not scored at all: their
+score is the mask value -1e6 that ``masked_softmax`` would put there anyway, and their gradient
+is 0. The tanh, the op's costliest step, then runs only over the N kept (b, j) pairs: the
+features are (N, Q, h) rows gathered from q and k instead of the full (B, Q, K, h) block (a
+decoder's keys are its padded source sentence, so often a third or more of them are padding).
+Per-query lengths (B, Q), and the CuPy backend (where compacting would cost a wait for the GPU
+to count N), take the full block and mask the result.
 """
 from minigrad import backend
-from minigrad.ops.arithmetic import add
+from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.matmul import linear
 from minigrad.ops.shape import squeeze, unsqueeze
+from minigrad.ops.softmax import MASK_VALUE, key_mask
 from minigrad.ops.unary import tanh
 from minigrad.tensor import Tensor
 
@@ -41,20 +50,28 @@ def _check(q, k, weight):
     return q, k, weight
 
 
-def additive_scores(q, k, weight):
+def additive_scores(q, k, weight, valid_lens=None):
     """Scores (B, Q, K) = w^T tanh(q_i + k_j) for q (B, Q, h), k (B, K, h), weight (1, h).
 
-    See the module docstring for the math of forward and backward.
+    With ``valid_lens`` ((B,) or (B, Q)), scores of keys at positions >= the valid length are
+    -1e6 with no gradient. See the module docstring for the math of forward and backward.
     """
     q, k, weight = _check(q, k, weight)
-    xp = backend.xp
     (B, Q, h), K = q.shape, k.shape[1]
+    keep = None if valid_lens is None else key_mask(valid_lens, (B, Q, K), "additive_scores")
+    if keep is not None and keep.shape[1] == 1 and backend.name != "cupy":
+        return _kept_pair_scores(q, k, weight, keep[:, 0])
+    xp = backend.xp
     # (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h), then tanh in place
     features = q.data[:, :, None, :] + k.data[:, None, :, :]
     features = xp.tanh(features, out=features).reshape(B * Q * K, h)
     scores = (features @ weight.data[0]).reshape(B, Q, K)            # (B*Q*K, h) @ (h,)
+    if keep is not None:
+        scores = xp.where(keep, scores, MASK_VALUE)
 
     def backward(g):
+        if keep is not None:
+            g = g * keep                                             # masked scores: no grad
         g_rows = g.reshape(B * Q * K, 1)                             # (B*Q*K, 1)
         grad_w = (g_rows.T @ features) if weight.requires_grad else None        # (1, h)
         # dA = g w (1 - F^2). The features' buffer becomes u = g (F^2 - 1) = -dA / w, and
@@ -74,7 +91,50 @@ def additive_scores(q, k, weight):
     return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
 
 
-def additive_scores_composed(q, k, weight):
-    """The readable twin of ``additive_scores``: add by broadcasting, tanh, linear."""
+def _kept_pair_scores(q, k, weight, keep):
+    """``additive_scores`` over the kept (b, j) pairs only; keep (B, K) is j < valid_lens[b].
+
+    The same math as the full block, on rows: pair n = (b_n, j_n) gets the features
+    tanh(q[b_n, i] + k[b_n, j_n]) for every query i, and its scores are put back at (b_n, :, j_n)
+    of a (B, Q, K) array holding -1e6 elsewhere. In backward the rows' u = -dA / w goes back
+    into a zero (B, K, Q, h) block, whose sums over keys and queries are dL/dq and dL/dk.
+    """
+    xp = backend.xp
+    (B, Q, h), K = q.shape, k.shape[1]
+    batch_of_pair = xp.nonzero(keep)[0]                              # b_n, (N,)
+    features = q.data[batch_of_pair] + k.data[keep][:, None, :]      # (N, Q, h) + (N, 1, h)
+    features = xp.tanh(features, out=features)
+    scores = xp.full((B, K, Q), MASK_VALUE, dtype=features.dtype)
+    scores[keep] = features @ weight.data[0]                         # (N, Q) into (B, K, Q)
+    scores = scores.transpose(0, 2, 1)                               # (B, Q, K)
+
+    def backward(g):
+        g_pairs = g.transpose(0, 2, 1)[keep]                         # (N, Q)
+        grad_w = None
+        if weight.requires_grad:                                     # (1, N*Q) @ (N*Q, h)
+            grad_w = g_pairs.reshape(1, -1) @ features.reshape(-1, h)
+        u = features                                                 # as in the full block:
+        u *= u                                                       # u = g (F^2 - 1)
+        u -= 1
+        u *= g_pairs[:, :, None]
+        block = xp.zeros((B, K, Q, h), dtype=u.dtype)                # masked pairs stay 0
+        block[keep] = u
+        minus_w = -weight.data[0]
+        grad_q = block.sum(axis=1) * minus_w if q.requires_grad else None       # (B, Q, h)
+        if k.requires_grad:
+            grad_k = (block[:, :, 0] if Q == 1 else block.sum(axis=2)) * minus_w  # (B, K, h)
+        else:
+            grad_k = None
+        return grad_q, grad_k, grad_w
+    return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
+
+
+def additive_scores_composed(q, k, weight, valid_lens=None):
+    """The readable twin of ``additive_scores``: add by broadcasting, tanh, linear, then
+    scores * keep + (-1e6) * (1 - keep) where valid lengths are given."""
     features = tanh(add(unsqueeze(q, 2), unsqueeze(k, 1)))           # (B, Q, K, h)
-    return squeeze(linear(features, weight), -1)                     # (B, Q, K, 1) -> (B, Q, K)
+    scores = squeeze(linear(features, weight), -1)                   # (B, Q, K, 1) -> (B, Q, K)
+    if valid_lens is None:
+        return scores
+    keep = key_mask(valid_lens, scores.shape, "additive_scores").astype(scores.dtype)
+    return add(mul(scores, Tensor(keep)), Tensor((1 - keep) * MASK_VALUE))

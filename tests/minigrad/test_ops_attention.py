@@ -1,5 +1,6 @@
 """additive_scores (fused) and additive_scores_composed: against PyTorch, against each other,
-by gradcheck, with one query per example (a decoder step) and several, and their errors."""
+by gradcheck, with one query per example (a decoder step) and several, without and with valid
+lengths (the fused op then scores only the kept keys), and their errors."""
 import numpy as np
 import pytest
 import torch
@@ -76,3 +77,76 @@ def test_shape_errors():
         ops.additive_scores(q, k, mg.Tensor(np.ones(4)))
     with pytest.raises(ValueError, match=expected + r"queries \(2, 4\)"):
         ops.additive_scores(mg.Tensor(np.ones((2, 4))), k, w)
+
+
+# valid lengths for the "several queries" sizes (B=2, Q=3, K=4): per example, with an empty
+# and a full row, and per query
+LENGTHS = {"per example": [0, 4], "per example, partial": [3, 1],
+           "per query": [[1, 4, 0], [2, 3, 4]]}
+
+
+def masked_torch_scores(lens):
+    """d2l's scores, then masked_softmax's masking: -1e6 at keys j >= valid_len."""
+    def scores(q, k, weight):
+        full = torch_scores(q, k, weight)
+        K = full.shape[-1]
+        keep = torch.arange(K) < torch.as_tensor(lens).reshape(full.shape[0], -1, 1)
+        return torch.where(keep, full, torch.full_like(full, -1e6))
+    return scores
+
+
+def with_lengths(op, lens):
+    return lambda q, k, w: op(q, k, w, valid_lens=np.array(lens))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("lens", LENGTHS)
+def test_masked_matches_torch(lens, op, dtype):
+    compare_with_torch(with_lengths(OPS[op], LENGTHS[lens]), masked_torch_scores(LENGTHS[lens]),
+                       arrays(SIZES["several queries"], seed=5), dtype)
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("lens", LENGTHS)
+def test_masked_gradcheck(lens, op):
+    """The kept scores only: the -1e6 constants would swamp central differences in float64."""
+    B, Q, K, _ = SIZES["several queries"]
+    keep = mg.Tensor((np.arange(K) < np.reshape(LENGTHS[lens], (B, -1, 1))).astype(float))
+    scores = with_lengths(OPS[op], LENGTHS[lens])
+    check_gradients(lambda q, k, w: scores(q, k, w) * keep, arrays(SIZES["several queries"], 6))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("lens", LENGTHS)
+def test_masked_fused_matches_composed_twin(lens, dtype):
+    compare_twins(with_lengths(ops.additive_scores, LENGTHS[lens]),
+                  with_lengths(ops.additive_scores_composed, LENGTHS[lens]),
+                  arrays(SIZES["several queries"], seed=7), dtype)
+
+
+@pytest.mark.parametrize("sizes", ["one query", "several queries"])
+def test_the_full_block_path_matches_the_kept_pairs_path(sizes, float64, monkeypatch):
+    """On CuPy, per-example lengths take the full (B, Q, K, h) block and mask it; force that
+    path here and hold it to the kept-pairs path of the CPU, forward and gradients."""
+    lens = np.array([2, 0, 5] if sizes == "one query" else [3, 0])
+    inputs = [[mg.Tensor(a, requires_grad=True) for a in arrays(SIZES[sizes], seed=8)]
+              for _ in range(2)]
+    kept = ops.additive_scores(*inputs[0], valid_lens=lens)
+    monkeypatch.setattr(mg.backend, "name", "cupy")     # only the path choice reads the name
+    full = ops.additive_scores(*inputs[1], valid_lens=lens)
+    monkeypatch.undo()
+    upstream = mg.Tensor(np.random.default_rng(9).standard_normal(kept.shape))
+    kept.backward(upstream)
+    full.backward(upstream)
+    np.testing.assert_allclose(mg.backend.to_numpy(kept.data), mg.backend.to_numpy(full.data),
+                               rtol=1e-12)
+    for a, b in zip(*inputs):
+        np.testing.assert_allclose(mg.backend.to_numpy(a.grad), mg.backend.to_numpy(b.grad),
+                                   rtol=1e-12, atol=1e-14)
+
+
+def test_valid_lens_out_of_range_is_refused():
+    q, k, w = (mg.Tensor(a) for a in arrays(SIZES["one query"]))
+    with pytest.raises(ValueError, match=r"additive_scores: valid_lens must lie in \[0, 5\]"):
+        ops.additive_scores(q, k, w, valid_lens=np.array([1, 6, 2]))
