@@ -37,3 +37,15 @@ def test_add_module_indexing_and_iteration():
 def test_empty_sequential_is_the_identity():
     x = mg.Tensor(np.arange(3.0))
     assert mg.nn.Sequential()(x) is x
+
+
+def test_replacing_a_block_keeps_its_position_like_torch():
+    """add_module on a name in use swaps the block in place: the forward order and the
+    state_dict order stay those of torch.nn.Sequential."""
+    ours = mg.nn.Sequential(mg.nn.Linear(2, 2), mg.nn.Linear(2, 3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 3))
+    ours.add_module("0", mg.nn.Linear(2, 2, bias=False))
+    theirs.add_module("0", torch.nn.Linear(2, 2, bias=False))
+    assert [m.out_features for m in ours] == [m.out_features for m in theirs] == [2, 3]
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["0.weight", "1.weight",
+                                                                    "1.bias"]
