@@ -1,4 +1,6 @@
 """Sequential: applies its modules in order and names them by position, as torch does."""
+import re
+
 import numpy as np
 import pytest
 
@@ -32,6 +34,11 @@ def test_add_module_indexing_and_iteration():
                                                                   "blks.0.bias"]
     with pytest.raises(TypeError, match="Sequential.add_module: '3' must be a Module, got int"):
         blks.add_module("3", 7)
+    for name in ("", "a.b", "forward", "training"):
+        with pytest.raises(ValueError, match=rf"Sequential.add_module: cannot name a block "
+                                             rf"'{re.escape(name)}': the name must be"):
+            blks.add_module(name, mg.nn.Linear(2, 2))
+    assert len(blks) == 3
 
 
 def test_empty_sequential_is_the_identity():
