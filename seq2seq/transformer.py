@@ -5,14 +5,15 @@ network, and "add & norm" around each (a residual connection, then layer normali
 
     encoder block:  Y = AddNorm(X, SelfAttention(X, X, X, enc_valid_lens))
                     out = AddNorm(Y, FFN(Y))
-    decoder block:  Y = AddNorm(X, MaskedSelfAttention(X, earlier X, earlier X))
+    decoder block:  Y = AddNorm(X, MaskedSelfAttention(X, [cache; X], [cache; X]))
                     Z = AddNorm(Y, Attention(Y, enc_outputs, enc_outputs, enc_valid_lens))
                     out = AddNorm(Z, FFN(Z))
 
-Token embeddings are multiplied by sqrt(num_hiddens) before the sinusoidal positional encoding
-is added. Masks: the encoder and the encoder-decoder attention ignore source padding (keys at
-positions >= enc_valid_lens); the decoder's self-attention lets the query at step t see steps
-0..t only (the causal mask, d2l's ``dec_valid_lens`` = 1, 2, ..., T).
+where [cache; X] is the block's inputs of the steps already decoded (none in training)
+followed by X. Token embeddings are multiplied by sqrt(num_hiddens) before the sinusoidal
+positional encoding is added. Masks: the encoder and the encoder-decoder attention ignore
+source padding (keys at positions >= enc_valid_lens); the decoder's self-attention lets the
+query at step t see steps 0..t only (the causal mask, d2l's ``dec_valid_lens`` = 1, 2, ..., T).
 
 Decoding one token at a time, each decoder block caches its inputs of the earlier steps (the
 keys and values of its self-attention), as d2l does, so step t attends to steps 0..t. Two
@@ -40,7 +41,8 @@ class PositionWiseFFN(nn.Module):
 
     def __init__(self, ffn_num_hiddens, ffn_num_outputs, ffn_num_inputs=None):
         super().__init__()
-        self.dense1 = nn.Linear(ffn_num_inputs or ffn_num_outputs, ffn_num_hiddens)
+        ffn_num_inputs = ffn_num_outputs if ffn_num_inputs is None else ffn_num_inputs
+        self.dense1 = nn.Linear(ffn_num_inputs, ffn_num_hiddens)
         self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)
 
     def forward(self, X):
@@ -97,7 +99,7 @@ class TransformerEncoder(nn.Module):
                 num_hiddens, ffn_num_hiddens, num_heads, dropout, use_bias))
         self.attention_weights = [None] * num_blks
 
-    def forward(self, X, valid_lens, *args):
+    def forward(self, X, valid_lens):
         # the embeddings are scaled up before the positional encoding, whose entries lie in
         # [-1, 1], is added: (B, T) -> (B, T, H)
         X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))
@@ -195,6 +197,7 @@ class TransformerDecoder(nn.Module):
         logits, state = self.forward(tokens.reshape(-1, 1), state)   # (B, 1, V)
         weights = self.attention_weights[1][-1]                       # (B * h, 1, T_src)
         heads = self.blks[-1].attention2.num_heads
+        # row b * h + j is head j of sentence b: (B * h, 1, T_src) -> (B, h, T_src) -> (B, T_src)
         weights = weights.reshape(-1, heads, weights.shape[-1]).mean(axis=1)
         return logits[:, 0], state, weights
 

@@ -18,11 +18,19 @@ class Sequential(Module):
             self.add_module(str(i), module)
 
     def add_module(self, name, module):
-        """Register ``module`` under ``name`` (d2l: ``blks.add_module(str(i), block)``)."""
+        """Register ``module`` under ``name`` (d2l: ``blks.add_module(str(i), block)``).
+        A name already in use by a block replaces that block in place."""
+        name = str(name)
         if not isinstance(module, Module):
             raise TypeError(f"Sequential.add_module: {name!r} must be a Module, got "
                             f"{type(module).__name__}")
-        setattr(self, str(name), module)
+        # a dot would split the name in state_dict keys ("blks.a.b.weight" cannot be loaded
+        # back), and an attribute such as "forward" or "training" would be overwritten
+        if not name or "." in name or (hasattr(self, name) and name not in self._modules):
+            raise ValueError(f"Sequential.add_module: cannot name a block {name!r}: the name "
+                             f"must be non-empty, without '.', and not an attribute of "
+                             f"Sequential")
+        setattr(self, name, module)
 
     def __getitem__(self, index):
         return list(self._modules.values())[index]

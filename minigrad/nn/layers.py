@@ -72,9 +72,14 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (int(normalized_shape),)
-        self.normalized_shape, self.eps = tuple(normalized_shape), eps
+        sizes = ((normalized_shape,) if isinstance(normalized_shape, numbers.Integral)
+                 else normalized_shape)
+        if (not isinstance(sizes, (tuple, list)) or not sizes
+                or not all(isinstance(n, numbers.Integral) and n >= 1 for n in sizes)):
+            raise ValueError(f"LayerNorm: normalized_shape must be a positive integer or a "
+                             f"non-empty tuple of them (the sizes of the last axes), got "
+                             f"{normalized_shape!r}")
+        self.normalized_shape, self.eps = tuple(int(n) for n in sizes), eps
         self.weight = Parameter(numpy.ones(self.normalized_shape)) if elementwise_affine else None
         self.bias = Parameter(numpy.zeros(self.normalized_shape)) if elementwise_affine else None
 

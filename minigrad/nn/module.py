@@ -39,12 +39,17 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  f"assigning attributes")
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
+        # Replacing a parameter or a child keeps its place in the dict, as in torch: the
+        # order of named_parameters(), state_dict() and a Sequential's forward stays the same.
         if isinstance(value, Parameter):
+            self._modules.pop(name, None)
             self._parameters[name] = value
         elif isinstance(value, Module):
+            self._parameters.pop(name, None)
             self._modules[name] = value
+        else:
+            self._parameters.pop(name, None)
+            self._modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):

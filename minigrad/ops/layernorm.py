@@ -30,8 +30,12 @@ from minigrad.ops.reduction import mean
 from minigrad.tensor import Tensor
 
 
-def _normalized_axes(x, normalized_shape, weight, bias, op):
-    """The trailing axes to normalise over, after checking every shape against them."""
+def _operands(x, normalized_shape, weight, bias, op):
+    """x, weight and bias as tensors (weight and bias may be None) and the trailing axes to
+    normalise over, after checking every shape against them."""
+    x = as_tensor(x, op)
+    weight = None if weight is None else as_tensor(weight, op)
+    bias = None if bias is None else as_tensor(bias, op)
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (int(normalized_shape),)
     normalized_shape = tuple(normalized_shape)
@@ -45,16 +49,13 @@ def _normalized_axes(x, normalized_shape, weight, bias, op):
                 raise ValueError(f"{op}: {name} has shape {t.shape}, expected normalized_shape "
                                  f"{normalized_shape} (input {x.shape})")
             check_same_backend(x, t, op)
-    return tuple(range(x.ndim - k, x.ndim))
+    return x, weight, bias, tuple(range(x.ndim - k, x.ndim))
 
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over the trailing ``normalized_shape``
     axes; see the module docstring for the backward."""
-    x = as_tensor(x, "layer_norm")
-    weight = None if weight is None else as_tensor(weight, "layer_norm")
-    bias = None if bias is None else as_tensor(bias, "layer_norm")
-    axes = _normalized_axes(x, normalized_shape, weight, bias, "layer_norm")
+    x, weight, bias, axes = _operands(x, normalized_shape, weight, bias, "layer_norm")
     xp = backend.xp
     lead = tuple(range(x.ndim - len(axes)))                         # batch axes, summed in dW
     mu = x.data.mean(axis=axes, keepdims=True)                      # (..., 1)
@@ -83,8 +84,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def layer_norm_composed(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     """The readable twin of ``layer_norm``, from primitive ops (autograd derives its backward)."""
-    x = as_tensor(x, "layer_norm_composed")
-    axes = _normalized_axes(x, normalized_shape, weight, bias, "layer_norm_composed")
+    x, weight, bias, axes = _operands(x, normalized_shape, weight, bias, "layer_norm_composed")
     xc = sub(x, mean(x, axes, keepdims=True))
     var = mean(mul(xc, xc), axes, keepdims=True)
     y = mul(xc, pow(add(var, eps), -0.5))

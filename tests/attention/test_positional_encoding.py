@@ -72,6 +72,14 @@ def test_bad_shapes_are_reported(shape):
         encoding(mg.Tensor(np.zeros(shape)))
 
 
+@pytest.mark.parametrize("sizes, message", [((0, 10), "num_hiddens must be an integer >= 1, got 0"),
+                                            ((8.0, 10), "num_hiddens .*, got 8.0"),
+                                            ((8, -1), "max_len must be an integer >= 1, got -1")])
+def test_bad_sizes_are_reported(sizes, message):
+    with pytest.raises(ValueError, match="PositionalEncoding: " + message):
+        PositionalEncoding(sizes[0], 0.0, max_len=sizes[1])
+
+
 def test_offset_adds_the_rows_from_offset_on(rng):
     """Step by step with offsets 0, 1, ... adds the same rows as the whole sequence at once."""
     mg.set_default_dtype("float64")

@@ -96,6 +96,15 @@ def test_a_single_feature_normalises_to_zero(name, float64):
     np.testing.assert_allclose(host(bias.grad), randn(3, 1, seed=8).sum(axis=0))
 
 
+@pytest.mark.parametrize("name", ["layer_norm", "layer_norm_composed"])
+def test_weight_and_bias_may_be_backend_arrays(name, float64):
+    """Both twins take the same operands: arrays of the backend are constants, as in ops."""
+    x, weight, bias = arrays((2, 3), (3,), True)
+    as_tensors = ops.layer_norm(mg.Tensor(x), 3, mg.Tensor(weight), mg.Tensor(bias))
+    as_arrays = getattr(ops, name)(mg.Tensor(x), 3, mg.Tensor(weight).data, mg.Tensor(bias).data)
+    np.testing.assert_allclose(host(as_arrays), host(as_tensors), rtol=1e-12, atol=1e-12)
+
+
 def test_layer_norm_errors():
     x = mg.Tensor(np.ones((2, 3, 4)))
     with pytest.raises(ValueError, match=r"layer_norm: normalized_shape \(3,\) must be the last "

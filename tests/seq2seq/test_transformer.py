@@ -12,6 +12,7 @@ from seq2seq.models import build_model, masked_cross_entropy
 from seq2seq.transformer import (AddNorm, PositionWiseFFN, TransformerDecoder,
                                  TransformerDecoderBlock, TransformerEncoder,
                                  TransformerEncoderBlock, causal_valid_lens)
+import seq2seq_torch_reference as seq2seq_ref
 import transformer_torch_reference as ref
 
 H, FFN, HEADS, BLKS = 8, 12, 2, 2
@@ -79,6 +80,11 @@ def test_ffn_and_addnorm_match_torch(dtype, rng):
     check_close(y.grad, ty.grad, dtype, "dY")
     check_gradients(ffn, t_ffn, dtype)
     check_gradients(addnorm, t_addnorm, dtype)
+
+
+def test_ffn_input_size_defaults_to_its_output_size():
+    assert PositionWiseFFN(FFN, H).dense1.weight.shape == (FFN, H)
+    assert PositionWiseFFN(FFN, H, ffn_num_inputs=3).dense1.weight.shape == (FFN, 3)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -163,19 +169,12 @@ def test_model_logits_loss_and_every_gradient_match_torch(dtype, rng):
     check_close(logits, t_logits, dtype, "logits")
     labels, label_lens = rng.integers(0, TGT_VOCAB, (3, 4)), np.array([4, 2, 3])
     loss = masked_cross_entropy(logits, labels, label_lens)
-    t_loss = ref_masked_cross_entropy(t_logits, torch.from_numpy(labels),
-                                      torch.from_numpy(label_lens))
+    t_loss = seq2seq_ref.masked_cross_entropy(t_logits, torch.from_numpy(labels),
+                                              torch.from_numpy(label_lens))
     check_close(loss, t_loss, dtype, "loss")
     loss.backward()
     t_loss.backward()
     check_gradients(model, theirs, dtype)
-
-
-def ref_masked_cross_entropy(logits, labels, valid_lens):
-    mask = (torch.arange(logits.shape[1])[None, :] < valid_lens[:, None]).to(logits.dtype)
-    losses = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                                               labels.reshape(-1), reduction="none")
-    return (losses * mask.reshape(-1)).sum() / mask.sum()
 
 
 def test_state_dict_names_follow_d2l_and_torch():

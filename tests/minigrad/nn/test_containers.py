@@ -1,4 +1,6 @@
 """Sequential: applies its modules in order and names them by position, as torch does."""
+import re
+
 import numpy as np
 import pytest
 
@@ -32,8 +34,25 @@ def test_add_module_indexing_and_iteration():
                                                                   "blks.0.bias"]
     with pytest.raises(TypeError, match="Sequential.add_module: '3' must be a Module, got int"):
         blks.add_module("3", 7)
+    for name in ("", "a.b", "forward", "training"):
+        with pytest.raises(ValueError, match=rf"Sequential.add_module: cannot name a block "
+                                             rf"'{re.escape(name)}': the name must be"):
+            blks.add_module(name, mg.nn.Linear(2, 2))
+    assert len(blks) == 3
 
 
 def test_empty_sequential_is_the_identity():
     x = mg.Tensor(np.arange(3.0))
     assert mg.nn.Sequential()(x) is x
+
+
+def test_replacing_a_block_keeps_its_position_like_torch():
+    """add_module on a name in use swaps the block in place: the forward order and the
+    state_dict order stay those of torch.nn.Sequential."""
+    ours = mg.nn.Sequential(mg.nn.Linear(2, 2), mg.nn.Linear(2, 3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 3))
+    ours.add_module("0", mg.nn.Linear(2, 2, bias=False))
+    theirs.add_module("0", torch.nn.Linear(2, 2, bias=False))
+    assert [m.out_features for m in ours] == [m.out_features for m in theirs] == [2, 3]
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["0.weight", "1.weight",
+                                                                    "1.bias"]

@@ -1,6 +1,7 @@
-"""Linear, Embedding and Dropout modules: torch parity (outputs and every gradient), weight
-transfer both ways, initialisation, and dropout's statistics."""
+"""Linear, Embedding, Dropout and LayerNorm modules: torch parity (outputs and every
+gradient), weight transfer both ways, initialisation, and dropout's statistics."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -144,3 +145,11 @@ def test_layer_norm_without_affine_and_repr():
     with pytest.raises(ValueError, match=r"layer_norm: normalized_shape \(4,\) must be the last "
                                          r"axes of the input, got input of shape \(2, 3\)"):
         norm(mg.Tensor(np.ones((2, 3))))
+
+
+@pytest.mark.parametrize("normalized_shape", [0, -1, (), (3, -2), 2.5, "4"])
+def test_layer_norm_refuses_a_shape_that_is_not_positive_sizes(normalized_shape):
+    with pytest.raises(ValueError, match=r"LayerNorm: normalized_shape must be a positive "
+                                         r"integer or a non-empty tuple of them .*, got "
+                                         + re.escape(repr(normalized_shape))):
+        mg.nn.LayerNorm(normalized_shape)
