@@ -14,6 +14,13 @@ def _encode(model, src, src_valid_lens):
     return model.decoder.start_decoding(model.decoder.init_state(enc_outputs, src_valid_lens))
 
 
+def _log_softmax64(logits):
+    """log_softmax of host logits (n, V), computed in float64 whatever their dtype."""
+    logits = logits.astype(numpy.float64)
+    shifted = logits - logits.max(-1, keepdims=True)
+    return shifted - numpy.log(numpy.exp(shifted).sum(-1, keepdims=True))
+
+
 def _weights_row(weights, row):
     return None if weights is None else weights[row]
 
@@ -70,11 +77,13 @@ def beam_search(model, src, src_valid_len, bos, eos, num_steps, beam_size=4, alp
         last = numpy.array([bos])
         for _ in range(num_steps):
             logits, state, weights = model.decoder.decode_step(last, state)
-            log_probs = logits.log_softmax(-1).numpy().astype(numpy.float64)   # (n, V)
+            logits = logits.numpy()                                           # (n, V)
             weights = None if weights is None else weights.numpy()
-            total = (scores[:, None] + log_probs).reshape(-1)
-            order = numpy.argsort(-total, kind="stable")   # ties: lowest index, as argmax
-            vocab = log_probs.shape[1]
+            total = (scores[:, None] + _log_softmax64(logits)).reshape(-1)
+            # best total first; where rounding made two totals equal, the larger logit wins,
+            # then the lower index: so a beam of 1 follows greedy's argmax exactly
+            order = numpy.lexsort((-logits.reshape(-1), -total))
+            vocab = logits.shape[1]
             keep_rows, keep_tokens = [], []
             for flat in order[:2 * beam_size]:
                 row, token = divmod(int(flat), vocab)

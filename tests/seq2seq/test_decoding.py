@@ -252,6 +252,27 @@ def test_beam_size_one_is_greedy(which, trained, rng):
         assert_same_decoding(result, expected, rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_beam_size_one_is_greedy_when_two_logits_are_one_ulp_apart(dtype):
+    """Token 5's logit is 1.0 at every step, token 4's the next float below it, the rest
+    0.99: greedy's argmax takes 5. Their log-probabilities, about -log 9 = -2.2, are four
+    times their gap apart in that dtype's spacing, so they round to one value: a tie, which
+    must not go to the lower index, 4."""
+    mg.set_default_dtype(dtype)
+    model = random_model()
+    state = model.state_dict()
+    bias = np.full(9, 0.99, dtype=dtype)
+    bias[5], bias[4] = 1.0, np.nextafter(bias.dtype.type(1.0), bias.dtype.type(0.0))
+    state.update({"decoder.dense.weight": np.zeros((9, 8), dtype),
+                  "decoder.dense.bias": bias})
+    model.load_state_dict(state)
+    src, valid = np.array([[4, 5, 6, 3]]), np.array([4])
+    greedy = greedy_decode(model, src, valid, BOS, EOS, 3)[0]
+    assert greedy[0] == [5, 5, 5]
+    assert_same_decoding(beam_search(model, src[0], 4, BOS, EOS, 3, beam_size=1), greedy,
+                         rtol=1e-6)
+
+
 @pytest.mark.parametrize("alpha", [0.0, 0.75, 1.0])
 def test_a_beam_wider_than_the_search_space_finds_the_best_sequence(alpha, float64, rng):
     """With 5 target tokens and 3 steps there are 85 hypotheses (21 ending in <eos> after
