@@ -245,15 +245,14 @@ def cmd_translate(args):
 
 
 def cmd_evaluate(args):
-    from seq2seq.checkpoint import load_checkpoint, read_checkpoint
-    from seq2seq.models import build_model
+    from seq2seq.checkpoint import load_checkpoint, model_from_checkpoint
     from seq2seq.train import evaluate_bleu
     _backend(args.backend)
     data = load_data(args.data)
-    config = _read_checkpoint(args.checkpoint, read_checkpoint)["model_config"]
-    model = build_model(**config)
-    try:
-        load_checkpoint(args.checkpoint, model, data, config)
+    # the model in the dtype it was trained in (a float64 checkpoint stays float64)
+    model, *_, state = _read_checkpoint(args.checkpoint, model_from_checkpoint)
+    try:   # and made for this data: the same vocabularies
+        load_checkpoint(args.checkpoint, model, data, state["model_config"])
     except ValueError as exc:
         sys.exit(f"error: {exc}")
     split = getattr(data, args.split)

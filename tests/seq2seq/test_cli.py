@@ -245,6 +245,17 @@ def test_evaluate_prints_corpus_bleu(run, library):
     assert lines == [f"valid corpus BLEU {expected:.2f} (500 sources, greedy)"]
 
 
+def test_evaluate_a_float64_checkpoint(tmp_path):
+    run = train_briefly(tmp_path, TINY + ["--dtype", "float64"])
+    model = load_trained(run)[0]
+    assert {p.dtype.name for p in model.parameters()} == {"float64"}
+    lines = succeeded(cli("evaluate", "--backend", "numpy", "--checkpoint", checkpoint(run),
+                          "--split", "valid"))
+    data = load_builtin()
+    expected = evaluate_bleu(model, data.valid, data)
+    assert lines == [f"valid corpus BLEU {expected:.2f} (500 sources, greedy)"]
+
+
 def test_evaluating_against_other_data_is_refused(run, tmp_path):
     # a fra.txt-style file (d2l's two columns) from the same grammar, another seed: enough for
     # load_fra_eng's 2000 + 2000 held out, and a vocabulary of its own
