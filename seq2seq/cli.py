@@ -147,6 +147,7 @@ def _check_flags(args):
              ("--batch-size", args.batch_size, args.batch_size >= 1, "an integer >= 1"),
              ("--lr", args.lr, args.lr > 0, "a number > 0"),
              ("--clip", args.clip, args.clip > 0, "a number > 0 (the largest gradient norm)"),
+             ("--seed", args.seed, args.seed >= 0, "an integer >= 0"),
              ("--max-minutes", args.max_minutes,
               args.max_minutes is None or args.max_minutes >= 0, "a number >= 0")]
     for flag, value, ok, expected in needs:

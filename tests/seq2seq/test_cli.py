@@ -148,6 +148,7 @@ def test_resume_refuses_another_model_size_or_a_missing_checkpoint(run, tmp_path
     ("--epochs", "-2", r"--epochs must be an integer >= 0, got -2"),
     ("--embed-size", "-3", r"build_model: embed_size must be an integer >= 1, got -3"),
     ("--dropout", "1.5", r"build_model: dropout must be a number in \[0, 1\), got 1\.5"),
+    ("--seed", "-1", r"--seed must be an integer >= 0, got -1"),
 ])
 def test_training_flags_out_of_range_are_one_line_errors(flag, value, message, tmp_path):
     out = tmp_path / "out"
