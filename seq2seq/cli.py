@@ -181,7 +181,10 @@ def cmd_train(args):
                          max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
     if args.resume:
         _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config)
-    os.makedirs(args.out, exist_ok=True)
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as exc:       # a file of that name, no permission, ...
+        sys.exit(f"error: --out {args.out}: {exc}")
     start = time.perf_counter()
     history = train(model, data, config, model_config, out_dir=args.out, resume=args.resume)
     print(f"trained {len(history.epoch)} epochs in {time.perf_counter() - start:.1f} s")
@@ -238,11 +241,14 @@ def cmd_translate(args):
             # several sentences: attention.png -> attention.0.png, attention.1.png, ...
             path = args.heatmap if len(sentences) == 1 else f"{root}.{k}{extension}"
             source = preprocess_nmt(sentence).split()
-            save_translation_heatmap(weights, source, tokens, path)
-            if state["model_config"].get("model") == "transformer":   # and one per head
-                from seq2seq.heatmaps import save_transformer_heatmaps
-                save_transformer_heatmaps(model, source, tokens, src_vocab, tgt_vocab,
-                                          num_steps, path)
+            try:
+                save_translation_heatmap(weights, source, tokens, path)
+                if state["model_config"].get("model") == "transformer":   # one per head too
+                    from seq2seq.heatmaps import save_transformer_heatmaps
+                    save_transformer_heatmaps(model, source, tokens, src_vocab, tgt_vocab,
+                                              num_steps, path)
+            except OSError as exc:   # a folder that cannot be made, no permission, ...
+                sys.exit(f"error: --heatmap {path}: {exc}")
 
 
 def cmd_evaluate(args):

@@ -157,6 +157,13 @@ def test_training_flags_out_of_range_are_one_line_errors(flag, value, message, t
     assert not out.exists()                                   # nothing trained or written
 
 
+def test_an_out_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder")
+    failed_with(cli("train", "--backend", "numpy", *TINY, "--out", str(taken)),
+                rf"^error: --out {re.escape(str(taken))}: .*File exists")
+
+
 # ----------------------------------------------------------------------------- translate
 
 def test_translate_sentences_from_arguments_and_stdin(run, library):
@@ -184,6 +191,15 @@ def test_translate_writes_heatmaps(run, tmp_path):
                           "--heatmap", str(several), SENTENCES[0], LONG))
     assert len(lines) == 2
     assert sorted(os.listdir(tmp_path)) == ["one.png", "several.0.png", "several.1.png"]
+
+
+def test_a_heatmap_that_cannot_be_written_is_a_one_line_error(run, tmp_path):
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder")
+    path = taken / "h.png"
+    failed_with(cli("translate", "--backend", "numpy", "--checkpoint", checkpoint(run),
+                    "--heatmap", str(path), SENTENCES[0]),
+                rf"^error: --heatmap {re.escape(str(path))}: ")
 
 
 def test_a_long_sentence_is_truncated_with_a_warning(run, library):
