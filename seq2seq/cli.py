@@ -189,16 +189,19 @@ def cmd_train(args):
     history = train(model, data, config, model_config, out_dir=args.out, resume=args.resume)
     print(f"trained {len(history.epoch)} epochs in {time.perf_counter() - start:.1f} s")
     best = os.path.join(args.out, "best.npz")
+    saved = f"checkpoint: {best}"
     if os.path.exists(best):
         from seq2seq.checkpoint import load_checkpoint
         load_checkpoint(best, model, data, model_config)
+    else:   # --epochs 0, or a time limit reached before the first epoch
+        saved = "no checkpoint (no epoch was trained)"
     test_bleu = evaluate_bleu(model, data.test, data)
     print(f"test corpus BLEU {test_bleu:.2f} ({len(data.test)} sources, greedy)")
     results = _print_translations(model, data, data.test[:EXAMPLES])
     src, _ = data.test[0]
     tokens, weights = results[0]
     if weights is None:   # the plain decoder
-        print(f"checkpoint: {best} (no attention heatmap: the plain decoder has no attention)")
+        print(f"{saved} (no attention heatmap: the plain decoder has no attention)")
         return test_bleu
     path = os.path.join(args.out, "attention.png")
     save_translation_heatmap(weights, src, tokens, path)
@@ -207,7 +210,7 @@ def cmd_train(args):
         per_head = save_transformer_heatmaps(model, src, tokens, data.src_vocab,
                                              data.tgt_vocab, data.num_steps, path)
         path = ", ".join([path] + per_head)
-    print(f"attention heatmap: {path}; checkpoint: {best}")
+    print(f"attention heatmap: {path}; {saved}")
     return test_bleu
 
 

@@ -164,6 +164,14 @@ def test_an_out_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
                 rf"^error: --out {re.escape(str(taken))}: .*File exists")
 
 
+def test_without_a_trained_epoch_no_checkpoint_is_claimed(tmp_path):
+    lines = succeeded(cli("train", "--backend", "numpy", *TINY[2:], "--epochs", "0",
+                          "--out", str(tmp_path)))
+    assert not (tmp_path / "best.npz").exists()
+    assert lines[-1] == f"attention heatmap: {tmp_path / 'attention.png'}; no checkpoint " \
+                        f"(no epoch was trained)"
+
+
 # ----------------------------------------------------------------------------- translate
 
 def test_translate_sentences_from_arguments_and_stdin(run, library):
