@@ -4,6 +4,7 @@ Standard library only (``urllib``, ``hashlib``, ``zipfile``). Every file is writ
 so an interrupted download never leaves a half file that a later run would trust.
 """
 import hashlib
+import http.client
 import io
 import urllib.error
 import urllib.request
@@ -63,7 +64,8 @@ def _fetch(url, timeout):
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.read()
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
+        # HTTPException: e.g. IncompleteRead, the connection dropped in the middle of the body
         reason = getattr(error, "reason", error)
         raise DownloadError(f"could not download {url} ({reason}); "
                             f"pass a local copy of fra.txt with --data PATH") from None

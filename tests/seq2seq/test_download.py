@@ -1,6 +1,7 @@
 """download_fra_eng without the network: urllib is replaced by a fake that fails or serves a
 zip built here."""
 import hashlib
+import http.client
 import io
 import urllib.error
 import urllib.request
@@ -55,6 +56,17 @@ def test_no_network_fails_in_one_clear_line(monkeypatch, tmp_path):
     assert "name resolution" in message
     assert info.value.__cause__ is None and info.value.__suppress_context__
     assert list(tmp_path.iterdir()) == []                  # nothing half-written
+
+
+def test_a_connection_cut_mid_download_fails_in_one_clear_line(monkeypatch, tmp_path):
+    class CutResponse(FakeResponse):
+        def read(self, *args):   # what http.client raises when the body stops short
+            raise http.client.IncompleteRead(b"PK\x03\x04", 3_500_000)
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: CutResponse())
+    with pytest.raises(DownloadError, match=r"^could not download \S+ \(IncompleteRead.*\); "
+                                            r"pass a local copy of fra\.txt with --data PATH$"):
+        download_fra_eng(cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_download_checks_extracts_and_caches(monkeypatch, tmp_path):
