@@ -13,6 +13,8 @@ def translate(model, sentences, src_vocab, tgt_vocab, num_steps, beam_size=1):
     """
     encoded = [encode_source(sentence, src_vocab, num_steps) for sentence in sentences]
     bos, eos = tgt_vocab["<bos>"], tgt_vocab["<eos>"]
+    if not encoded:                  # nothing to batch (concatenate needs an array)
+        return []
     if beam_size == 1:
         src = numpy.concatenate([ids for ids, _ in encoded])
         valid = numpy.concatenate([lens for _, lens in encoded])

@@ -1,0 +1,23 @@
+"""translate(): raw sentences in, tokens and attention weights out."""
+import numpy as np
+
+from seq2seq.decoding import greedy_decode
+from seq2seq.models import build_model
+from seq2seq.translate import translate
+from seq2seq.vocab import Vocab
+
+VOCAB = Vocab.from_idx_to_token(["<unk>", "<pad>", "<bos>", "<eos>", "go", ".", "va", "!"])
+
+
+def test_no_sentences_give_no_translations_greedy_or_beam():
+    model = build_model(len(VOCAB), len(VOCAB), 4, 6, num_layers=1, dropout=0.0)
+    for beam_size in (1, 3):
+        assert translate(model, [], VOCAB, VOCAB, 5, beam_size) == []
+
+
+def test_a_sentence_is_encoded_decoded_and_spelled_out():
+    model = build_model(len(VOCAB), len(VOCAB), 4, 6, num_layers=1, dropout=0.0)
+    (tokens, weights), = translate(model, ["Go."], VOCAB, VOCAB, 5)
+    (ids, expected), = greedy_decode(model, np.array([[4, 5, 3, 1, 1]]), np.array([3]), 2, 3, 5)
+    assert tokens == VOCAB.to_tokens(ids)
+    np.testing.assert_allclose(weights, expected, rtol=1e-6)
