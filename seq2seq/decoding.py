@@ -21,10 +21,6 @@ def _log_softmax64(logits):
     return shifted - numpy.log(numpy.exp(shifted).sum(-1, keepdims=True))
 
 
-def _weights_row(weights, row):
-    return None if weights is None else weights[row]
-
-
 def greedy_decode(model, src, src_valid_lens, bos, eos, num_steps):
     """d2l's ``predict_seq2seq``, batched: src (B, T) ids, src_valid_lens (B,).
 
