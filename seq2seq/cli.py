@@ -127,17 +127,23 @@ def _print_translations(model, data, pairs, beam_size=1):
     return results
 
 
-def _check_resumable(path, model, data, model_config):
+def _check_resumable(path, model, data, model_config, config):
     """Before anything is trained or written: ``--resume`` needs OUT/last.npz, made by this
-    model on this data; otherwise one line says what is missing or what differs."""
+    model on this data with these training settings; otherwise one line says what is missing
+    or what differs."""
     from seq2seq.checkpoint import load_checkpoint
+    from seq2seq.train import resume_differences
     if not os.path.exists(path):
         sys.exit(f"error: --resume: nothing to resume, {path} does not exist (train without "
                  f"--resume first, or pass the --out folder of an earlier run)")
     try:
-        load_checkpoint(path, model, data, model_config)
+        state = load_checkpoint(path, model, data, model_config)
     except (OSError, ValueError) as exc:
         sys.exit(f"error: --resume: {exc}")
+    differences = resume_differences(state, config)
+    if differences:
+        sys.exit(f"error: --resume: {path} was trained with other settings: "
+                 f"{'; '.join(differences)} (pass the run's own flags to continue it)")
 
 
 def _check_flags(args):
@@ -180,7 +186,8 @@ def cmd_train(args):
                          clip=args.clip, seed=args.seed,
                          max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
     if args.resume:
-        _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config)
+        _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config,
+                         config)
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as exc:       # a file of that name, no permission, ...

@@ -5,8 +5,11 @@ forcing), the loss averages the cross-entropy over real target tokens, and Adam 
 on gradients clipped to a global norm. After each epoch the model translates the validation
 sources greedily and is scored with corpus BLEU; the best weights are checkpointed (atomically)
 and a PNG shows the loss and BLEU curves. A run can resume from its last checkpoint and is
-reproducible under a seed.
+reproducible under a seed: a resumed run repeats an uninterrupted one exactly, except after an
+epoch cut short by the time limit, which counts as trained (the run continues with the next
+epoch; the log says how many of its batches ran).
 """
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -41,6 +44,20 @@ class History:
     valid_bleu: list = field(default_factory=list)
     tokens_per_s: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
+    batches: list = field(default_factory=list)       # batches trained: fewer if cut short
+
+# The settings a resumed run must share with the run it continues (the model's own settings
+# are checked by load_checkpoint); epochs and the time limit may change, to train longer.
+RESUMED_SETTINGS = ("lr", "batch_size", "clip", "seed")
+
+
+def resume_differences(state, config):
+    """The settings of ``config`` that differ from those saved in a checkpoint's ``state``
+    (none for checkpoints from before the settings were saved), as "name: checkpoint x, now y"."""
+    saved = state.get("training", {})
+    return [f"{name}: checkpoint {saved[name]!r}, now {getattr(config, name)!r}"
+            for name in RESUMED_SETTINGS
+            if name in saved and saved[name] != getattr(config, name)]
 
 
 def translate_batch(model, sources, data, batch_size=256):
@@ -69,10 +86,10 @@ def epoch_seed(seed, epoch):
 
 def train_epoch(model, optimizer, batches, clip, progress, deadline=None):
     """One pass over the batches (cut short at ``deadline``, a perf_counter time):
-    returns (mean loss per token, target tokens per second)."""
+    returns (mean loss per token, target tokens per second, batches trained)."""
     model.train()
     params = model.parameters()
-    total_loss, total_tokens, start = 0.0, 0, time.perf_counter()
+    total_loss, total_tokens, trained, start = 0.0, 0, 0, time.perf_counter()
     for src, src_valid_len, dec_input, label, label_valid_len in batches:
         if deadline is not None and time.perf_counter() > deadline:
             break
@@ -86,11 +103,13 @@ def train_epoch(model, optimizer, batches, clip, progress, deadline=None):
         tokens = int(label_valid_len.sum())
         total_loss += loss.item() * tokens
         total_tokens += tokens
+        trained += 1
         elapsed = time.perf_counter() - start
         progress.update(1)
         progress.set_postfix(loss=f"{total_loss / total_tokens:.3f}",
                              tok_s=f"{total_tokens / elapsed:,.0f}")
-    return total_loss / max(total_tokens, 1), total_tokens / (time.perf_counter() - start)
+    return (total_loss / max(total_tokens, 1), total_tokens / (time.perf_counter() - start),
+            trained)
 
 
 def train(model, data, config, model_config, out_dir=None, resume=False, log=print):
@@ -106,10 +125,14 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         if not last_path or not os.path.exists(last_path):
             raise FileNotFoundError(f"train: nothing to resume, {last_path} does not exist")
         state = load_checkpoint(last_path, model, data, model_config, optimizer)
+        differences = resume_differences(state, config)
+        if differences:
+            raise ValueError(f"train: cannot resume {last_path} with other training settings "
+                             f"({'; '.join(differences)}): pass the run's own to continue it")
         history = History(**state["history"])
         start_epoch = len(history.epoch)
         best_bleu = max(history.valid_bleu, default=-1.0)
-        log(f"resumed from {last_path} after epoch {start_epoch}")
+        log(f"resumed from {last_path} after epoch {start_epoch}{_cut_note(history, data, config)}")
     trained = 0.0   # seconds spent in training passes (validation excluded)
     for epoch in range(start_epoch, config.epochs):
         if config.max_seconds is not None and trained >= config.max_seconds:
@@ -126,8 +149,8 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
             started = time.perf_counter()
             deadline = (None if config.max_seconds is None
                         else started + config.max_seconds - trained)
-            loss, tokens_per_s = train_epoch(model, optimizer, batches, config.clip, progress,
-                                             deadline)
+            loss, tokens_per_s, batches_trained = train_epoch(model, optimizer, batches,
+                                                              config.clip, progress, deadline)
             trained += time.perf_counter() - started
         bleu = (evaluate_bleu(model, data.valid, data, config.eval_batch_size,
                               config.max_eval) if data.valid else float("nan"))
@@ -136,10 +159,14 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         history.valid_bleu.append(bleu)
         history.tokens_per_s.append(tokens_per_s)
         history.seconds.append(time.perf_counter() - started)
+        history.batches.append(batches_trained)
+        cut = "" if batches_trained == len(batches) else (
+            f" (cut by the time limit after {batches_trained} of {len(batches)} batches)")
         log(f"epoch {epoch + 1}: loss {loss:.4f}, valid BLEU {bleu:.2f}, "
-            f"{tokens_per_s:,.0f} tokens/s, {history.seconds[-1]:.1f} s")
+            f"{tokens_per_s:,.0f} tokens/s, {history.seconds[-1]:.1f} s{cut}")
         if out_dir:
-            extra = {"history": asdict(history)}
+            extra = {"history": asdict(history),
+                     "training": {name: getattr(config, name) for name in RESUMED_SETTINGS}}
             if bleu > best_bleu or not data.valid:   # without a validation set: the last
                 best_bleu = bleu
                 save_checkpoint(os.path.join(out_dir, "best.npz"), model, data, model_config,
@@ -147,6 +174,17 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
             save_checkpoint(last_path, model, data, model_config, optimizer, extra)
             plot_history(history, os.path.join(out_dir, "curves.png"))
     return history
+
+
+def _cut_note(history, data, config):
+    """What a resumed run skips: the untrained batches of a last epoch cut by the time limit."""
+    if not history.batches or len(history.batches) != len(history.epoch):
+        return ""                   # no epoch yet, or a checkpoint without batch counts
+    per_epoch = math.ceil(len(data.train) / config.batch_size)
+    if history.batches[-1] >= per_epoch:
+        return ""
+    return (f" (cut by the time limit after {history.batches[-1]} of its {per_epoch} batches; "
+            f"the rest of that epoch is skipped)")
 
 
 def plot_history(history, path):

@@ -150,6 +150,44 @@ def test_time_limit_zero_trains_no_epoch():
 
 
 @pytest.mark.numpy_only
+def test_resume_with_other_training_settings_is_refused(tmp_path):
+    """lr, batch size, clip and seed shape the run: resuming with others would not continue
+    it (the optimizer would even keep the saved lr), so it is refused, naming each."""
+    small = load_builtin(num_train=100, num_valid=10, num_test=10)
+    config = model_config(small, num_hiddens=8, embed_size=4)
+    train(fresh_model(config), small, TrainConfig(epochs=1, lr=0.01, batch_size=32), config,
+          out_dir=str(tmp_path), log=quiet)
+    other = TrainConfig(epochs=2, lr=0.02, batch_size=16)
+    with pytest.raises(ValueError, match=r"train: cannot resume .*last\.npz with other training "
+                                         r"settings \(lr: checkpoint 0\.01, now 0\.02; "
+                                         r"batch_size: checkpoint 32, now 16\)"):
+        train(fresh_model(config), small, other, config, out_dir=str(tmp_path), resume=True,
+              log=quiet)
+    more_epochs = TrainConfig(epochs=2, lr=0.01, batch_size=32, max_seconds=60)
+    history = train(fresh_model(config), small, more_epochs, config, out_dir=str(tmp_path),
+                    resume=True, log=quiet)
+    assert history.epoch == [1, 2]
+
+
+@pytest.mark.numpy_only
+def test_an_epoch_cut_by_the_time_limit_is_recorded_and_named_on_resume(tmp_path):
+    small = load_builtin(num_train=100, num_valid=10, num_test=10)
+    config = model_config(small, num_hiddens=8, embed_size=4)
+    logged = []
+    history = train(fresh_model(config), small,
+                    TrainConfig(epochs=3, batch_size=32, max_seconds=1e-9), config,
+                    out_dir=str(tmp_path), log=logged.append)
+    assert history.epoch == [1] and history.batches == [0]       # cut before its first batch
+    assert "(cut by the time limit after 0 of 4 batches)" in logged[0]
+    logged = []
+    history = train(fresh_model(config), small, TrainConfig(epochs=2, batch_size=32), config,
+                    out_dir=str(tmp_path), resume=True, log=logged.append)
+    assert logged[0].endswith("after epoch 1 (cut by the time limit after 0 of its 4 batches; "
+                              "the rest of that epoch is skipped)")
+    assert history.epoch == [1, 2] and history.batches == [0, 4]
+
+
+@pytest.mark.numpy_only
 def test_resume_without_a_checkpoint_is_refused(data, tmp_path):
     config = model_config(data)
     with pytest.raises(FileNotFoundError, match=r"train: nothing to resume.*last\.npz"):
@@ -263,8 +301,9 @@ def test_progress_bar_shows_loss_tokens_per_second_and_eta(data):
                                  data.num_steps, batch_size=32, seed=0)
     stream = io.StringIO()
     with tqdm(total=len(batches), file=stream, mininterval=0, miniters=1, ascii=True) as bar:
-        loss, tokens_per_s = train_epoch(model, mg.optim.Adam(model.parameters(), lr=0.01),
-                                         batches, 1.0, bar)
+        loss, tokens_per_s, trained = train_epoch(
+            model, mg.optim.Adam(model.parameters(), lr=0.01), batches, 1.0, bar)
+    assert trained == 8
     frames = [frame for frame in re.split(r"[\r\n]", stream.getvalue()) if frame.strip()]
     pattern = (r".*\| *(\d+)/8 \[\d\d:\d\d<\d\d:\d\d, .*loss=(\d+\.\d{3}), "
                r"tok_s=([\d,]+)\]")
