@@ -14,6 +14,17 @@ from minigrad import backend
 from minigrad.tensor import Tensor
 
 
+def _plain(value):
+    """A hyperparameter as a Python number, or a tuple of them. A schedule computed with NumPy
+    sets numpy.float64 learning rates, which ``mg.save`` stores as 0-d arrays; an optimizer
+    resumed from them would otherwise compute with an array lr (and a list of betas)."""
+    if isinstance(value, (tuple, list)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, (numpy.generic, numpy.ndarray)) and value.ndim == 0:
+        return value.item()
+    return value
+
+
 class Optimizer:
     """Base class. Subclasses set ``self.hyperparameters`` and define ``_update``."""
 
@@ -67,7 +78,7 @@ class Optimizer:
         def host(value):
             return backend.to_numpy(value) if backend.is_array(value) else value
         return {"optimizer": type(self).__name__,
-                "hyperparameters": dict(self.hyperparameters),
+                "hyperparameters": {k: _plain(v) for k, v in self.hyperparameters.items()},
                 "state": {str(i): {key: host(value) for key, value in state.items()}
                           for i, state in enumerate(self.state) if state}}
 
@@ -101,10 +112,8 @@ class Optimizer:
                                                              dtype=param.dtype)
         if problems:
             raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
-        hyperparameters = dict(state_dict["hyperparameters"])
-        if "betas" in hyperparameters:   # a checkpoint may hand back a list
-            hyperparameters["betas"] = tuple(hyperparameters["betas"])
-        self.hyperparameters.update(hyperparameters)
+        self.hyperparameters.update(
+            {k: _plain(v) for k, v in state_dict["hyperparameters"].items()})
         self.state = new_state
 
     def __repr__(self):

@@ -202,3 +202,26 @@ def test_errors_are_clear():
                                          r"\(8, 3\); state for parameter '9', but the "
                                          r"optimizer has 6 parameters"):
         adam.load_state_dict(state)
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam"])
+def test_a_numpy_learning_rate_survives_a_checkpoint_as_a_number(kind, tmp_path):
+    """A schedule computed with NumPy sets lr to a numpy.float64. mg.save keeps NumPy scalars
+    as 0-d arrays, so the optimizer must hand out plain numbers, or a resumed run would get
+    an array as its lr (and a device backend would refuse host-array arithmetic with it)."""
+    model = Net()
+    optimizer = getattr(mg.optim, kind)(model.parameters(), lr=0.1)
+    optimizer.lr = 0.05 * (1 + np.cos(np.pi * 0.25))        # numpy.float64
+    _train_step(model, optimizer, 0, "float32", 1.0)
+    hyperparameters = optimizer.state_dict()["hyperparameters"]
+    assert type(hyperparameters["lr"]) is float
+    mg.save({"optimizer": optimizer.state_dict()}, tmp_path / "ckpt.npz")
+    resumed = getattr(mg.optim, kind)(model.parameters(), lr=0.1)
+    resumed.load_state_dict(mg.load(tmp_path / "ckpt.npz")["optimizer"])
+    assert type(resumed.lr) is float and resumed.lr == optimizer.lr
+    _train_step(model, resumed, 1, "float32", 1.0)
+
+    old = optimizer.state_dict()                  # a checkpoint written before this fix
+    old["hyperparameters"]["lr"] = np.array(optimizer.lr)
+    resumed.load_state_dict(old)
+    assert type(resumed.lr) is float and resumed.lr == optimizer.lr
