@@ -74,7 +74,9 @@ def pow(a, exponent):
     """y = a ** p.   dL/da = dL/dy * p * a**(p-1);  for a tensor p, dL/dp = dL/dy * y * log(a)."""
     if isinstance(exponent, numbers.Number):
         a = as_tensor(a, "pow")
-        p = exponent
+        # a Python number, so a float32 a stays float32: NumPy promotes float32 ** numpy.float64
+        # (or numpy.int64) to float64, but never for a Python scalar
+        p = int(exponent) if isinstance(exponent, numbers.Integral) else float(exponent)
 
         def backward(g):
             return (g * p * a.data ** (p - 1),)
