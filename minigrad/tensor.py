@@ -19,6 +19,8 @@ class Tensor:
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Tensor: requires_grad=True needs float data, got dtype "
                             f"{self.data.dtype}; only float tensors have gradients")
+        if requires_grad and self.data is data:   # the caller's own array: take a copy, since
+            self.data = self.data.copy()          # an optimizer will update it in place
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._parents = ()

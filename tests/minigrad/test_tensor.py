@@ -110,3 +110,19 @@ def test_set_default_dtype_rejects_other_types():
 def test_hash_is_identity():
     a, b = mg.Tensor([1.0]), mg.Tensor([1.0])
     assert len({a, b, a}) == 2
+
+
+def test_a_tensor_that_requires_grad_owns_its_data():
+    """An optimizer updates parameters in place; on the NumPy backend a Parameter made from the
+    caller's float32 array used to be that array, so training rewrote it (on a device backend
+    it never was). A tensor that requires grad now starts from a copy, as torch.tensor does."""
+    w_host = np.ones((2, 2), np.float32)
+    w = mg.nn.Parameter(w_host)
+    x = mg.Tensor([1.0, 2.0])
+    v = mg.Tensor(x, requires_grad=True)
+    for p in (w, v):
+        p.grad = mg.backend.xp.ones(p.shape, dtype=p.dtype)
+    mg.optim.SGD([w, v], lr=0.5).step()
+    np.testing.assert_array_equal(w_host, np.ones((2, 2)))
+    np.testing.assert_array_equal(host(x), [1.0, 2.0])
+    np.testing.assert_array_equal(host(w), np.full((2, 2), 0.5))
