@@ -15,7 +15,14 @@ class Tensor:
     def __init__(self, data, requires_grad=False):
         if isinstance(data, Tensor):
             data = data.data
-        self.data = backend.asarray(data)
+        try:
+            self.data = backend.asarray(data)
+        except ValueError as exc:   # NumPy's reply to [[1, 2], [3]]
+            raise ValueError(f"Tensor: the data does not form a rectangular array (nested "
+                             f"lists of unequal lengths?): {exc}") from None
+        if self.data.dtype.kind not in "biuf":   # None, strings, objects: garbage for any op
+            raise TypeError(f"Tensor: data must be numbers (bool, int or float), got "
+                            f"{type(data).__name__} of dtype {self.data.dtype}")
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Tensor: requires_grad=True needs float data, got dtype "
                             f"{self.data.dtype}; only float tensors have gradients")

@@ -126,3 +126,17 @@ def test_a_tensor_that_requires_grad_owns_its_data():
     np.testing.assert_array_equal(w_host, np.ones((2, 2)))
     np.testing.assert_array_equal(host(x), [1.0, 2.0])
     np.testing.assert_array_equal(host(w), np.full((2, 2), 0.5))
+
+
+@pytest.mark.parametrize("data, message", [
+    (None, "Tensor: data must be numbers .bool, int or float., got NoneType of dtype object"),
+    ("abc", "Tensor: data must be numbers .bool, int or float., got str of dtype <U3"),
+    ([1.0, None], "Tensor: data must be numbers .bool, int or float., got list of dtype "
+                  "object"),
+    ([[1, 2], [3]], "Tensor: the data does not form a rectangular array .nested lists of "
+                    "unequal lengths\\?.: setting an array element with a sequence"),
+], ids=["None", "str", "list with None", "ragged"])
+def test_data_that_is_not_numbers_is_refused(data, message):
+    """Such data used to become an object or string array, garbage for every op after."""
+    with pytest.raises((TypeError, ValueError), match=message):
+        mg.Tensor(data)
