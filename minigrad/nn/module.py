@@ -27,6 +27,20 @@ def uniform(shape, bound):
     return Parameter(backend.host_rng().uniform(-bound, bound, size=shape))
 
 
+def _host_array(value):
+    """A state_dict value as a host NumPy array: from NumPy, a Tensor, a backend array or
+    anything NumPy can read (a torch tensor); None when it is not an array of numbers."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if backend.array_backend(value) not in (None, "numpy"):
+        value = backend.to_numpy(value)
+    try:
+        array = numpy.asarray(value)
+    except (ValueError, TypeError):
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
 class Module:
     """Base class of every layer and model. Subclasses set attributes and define ``forward``."""
 
@@ -116,19 +130,26 @@ class Module:
         return {name: param.numpy() for name, param in self.named_parameters()}
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays into the parameters, keeping each parameter's dtype and backend.
+        """Copy arrays (host NumPy, backend arrays, Tensors, torch tensors) into the
+        parameters, keeping each parameter's dtype and backend.
 
-        Every problem is reported at once, by name: missing keys, unexpected keys (only when
-        ``strict``) and shape mismatches. Nothing is copied unless everything fits.
+        Every problem is reported at once, by name: values that are not arrays of numbers,
+        missing keys, unexpected keys (only when ``strict``) and shape mismatches. Nothing is
+        copied unless everything fits.
         """
         params = dict(self.named_parameters())
-        arrays = {name: numpy.asarray(value) for name, value in state_dict.items()}
-        missing = [name for name in params if name not in arrays]
-        unexpected = [name for name in arrays if name not in params]
+        arrays = {name: _host_array(value) for name, value in state_dict.items()}
+        not_numbers = [f"{name} ({type(state_dict[name]).__name__})"
+                       for name, array in arrays.items() if array is None]
+        arrays = {name: array for name, array in arrays.items() if array is not None}
+        missing = [name for name in params if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in params]
         mismatched = [f"{name}: checkpoint {arrays[name].shape}, model {params[name].shape}"
                       for name in params if name in arrays
                       and arrays[name].shape != params[name].shape]
         problems = []
+        if not_numbers:
+            problems.append("values that are not arrays of numbers: " + ", ".join(not_numbers))
         if missing and strict:
             problems.append("missing keys: " + ", ".join(missing))
         if unexpected and strict:
