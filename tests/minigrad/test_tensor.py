@@ -140,3 +140,30 @@ def test_data_that_is_not_numbers_is_refused(data, message):
     """Such data used to become an object or string array, garbage for every op after."""
     with pytest.raises((TypeError, ValueError), match=message):
         mg.Tensor(data)
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("expression", [
+    lambda i, f: i * 0.5, lambda i, f: 0.5 * i, lambda i, f: i / 2, lambda i, f: 1 / i,
+    lambda i, f: i / i, lambda i, f: i + f, lambda i, f: f * i, lambda i, f: f - i,
+    lambda i, f: i ** 0.5, lambda i, f: i ** f, lambda i, f: 2.0 ** i, lambda i, f: i.exp(),
+    lambda i, f: i.log(), lambda i, f: i.tanh(), lambda i, f: i.sigmoid(),
+    lambda i, f: i + 2, lambda i, f: i * i, lambda i, f: -i, lambda i, f: i ** 2,
+], ids=["i*0.5", "0.5*i", "i/2", "1/i", "i/i", "i+f", "f*i", "f-i", "i**0.5", "i**f",
+        "2.0**i", "exp", "log", "tanh", "sigmoid", "i+2", "i*i", "-i", "i**2"])
+def test_integer_tensors_in_float_math_follow_torch(expression, default):
+    """Integer data meeting float math computes in the float operand's dtype, or the default
+    float dtype, as in torch; NumPy alone would pick float64 (positions * 0.5 under a float32
+    default). Integer-only arithmetic stays integer."""
+    torch = pytest.importorskip("torch")
+    mg.set_default_dtype(default)
+    torch.set_default_dtype(getattr(torch, default))
+    try:
+        ints, floats = np.arange(1, 4), np.array([0.5, 1.5, 2.5])
+        ours = expression(mg.Tensor(ints), mg.Tensor(floats))
+        theirs = expression(torch.tensor(ints),
+                            torch.tensor(floats, dtype=getattr(torch, default)))
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    np.testing.assert_allclose(host(ours), theirs.numpy(), rtol=1e-6)
