@@ -5,6 +5,8 @@ so ``named_parameters()`` can walk the tree and name each weight with a dotted p
 ("decoder.rnn.weight_ih_l0"), the same names PyTorch uses. ``state_dict()`` maps those names
 to host NumPy arrays in PyTorch's layouts, so weights move to and from PyTorch unchanged.
 """
+import numbers
+
 import numpy
 
 from minigrad import backend
@@ -20,6 +22,13 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter(" + super().__repr__()[len("Tensor("):]
+
+
+def check_sizes(owner, minimum=0, **sizes):
+    """Layer sizes must be integers >= ``minimum``; name the bad one (NumPy's error would not)."""
+    for name, size in sizes.items():
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < minimum:
+            raise ValueError(f"{owner}: {name} must be an integer >= {minimum}, got {size!r}")
 
 
 def uniform(shape, bound):
