@@ -30,6 +30,11 @@ class Optimizer:
 
     def __init__(self, params, hyperparameters):
         name = type(self).__name__
+        expected = f"{name}: expected an iterable of parameters such as model.parameters()"
+        if isinstance(params, Tensor):   # iterable row by row, but rows never get a grad
+            raise TypeError(f"{expected}, got one {type(params).__name__}; wrap it in a list")
+        if not hasattr(params, "__iter__"):
+            raise TypeError(f"{expected}, got {type(params).__name__}")
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{name}: got an empty list of parameters")
@@ -42,7 +47,7 @@ class Optimizer:
         for key, value in hyperparameters.items():
             values = value if isinstance(value, tuple) else (value,)
             if any(not isinstance(v, numbers.Real) or v < 0 for v in values):
-                raise ValueError(f"{name}: {key} must be non-negative, got {value}")
+                raise ValueError(f"{name}: {key} must be non-negative, got {value!r}")
         self.hyperparameters = dict(hyperparameters)
         self.state = [{} for _ in self.params]
 

@@ -225,3 +225,21 @@ def test_a_numpy_learning_rate_survives_a_checkpoint_as_a_number(kind, tmp_path)
     old["hyperparameters"]["lr"] = np.array(optimizer.lr)
     resumed.load_state_dict(old)
     assert type(resumed.lr) is float and resumed.lr == optimizer.lr
+
+
+def test_errors_for_parameters_and_betas_of_the_wrong_kind():
+    """SGD(one_tensor) iterated its rows (non-leaf slices whose grads never come), so training
+    silently did nothing; SGD(model), Adam(betas=0.9) and lr='0.1' ended in unclear errors."""
+    model = Net()
+    with pytest.raises(TypeError, match=r"SGD: expected an iterable of parameters such as "
+                                        r"model.parameters\(\), got one Parameter; wrap it in "
+                                        r"a list"):
+        mg.optim.SGD(model.out.weight, lr=0.1)
+    with pytest.raises(TypeError, match=r"Adam: expected an iterable of parameters such as "
+                                        r"model.parameters\(\), got Net"):
+        mg.optim.Adam(model)
+    with pytest.raises(ValueError, match=r"Adam: betas must be two numbers in \[0, 1\), got "
+                                         r"0.9"):
+        mg.optim.Adam(model.parameters(), betas=0.9)
+    with pytest.raises(ValueError, match=r"SGD: lr must be non-negative, got '0.1'"):
+        mg.optim.SGD(model.parameters(), lr="0.1")
