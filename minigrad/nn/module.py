@@ -70,6 +70,14 @@ class Module:
         elif isinstance(value, Module):
             self._parameters.pop(name, None)
             self._modules[name] = value
+        elif value is not None and name in self._parameters:
+            # as torch: a plain tensor here would drop the weight from training without a word
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} "
+                            f"to parameter {name!r}; wrap it as mg.nn.Parameter(...) or "
+                            f"assign None")
+        elif value is not None and name in self._modules:
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} "
+                            f"to child module {name!r}; assign a Module or None")
         else:
             self._parameters.pop(name, None)
             self._modules.pop(name, None)

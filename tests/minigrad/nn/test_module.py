@@ -185,3 +185,23 @@ def test_load_state_dict_refuses_values_that_are_not_numbers():
         model.load_state_dict(state)
     for name, value in model.state_dict().items():           # nothing was copied
         np.testing.assert_array_equal(value, before[name])
+
+
+def test_assigning_a_plain_value_to_a_parameter_or_child_raises_as_in_torch():
+    """`layer.weight = mg.Tensor(w, requires_grad=True)` used to drop the weight from
+    parameters() and state_dict() silently, so the optimizer stopped training it."""
+    model = Net()
+    with pytest.raises(TypeError, match=r"Linear: cannot assign a Tensor to parameter "
+                                        r"'weight'; wrap it as mg.nn.Parameter\(...\) or "
+                                        r"assign None"):
+        model.dense.weight = mg.Tensor(np.zeros((10, 5)), requires_grad=True)
+    with pytest.raises(TypeError, match=r"Net: cannot assign a int to child module 'rnn'; "
+                                        r"assign a Module or None"):
+        model.rnn = 3
+    assert "dense.weight" in model.state_dict() and "rnn.weight_ih_l0" in model.state_dict()
+    model.dense.bias = None                          # allowed, as in torch
+    model.dense.weight = mg.nn.Parameter(np.zeros((10, 5)))
+    assert [n for n, _ in model.dense.named_parameters()] == ["weight"]
+    t = TorchNet()
+    t.dense.bias = None
+    assert list(model.dense.state_dict()) == list(t.dense.state_dict())
