@@ -143,7 +143,11 @@ class Module:
 
     # -- state ----------------------------------------------------------------------------
     def state_dict(self):
-        """{dotted name: host NumPy copy of the parameter}, in PyTorch's names and layouts."""
+        """{dotted name: host NumPy copy of the parameter}, in PyTorch's names and layouts.
+
+        One difference: a parameter shared by two modules (tied weights) appears once, under
+        its first name, where torch lists it under every name; load such a torch state_dict
+        with ``strict=False``."""
         return {name: param.numpy() for name, param in self.named_parameters()}
 
     def load_state_dict(self, state_dict, strict=True):
