@@ -8,6 +8,8 @@ R, so one backward pass gives every input's analytic gradient dL/dx_i. Then, in 
 - larger inputs: ``directions`` random unit directions d, numerically
   (L(x + eps d) - L(x - eps d)) / (2 eps) against the analytic dL/dx . d.
 """
+import math
+
 import numpy
 
 from minigrad import autograd, backend
@@ -83,6 +85,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, max_elements=64, direc
             exact = (analytic[i].reshape(-1)[flat_index] if d is None
                      else float((analytic[i] * d).sum()))
             error = abs(numeric - exact) - (atol + rtol * abs(numeric))
+            if not math.isfinite(error):   # a NaN compares False with everything: it
+                error = math.inf           # would pass; count it as the worst error
             if worst is None or error > worst[0]:
                 worst = (error, flat_index, numeric, exact)
         if worst[0] > 0:

@@ -4,6 +4,8 @@ A tensor made by an op while grad mode is on and some input requires grad rememb
 (``_parents``) and the function that sends its gradient back to them (``_backward``). All the
 math lives in ``minigrad.ops``; the operators and methods here only forward to it.
 """
+import numbers
+
 from minigrad import autograd, backend
 
 
@@ -15,10 +17,19 @@ class Tensor:
     def __init__(self, data, requires_grad=False):
         if isinstance(data, Tensor):
             data = data.data
-        self.data = backend.asarray(data)
+        try:
+            self.data = backend.asarray(data)
+        except ValueError as exc:   # NumPy's reply to [[1, 2], [3]]
+            raise ValueError(f"Tensor: the data does not form a rectangular array (nested "
+                             f"lists of unequal lengths?): {exc}") from None
+        if self.data.dtype.kind not in "biuf":   # None, strings, objects: garbage for any op
+            raise TypeError(f"Tensor: data must be numbers (bool, int or float), got "
+                            f"{type(data).__name__} of dtype {self.data.dtype}")
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Tensor: requires_grad=True needs float data, got dtype "
                             f"{self.data.dtype}; only float tensors have gradients")
+        if requires_grad and self.data is data:   # the caller's own array: take a copy, since
+            self.data = self.data.copy()          # an optimizer will update it in place
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._parents = ()
@@ -62,6 +73,8 @@ class Tensor:
         return self.data.size
 
     def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
     def __repr__(self):
@@ -189,10 +202,12 @@ class Tensor:
         return ops.reshape(self, shape[0] if len(shape) == 1 else shape)
 
     def transpose(self, *axes):
-        return ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+        """NumPy's transpose: ``x.transpose(1, 0, 2)`` or ``x.transpose((1, 0, 2))`` permutes
+        the axes, ``x.transpose()`` reverses them (torch's two-axis form is ``mg.ops.swapaxes``)."""
+        return ops.transpose(self, _axes_argument(axes) or None)
 
     def permute(self, *axes):
-        return ops.transpose(self, axes[0] if len(axes) == 1 else axes)
+        return ops.transpose(self, _axes_argument(axes))
 
     @property
     def T(self):
@@ -213,6 +228,11 @@ class Tensor:
 
     def log_softmax(self, axis=-1):
         return ops.log_softmax(self, axis)
+
+
+def _axes_argument(axes):
+    """The axes of ``transpose(1, 0)`` or ``transpose((1, 0))`` as one sequence."""
+    return axes[0] if len(axes) == 1 and not isinstance(axes[0], numbers.Integral) else axes
 
 
 from minigrad import ops  # noqa: E402  (the ops build Tensors, so they load after the class)

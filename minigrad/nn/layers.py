@@ -5,7 +5,7 @@ import numbers
 import numpy
 
 from minigrad import ops
-from minigrad.nn.module import Module, Parameter, uniform
+from minigrad.nn.module import Module, Parameter, check_sizes, uniform
 from minigrad import backend
 
 
@@ -17,6 +17,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True):
         super().__init__()
+        check_sizes("Linear", in_features=in_features, out_features=out_features)
         self.in_features, self.out_features = in_features, out_features
         bound = 1 / math.sqrt(in_features) if in_features > 0 else 0
         self.weight = uniform((out_features, in_features), bound)
@@ -35,6 +36,7 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings, embedding_dim):
         super().__init__()
+        check_sizes("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(backend.host_rng().standard_normal(
             (num_embeddings, embedding_dim)))

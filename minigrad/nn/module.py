@@ -5,6 +5,8 @@ so ``named_parameters()`` can walk the tree and name each weight with a dotted p
 ("decoder.rnn.weight_ih_l0"), the same names PyTorch uses. ``state_dict()`` maps those names
 to host NumPy arrays in PyTorch's layouts, so weights move to and from PyTorch unchanged.
 """
+import numbers
+
 import numpy
 
 from minigrad import backend
@@ -22,9 +24,30 @@ class Parameter(Tensor):
         return "Parameter(" + super().__repr__()[len("Tensor("):]
 
 
+def check_sizes(owner, minimum=0, **sizes):
+    """Layer sizes must be integers >= ``minimum``; name the bad one (NumPy's error would not)."""
+    for name, size in sizes.items():
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < minimum:
+            raise ValueError(f"{owner}: {name} must be an integer >= {minimum}, got {size!r}")
+
+
 def uniform(shape, bound):
     """A Parameter with U(-bound, bound) entries, drawn on the host (seeded by manual_seed)."""
     return Parameter(backend.host_rng().uniform(-bound, bound, size=shape))
+
+
+def _host_array(value):
+    """A state_dict value as a host NumPy array: from NumPy, a Tensor, a backend array or
+    anything NumPy can read (a torch tensor); None when it is not an array of numbers."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if backend.array_backend(value) not in (None, "numpy"):
+        value = backend.to_numpy(value)
+    try:
+        array = numpy.asarray(value)
+    except (ValueError, TypeError):
+        return None
+    return array if array.dtype.kind in "biuf" else None
 
 
 class Module:
@@ -47,6 +70,14 @@ class Module:
         elif isinstance(value, Module):
             self._parameters.pop(name, None)
             self._modules[name] = value
+        elif value is not None and name in self._parameters:
+            # as torch: a plain tensor here would drop the weight from training without a word
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} "
+                            f"to parameter {name!r}; wrap it as mg.nn.Parameter(...) or "
+                            f"assign None")
+        elif value is not None and name in self._modules:
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} "
+                            f"to child module {name!r}; assign a Module or None")
         else:
             self._parameters.pop(name, None)
             self._modules.pop(name, None)
@@ -112,23 +143,34 @@ class Module:
 
     # -- state ----------------------------------------------------------------------------
     def state_dict(self):
-        """{dotted name: host NumPy copy of the parameter}, in PyTorch's names and layouts."""
+        """{dotted name: host NumPy copy of the parameter}, in PyTorch's names and layouts.
+
+        One difference: a parameter shared by two modules (tied weights) appears once, under
+        its first name, where torch lists it under every name; load such a torch state_dict
+        with ``strict=False``."""
         return {name: param.numpy() for name, param in self.named_parameters()}
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays into the parameters, keeping each parameter's dtype and backend.
+        """Copy arrays (host NumPy, backend arrays, Tensors, torch tensors) into the
+        parameters, keeping each parameter's dtype and backend.
 
-        Every problem is reported at once, by name: missing keys, unexpected keys (only when
-        ``strict``) and shape mismatches. Nothing is copied unless everything fits.
+        Every problem is reported at once, by name: values that are not arrays of numbers,
+        missing keys, unexpected keys (only when ``strict``) and shape mismatches. Nothing is
+        copied unless everything fits.
         """
         params = dict(self.named_parameters())
-        arrays = {name: numpy.asarray(value) for name, value in state_dict.items()}
-        missing = [name for name in params if name not in arrays]
-        unexpected = [name for name in arrays if name not in params]
+        arrays = {name: _host_array(value) for name, value in state_dict.items()}
+        not_numbers = [f"{name} ({type(state_dict[name]).__name__})"
+                       for name, array in arrays.items() if array is None]
+        arrays = {name: array for name, array in arrays.items() if array is not None}
+        missing = [name for name in params if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in params]
         mismatched = [f"{name}: checkpoint {arrays[name].shape}, model {params[name].shape}"
                       for name in params if name in arrays
                       and arrays[name].shape != params[name].shape]
         problems = []
+        if not_numbers:
+            problems.append("values that are not arrays of numbers: " + ", ".join(not_numbers))
         if missing and strict:
             problems.append("missing keys: " + ", ".join(missing))
         if unexpected and strict:

@@ -13,7 +13,7 @@ written into one buffer, see ``SliceGrad``).
 import math
 
 from minigrad import backend, ops
-from minigrad.nn.module import Module, uniform
+from minigrad.nn.module import Module, check_sizes, uniform
 from minigrad.ops.common import as_tensor
 
 
@@ -58,6 +58,8 @@ class _CellBase(Module):
 
     def __init__(self, input_size, hidden_size, bias=True):
         super().__init__()
+        check_sizes(type(self).__name__, input_size=input_size)
+        check_sizes(type(self).__name__, 1, hidden_size=hidden_size)
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         bound = 1 / math.sqrt(hidden_size)
         G = self.gates
@@ -110,9 +112,8 @@ class _RNNBase(Module):
                  bidirectional=False, *, bias=True):
         super().__init__()
         name = type(self).__name__
-        if num_layers < 1 or hidden_size < 1:
-            raise ValueError(f"{name}: num_layers and hidden_size must be at least 1, got "
-                             f"num_layers={num_layers}, hidden_size={hidden_size}")
+        check_sizes(name, input_size=input_size)
+        check_sizes(name, 1, hidden_size=hidden_size, num_layers=num_layers)
         if not 0 <= dropout < 1:
             raise ValueError(f"{name}: dropout must lie in [0, 1), got {dropout}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers

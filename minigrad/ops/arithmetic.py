@@ -5,7 +5,8 @@ Broadcasting in forward means summation in backward: see ``unbroadcast``.
 import numbers
 
 from minigrad import backend
-from minigrad.ops.common import as_tensor, binary_operands, broadcast_error, unbroadcast
+from minigrad.ops.common import (as_float, as_tensor, binary_operands, broadcast_error,
+                                 unbroadcast)
 from minigrad.tensor import Tensor
 
 
@@ -52,6 +53,7 @@ def mul(a, b):
 def div(a, b):
     """y = a / b.   dL/da = dL/dy / b,  dL/db = -dL/dy * a / b**2 = -dL/dy * y / b."""
     a, b = binary_operands(a, b, "div")
+    a, b = as_float(a), as_float(b)   # 1 / 2 is 0.5 in the default float dtype, as in torch
     try:
         y = a.data / b.data
     except ValueError:
@@ -74,7 +76,11 @@ def pow(a, exponent):
     """y = a ** p.   dL/da = dL/dy * p * a**(p-1);  for a tensor p, dL/dp = dL/dy * y * log(a)."""
     if isinstance(exponent, numbers.Number):
         a = as_tensor(a, "pow")
-        p = exponent
+        # a Python number, so a float32 a stays float32: NumPy promotes float32 ** numpy.float64
+        # (or numpy.int64) to float64, but never for a Python scalar
+        p = int(exponent) if isinstance(exponent, numbers.Integral) else float(exponent)
+        if isinstance(p, float):   # an integer tensor ** 0.5 is float, as in torch
+            a = as_float(a)
 
         def backward(g):
             return (g * p * a.data ** (p - 1),)

@@ -6,7 +6,8 @@ from minigrad.tensor import Tensor
 
 
 def as_tensor(x, op, like=None):
-    """``x`` as a Tensor. Python numbers become constants of ``like``'s dtype (no upcast).
+    """``x`` as a Tensor. Python numbers become constants of ``like``'s dtype (no upcast);
+    next to an integer tensor, a float number takes the default float dtype, as in torch.
 
     Arrays of the current backend become constants; a host NumPy array under a device backend
     is an error, because moving it would be a silent host-to-device copy.
@@ -14,7 +15,10 @@ def as_tensor(x, op, like=None):
     if isinstance(x, Tensor):
         return x
     if isinstance(x, numbers.Number):
-        dtype = like.dtype if like is not None and like.dtype.kind == "f" else None
+        if like is not None and like.dtype.kind == "f":
+            dtype = like.dtype
+        else:
+            dtype = None if isinstance(x, numbers.Integral) else backend.get_default_dtype()
         return Tensor._from_op(backend.xp.asarray(x, dtype=dtype), (), None, None)
     owner = backend.array_backend(x)
     if owner == backend.name:
@@ -35,13 +39,27 @@ def check_same_backend(a, b, op):
                 f"{b.shape}; create both under one backend (mg.set_backend)")
 
 
+def as_float(t, dtype=None):
+    """An integer or boolean tensor as a float constant (``dtype``, else the default float
+    dtype); a float tensor unchanged. Integer data cannot require grad, so nothing is lost."""
+    if t.dtype.kind == "f":
+        return t
+    return Tensor._from_op(t.data.astype(dtype or backend.get_default_dtype()), (), None, None)
+
+
 def binary_operands(a, b, op):
-    """Both operands of a binary op as tensors of one backend."""
+    """Both operands of a binary op as tensors of one backend. An integer operand meeting a
+    float one takes its dtype, as in torch (NumPy would make int64 with float32 float64)."""
     if not isinstance(a, Tensor):
         a = as_tensor(a, op, like=b)
     if not isinstance(b, Tensor):
         b = as_tensor(b, op, like=a)
     check_same_backend(a, b, op)
+    if a.dtype.kind != b.dtype.kind:
+        if a.dtype.kind == "f":
+            b = as_float(b, a.dtype)
+        elif b.dtype.kind == "f":
+            a = as_float(a, b.dtype)
     return a, b
 
 

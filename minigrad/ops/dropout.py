@@ -15,6 +15,7 @@ def dropout(x, p, training=True):
     x = as_tensor(x, "dropout")
     if not training or p == 0:
         return x
+    p = float(p)   # a NumPy scalar p (from np.linspace) would make a float32 x float64
     scale = backend.random_uniform(x.shape, x.dtype) >= p
     scale = scale.astype(x.dtype) * (1.0 / (1.0 - p))
     return Tensor._from_op(x.data * scale, (x,), lambda g: (g * scale,), "dropout")

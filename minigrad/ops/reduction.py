@@ -19,7 +19,14 @@ def _axes(axis, ndim, op):
         if not -ndim <= axis < ndim:
             normalize_axis(axis, ndim, op)   # raises the error that names the op
         return (axis % ndim,)
-    return tuple(sorted(normalize_axis(a, ndim, op) for a in axis))
+    if not isinstance(axis, (tuple, list)) or not all(
+            isinstance(a, numbers.Integral) for a in axis):
+        raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
+    axes = tuple(sorted(normalize_axis(a, ndim, op) for a in axis))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: axis {tuple(axis)} repeats an axis of a tensor with {ndim} "
+                         f"dims")
+    return axes
 
 
 def _expand(g, shape, axes, keepdims):

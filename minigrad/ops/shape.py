@@ -87,8 +87,16 @@ def getitem(a, index):
     return Tensor._from_op(y, (a,), backward, "getitem")
 
 
+def _check_sequence(tensors, op):
+    """One Tensor is iterable (row by row), so concat(x) would silently join its rows."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got one Tensor of shape "
+                        f"{tensors.shape}")
+
+
 def concat(tensors, axis=0):
     """y = the tensors joined along ``axis``.   dL/dx_i = the slice of dL/dy that x_i filled."""
+    _check_sequence(tensors, "concat")
     tensors = [as_tensor(t, "concat") for t in tensors]
     if not tensors:
         raise ValueError("concat: needs at least one tensor")
@@ -114,6 +122,7 @@ def concat(tensors, axis=0):
 
 def stack(tensors, axis=0):
     """y = the tensors stacked along a new ``axis``.   dL/dx_i = dL/dy taken at i on that axis."""
+    _check_sequence(tensors, "stack")
     tensors = [as_tensor(t, "stack") for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor")

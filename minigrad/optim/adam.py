@@ -1,5 +1,6 @@
 """Adam (Kingma and Ba, 2015), as ``torch.optim.Adam``."""
 import math
+import numbers
 
 from minigrad import backend
 from minigrad.optim.optimizer import Optimizer
@@ -19,9 +20,10 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        if (not isinstance(betas, (tuple, list)) or len(betas) != 2
+                or not all(isinstance(b, numbers.Real) and 0 <= b < 1 for b in betas)):
+            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
         betas = tuple(betas)
-        if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
-            raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas}")
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
                                   "weight_decay": weight_decay})
         # One flat work buffer as large as the largest parameter; each update uses a view of

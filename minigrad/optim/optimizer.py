@@ -14,11 +14,27 @@ from minigrad import backend
 from minigrad.tensor import Tensor
 
 
+def _plain(value):
+    """A hyperparameter as a Python number, or a tuple of them. A schedule computed with NumPy
+    sets numpy.float64 learning rates, which ``mg.save`` stores as 0-d arrays; an optimizer
+    resumed from them would otherwise compute with an array lr (and a list of betas)."""
+    if isinstance(value, (tuple, list)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, (numpy.generic, numpy.ndarray)) and value.ndim == 0:
+        return value.item()
+    return value
+
+
 class Optimizer:
     """Base class. Subclasses set ``self.hyperparameters`` and define ``_update``."""
 
     def __init__(self, params, hyperparameters):
         name = type(self).__name__
+        expected = f"{name}: expected an iterable of parameters such as model.parameters()"
+        if isinstance(params, Tensor):   # iterable row by row, but rows never get a grad
+            raise TypeError(f"{expected}, got one {type(params).__name__}; wrap it in a list")
+        if not hasattr(params, "__iter__"):
+            raise TypeError(f"{expected}, got {type(params).__name__}")
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{name}: got an empty list of parameters")
@@ -31,7 +47,7 @@ class Optimizer:
         for key, value in hyperparameters.items():
             values = value if isinstance(value, tuple) else (value,)
             if any(not isinstance(v, numbers.Real) or v < 0 for v in values):
-                raise ValueError(f"{name}: {key} must be non-negative, got {value}")
+                raise ValueError(f"{name}: {key} must be non-negative, got {value!r}")
         self.hyperparameters = dict(hyperparameters)
         self.state = [{} for _ in self.params]
 
@@ -67,7 +83,7 @@ class Optimizer:
         def host(value):
             return backend.to_numpy(value) if backend.is_array(value) else value
         return {"optimizer": type(self).__name__,
-                "hyperparameters": dict(self.hyperparameters),
+                "hyperparameters": {k: _plain(v) for k, v in self.hyperparameters.items()},
                 "state": {str(i): {key: host(value) for key, value in state.items()}
                           for i, state in enumerate(self.state) if state}}
 
@@ -101,10 +117,8 @@ class Optimizer:
                                                              dtype=param.dtype)
         if problems:
             raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
-        hyperparameters = dict(state_dict["hyperparameters"])
-        if "betas" in hyperparameters:   # a checkpoint may hand back a list
-            hyperparameters["betas"] = tuple(hyperparameters["betas"])
-        self.hyperparameters.update(hyperparameters)
+        self.hyperparameters.update(
+            {k: _plain(v) for k, v in state_dict["hyperparameters"].items()})
         self.state = new_state
 
     def __repr__(self):

@@ -226,3 +226,23 @@ def test_slices_of_a_leaf_add_up(float64):
     expected = np.zeros((5, 2))
     expected[0], expected[1:4], expected[4] = 3.0, 1.0, 2 * x_host[4]
     np.testing.assert_allclose(host(x.grad), expected, rtol=1e-15)
+
+
+def test_a_leaf_grad_keeps_the_leaf_dtype_as_in_torch():
+    """A float32 weight meeting float64 data computes in float64 (NumPy's and torch's
+    promotion), but its gradient stays float32, as torch's does: an optimizer step must not
+    meet a float64 gradient for a float32 parameter."""
+    mg.set_default_dtype("float64")
+    c = mg.Tensor(randn(2, 3))
+    mg.set_default_dtype("float32")
+    w = mg.Tensor(randn(3, seed=1), requires_grad=True)
+    y = (w * c).tanh()
+    tw = torch.tensor(randn(3, seed=1), dtype=torch.float32, requires_grad=True)
+    ty = (tw * torch.tensor(randn(2, 3))).tanh()
+    assert y.dtype == np.float64 and ty.dtype == torch.float64
+    y.sum().backward()
+    ty.sum().backward()
+    assert w.grad.dtype == np.float32 and tw.grad.dtype == torch.float32
+    np.testing.assert_allclose(host(w.grad), tw.grad.numpy(), rtol=1e-6)
+    (w * c).sum().backward()                         # accumulation keeps it too
+    assert w.grad.dtype == np.float32

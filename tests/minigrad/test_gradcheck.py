@@ -99,3 +99,16 @@ def test_needs_an_input_that_requires_grad(float64):
 def test_fn_must_return_a_tensor(float64):
     with pytest.raises(TypeError, match="gradcheck: fn must return a Tensor, got float"):
         mg.gradcheck(lambda t: 1.0, leaves(randn(3)))
+
+
+def nan_backward(x):
+    """y = 2x whose backward returns NaN: a broken gradient must never pass."""
+    return mg.Tensor._from_op(x.data * 2, (x,), lambda g: (g * np.nan,), "nan_backward")
+
+
+def test_a_nan_gradient_fails(float64):
+    with pytest.raises(mg.GradcheckError, match=r"input 0 \(shape \(3,\)\): worst at element "
+                                                r"\(0,\): numeric \S+, analytic nan"):
+        mg.gradcheck(nan_backward, leaves(randn(3)))
+    with pytest.raises(mg.GradcheckError, match=r"random direction: numeric \S+, analytic nan"):
+        mg.gradcheck(nan_backward, leaves(randn(100)))

@@ -123,3 +123,15 @@ def test_host_array_operand_under_a_device_backend(backend):
     else:
         with pytest.raises(TypeError, match="add: got a host numpy.ndarray of shape"):
             ops.add(x, np.ones(3))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("expression", [
+    lambda t: t ** np.float64(2.0), lambda t: t ** np.int64(3), lambda t: t ** np.float64(0.5),
+    lambda t: t * np.float64(3.0), lambda t: t / np.float32(4.0), lambda t: t - np.int64(1),
+], ids=["t**f64", "t**i64", "t**sqrt", "t*f64", "t/f32", "t-i64"])
+def test_numpy_scalars_act_as_python_scalars(expression, dtype):
+    """A NumPy scalar (a schedule's factor, np.sqrt(d)) keeps a float32 tensor float32, as in
+    torch; NumPy alone would promote float32 ** numpy.float64 to float64."""
+    x = np.random.default_rng(2).uniform(0.5, 2.0, (2, 3))
+    compare_with_torch(expression, expression, [x], dtype)

@@ -71,3 +71,16 @@ def test_bad_probability(p):
     with pytest.raises(ValueError, match=rf"dropout: p must lie in \[0, 1\), got {p}"):
         ops.dropout(mg.Tensor(np.ones(3)), p)
 
+
+
+@pytest.mark.parametrize("p", [np.float64(0.25), np.float32(0.25)], ids=["float64", "float32"])
+def test_a_numpy_probability_keeps_float32(p):
+    """p from np.linspace (a sweep) is a NumPy scalar; its scale 1 / (1 - p) made the output,
+    and every layer after a GRU's inter-layer dropout, float64."""
+    x = mg.Tensor(randn(4, 5), requires_grad=True)
+    y = ops.dropout(x, p)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    outputs, state = mg.nn.GRU(5, 3, 2, dropout=p)(mg.Tensor(randn(2, 1, 5)))
+    assert outputs.dtype == state.dtype == np.float32

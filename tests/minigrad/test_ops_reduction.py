@@ -89,3 +89,15 @@ def test_max_of_an_empty_tensor():
 
 def test_mean_of_integers_is_float():
     assert mg.Tensor(np.array([1, 2])).mean().item() == 1.5
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max"])
+def test_repeated_or_non_integer_axes_are_named(name):
+    """These ended in NumPy's "duplicate value in 'axis'" or "'float' object is not iterable"."""
+    x = mg.Tensor(np.ones((2, 3, 4)))
+    with pytest.raises(ValueError, match=rf"{name}: axis \(0, -3\) repeats an axis of a "
+                                         rf"tensor with 3 dims"):
+        getattr(ops, name)(x, (0, -3))
+    with pytest.raises(TypeError, match=rf"{name}: axis must be an int, a tuple of ints or "
+                                        rf"None, got 1.0"):
+        getattr(x, name)(axis=1.0)

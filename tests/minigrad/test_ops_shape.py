@@ -218,3 +218,19 @@ def test_views_do_not_alias_the_gradient(float64):
     (x.reshape(3, 2) * 2).sum().backward()
     (x.T * 3).sum().backward()
     np.testing.assert_allclose(host(x.grad), np.full((2, 3), 5.0))
+
+
+def test_errors_for_a_tensor_where_a_list_is_expected():
+    """concat(x) and stack(x) of one tensor used to join its rows silently; transpose(0) and
+    len() of a 0-d tensor ended in bare Python errors."""
+    x = mg.Tensor(np.ones((2, 3)))
+    for op in (ops.concat, ops.stack):
+        with pytest.raises(TypeError, match=rf"{op.__name__}: expected a list or tuple of "
+                                            rf"tensors, got one Tensor of shape \(2, 3\)"):
+            op(x)
+    assert mg.Tensor(np.ones(3)).transpose(0).shape == (3,)
+    with pytest.raises(ValueError, match=r"transpose: axes \(0,\) are not a permutation of the "
+                                         r"2 axes"):
+        x.transpose(0)
+    with pytest.raises(TypeError, match=r"len\(\) of a 0-d tensor"):
+        len(mg.Tensor(1.0))

@@ -110,3 +110,60 @@ def test_set_default_dtype_rejects_other_types():
 def test_hash_is_identity():
     a, b = mg.Tensor([1.0]), mg.Tensor([1.0])
     assert len({a, b, a}) == 2
+
+
+def test_a_tensor_that_requires_grad_owns_its_data():
+    """An optimizer updates parameters in place; on the NumPy backend a Parameter made from the
+    caller's float32 array used to be that array, so training rewrote it (on a device backend
+    it never was). A tensor that requires grad now starts from a copy, as torch.tensor does."""
+    w_host = np.ones((2, 2), np.float32)
+    w = mg.nn.Parameter(w_host)
+    x = mg.Tensor([1.0, 2.0])
+    v = mg.Tensor(x, requires_grad=True)
+    for p in (w, v):
+        p.grad = mg.backend.xp.ones(p.shape, dtype=p.dtype)
+    mg.optim.SGD([w, v], lr=0.5).step()
+    np.testing.assert_array_equal(w_host, np.ones((2, 2)))
+    np.testing.assert_array_equal(host(x), [1.0, 2.0])
+    np.testing.assert_array_equal(host(w), np.full((2, 2), 0.5))
+
+
+@pytest.mark.parametrize("data, message", [
+    (None, "Tensor: data must be numbers .bool, int or float., got NoneType of dtype object"),
+    ("abc", "Tensor: data must be numbers .bool, int or float., got str of dtype <U3"),
+    ([1.0, None], "Tensor: data must be numbers .bool, int or float., got list of dtype "
+                  "object"),
+    ([[1, 2], [3]], "Tensor: the data does not form a rectangular array .nested lists of "
+                    "unequal lengths\\?.: setting an array element with a sequence"),
+], ids=["None", "str", "list with None", "ragged"])
+def test_data_that_is_not_numbers_is_refused(data, message):
+    """Such data used to become an object or string array, garbage for every op after."""
+    with pytest.raises((TypeError, ValueError), match=message):
+        mg.Tensor(data)
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("expression", [
+    lambda i, f: i * 0.5, lambda i, f: 0.5 * i, lambda i, f: i / 2, lambda i, f: 1 / i,
+    lambda i, f: i / i, lambda i, f: i + f, lambda i, f: f * i, lambda i, f: f - i,
+    lambda i, f: i ** 0.5, lambda i, f: i ** f, lambda i, f: 2.0 ** i, lambda i, f: i.exp(),
+    lambda i, f: i.log(), lambda i, f: i.tanh(), lambda i, f: i.sigmoid(),
+    lambda i, f: i + 2, lambda i, f: i * i, lambda i, f: -i, lambda i, f: i ** 2,
+], ids=["i*0.5", "0.5*i", "i/2", "1/i", "i/i", "i+f", "f*i", "f-i", "i**0.5", "i**f",
+        "2.0**i", "exp", "log", "tanh", "sigmoid", "i+2", "i*i", "-i", "i**2"])
+def test_integer_tensors_in_float_math_follow_torch(expression, default):
+    """Integer data meeting float math computes in the float operand's dtype, or the default
+    float dtype, as in torch; NumPy alone would pick float64 (positions * 0.5 under a float32
+    default). Integer-only arithmetic stays integer."""
+    torch = pytest.importorskip("torch")
+    mg.set_default_dtype(default)
+    torch.set_default_dtype(getattr(torch, default))
+    try:
+        ints, floats = np.arange(1, 4), np.array([0.5, 1.5, 2.5])
+        ours = expression(mg.Tensor(ints), mg.Tensor(floats))
+        theirs = expression(torch.tensor(ints),
+                            torch.tensor(floats, dtype=getattr(torch, default)))
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    np.testing.assert_allclose(host(ours), theirs.numpy(), rtol=1e-6)

@@ -153,3 +153,24 @@ def test_layer_norm_refuses_a_shape_that_is_not_positive_sizes(normalized_shape)
                                          r"integer or a non-empty tuple of them .*, got "
                                          + re.escape(repr(normalized_shape))):
         mg.nn.LayerNorm(normalized_shape)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: mg.nn.Linear(3.5, 2), r"Linear: in_features must be an integer >= 0, got 3.5"),
+    (lambda: mg.nn.Linear(3, -1), r"Linear: out_features must be an integer >= 0, got -1"),
+    (lambda: mg.nn.Embedding(-1, 2), r"Embedding: num_embeddings must be an integer >= 0, "
+                                     r"got -1"),
+    (lambda: mg.nn.Embedding(5, 2.0), r"Embedding: embedding_dim must be an integer >= 0, "
+                                      r"got 2.0"),
+    (lambda: mg.nn.GRUCell(3, 0), r"GRUCell: hidden_size must be an integer >= 1, got 0"),
+    (lambda: mg.nn.LSTMCell(-3, 4), r"LSTMCell: input_size must be an integer >= 0, got -3"),
+    (lambda: mg.nn.GRU(3, 4.0), r"GRU: hidden_size must be an integer >= 1, got 4.0"),
+    (lambda: mg.nn.LSTM(3, 4, 0), r"LSTM: num_layers must be an integer >= 1, got 0"),
+    (lambda: mg.nn.GRU(None, 4), r"GRU: input_size must be an integer >= 0, got None"),
+], ids=["linear-in", "linear-out", "embedding-num", "embedding-dim", "grucell-hidden",
+        "lstmcell-input", "gru-hidden", "lstm-layers", "gru-input"])
+def test_bad_layer_sizes_are_named(make, message):
+    """These ended in NumPy's 'negative dimensions are not allowed', a float-to-int TypeError
+    or a ZeroDivisionError (GRUCell with hidden_size 0)."""
+    with pytest.raises(ValueError, match=message):
+        make()

@@ -162,3 +162,46 @@ def test_a_checkpoint_of_another_size_names_the_keys(tmp_path):
                  "bias_ih_l0: checkpoint (12,), model (15,)",
                  "bias_hh_l0: checkpoint (12,), model (15,)"]:
         assert part in message
+
+
+def test_load_state_dict_takes_tensors_and_backend_arrays():
+    """Copying weights between two models, dict(other.named_parameters()) or a dict of their
+    backend arrays, used to end in NumPy's 'setting an array element with a sequence'."""
+    source, target = Net(), Net()
+    target.load_state_dict(dict(source.named_parameters()))
+    for name, value in source.state_dict().items():
+        np.testing.assert_array_equal(target.state_dict()[name], value, err_msg=name)
+    target.load_state_dict({name: p.data for name, p in Net().named_parameters()})
+    assert target.dense.weight.data is not source.dense.weight.data
+
+
+def test_load_state_dict_refuses_values_that_are_not_numbers():
+    model = Net()
+    before = model.state_dict()
+    state = dict(before, **{"dense.bias": None, "rnn.bias_hh_l1": "x"})
+    with pytest.raises(ValueError, match=r"load_state_dict into Net: values that are not "
+                                         r"arrays of numbers: rnn.bias_hh_l1 \(str\), "
+                                         r"dense.bias \(NoneType\)"):
+        model.load_state_dict(state)
+    for name, value in model.state_dict().items():           # nothing was copied
+        np.testing.assert_array_equal(value, before[name])
+
+
+def test_assigning_a_plain_value_to_a_parameter_or_child_raises_as_in_torch():
+    """`layer.weight = mg.Tensor(w, requires_grad=True)` used to drop the weight from
+    parameters() and state_dict() silently, so the optimizer stopped training it."""
+    model = Net()
+    with pytest.raises(TypeError, match=r"Linear: cannot assign a Tensor to parameter "
+                                        r"'weight'; wrap it as mg.nn.Parameter\(...\) or "
+                                        r"assign None"):
+        model.dense.weight = mg.Tensor(np.zeros((10, 5)), requires_grad=True)
+    with pytest.raises(TypeError, match=r"Net: cannot assign a int to child module 'rnn'; "
+                                        r"assign a Module or None"):
+        model.rnn = 3
+    assert "dense.weight" in model.state_dict() and "rnn.weight_ih_l0" in model.state_dict()
+    model.dense.bias = None                          # allowed, as in torch
+    model.dense.weight = mg.nn.Parameter(np.zeros((10, 5)))
+    assert [n for n, _ in model.dense.named_parameters()] == ["weight"]
+    t = TorchNet()
+    t.dense.bias = None
+    assert list(model.dense.state_dict()) == list(t.dense.state_dict())

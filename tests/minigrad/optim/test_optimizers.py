@@ -202,3 +202,44 @@ def test_errors_are_clear():
                                          r"\(8, 3\); state for parameter '9', but the "
                                          r"optimizer has 6 parameters"):
         adam.load_state_dict(state)
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam"])
+def test_a_numpy_learning_rate_survives_a_checkpoint_as_a_number(kind, tmp_path):
+    """A schedule computed with NumPy sets lr to a numpy.float64. mg.save keeps NumPy scalars
+    as 0-d arrays, so the optimizer must hand out plain numbers, or a resumed run would get
+    an array as its lr (and a device backend would refuse host-array arithmetic with it)."""
+    model = Net()
+    optimizer = getattr(mg.optim, kind)(model.parameters(), lr=0.1)
+    optimizer.lr = 0.05 * (1 + np.cos(np.pi * 0.25))        # numpy.float64
+    _train_step(model, optimizer, 0, "float32", 1.0)
+    hyperparameters = optimizer.state_dict()["hyperparameters"]
+    assert type(hyperparameters["lr"]) is float
+    mg.save({"optimizer": optimizer.state_dict()}, tmp_path / "ckpt.npz")
+    resumed = getattr(mg.optim, kind)(model.parameters(), lr=0.1)
+    resumed.load_state_dict(mg.load(tmp_path / "ckpt.npz")["optimizer"])
+    assert type(resumed.lr) is float and resumed.lr == optimizer.lr
+    _train_step(model, resumed, 1, "float32", 1.0)
+
+    old = optimizer.state_dict()                  # a checkpoint written before this fix
+    old["hyperparameters"]["lr"] = np.array(optimizer.lr)
+    resumed.load_state_dict(old)
+    assert type(resumed.lr) is float and resumed.lr == optimizer.lr
+
+
+def test_errors_for_parameters_and_betas_of_the_wrong_kind():
+    """SGD(one_tensor) iterated its rows (non-leaf slices whose grads never come), so training
+    silently did nothing; SGD(model), Adam(betas=0.9) and lr='0.1' ended in unclear errors."""
+    model = Net()
+    with pytest.raises(TypeError, match=r"SGD: expected an iterable of parameters such as "
+                                        r"model.parameters\(\), got one Parameter; wrap it in "
+                                        r"a list"):
+        mg.optim.SGD(model.out.weight, lr=0.1)
+    with pytest.raises(TypeError, match=r"Adam: expected an iterable of parameters such as "
+                                        r"model.parameters\(\), got Net"):
+        mg.optim.Adam(model)
+    with pytest.raises(ValueError, match=r"Adam: betas must be two numbers in \[0, 1\), got "
+                                         r"0.9"):
+        mg.optim.Adam(model.parameters(), betas=0.9)
+    with pytest.raises(ValueError, match=r"SGD: lr must be non-negative, got '0.1'"):
+        mg.optim.SGD(model.parameters(), lr="0.1")
