@@ -194,7 +194,8 @@ def cmd_train(args):
         sys.exit(f"error: --out {args.out}: {exc}")
     start = time.perf_counter()
     history = train(model, data, config, model_config, out_dir=args.out, resume=args.resume)
-    print(f"trained {len(history.epoch)} epochs in {time.perf_counter() - start:.1f} s")
+    print(f"trained to epoch {len(history.epoch)} in {time.perf_counter() - start:.1f} s"
+          + (" (this run)" if args.resume else ""))
     best = os.path.join(args.out, "best.npz")
     saved = f"checkpoint: {best}"
     if os.path.exists(best):
