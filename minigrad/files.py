@@ -17,16 +17,28 @@ def atomic_write(path, mode="wb"):
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; give the usual permissions
-        with os.fdopen(fd, mode) as f:
+        with os.fdopen(fd, mode) as f:     # first, so that the descriptor is always closed
+            os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; give the usual permissions
             yield f
             f.flush()
-            os.fsync(f.fileno())
+            os.fsync(f.fileno())           # the data is on disk before the name points at it
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _fsync_folder(folder)                  # and so is the rename, once this returns
+
+
+def _fsync_folder(folder):
+    """Flush a folder's entries to disk (POSIX; Windows cannot open a folder for this)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _umask():

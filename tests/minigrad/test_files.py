@@ -1,0 +1,50 @@
+"""atomic_write: the whole new file or the old one, never a temporary file left behind."""
+import os
+
+import pytest
+
+from minigrad import files
+from minigrad.files import atomic_write
+
+
+def test_a_successful_write_replaces_the_file_with_the_usual_permissions(tmp_path):
+    path = tmp_path / "out.bin"
+    path.write_bytes(b"old")
+    with atomic_write(path) as f:
+        f.write(b"new")
+    assert path.read_bytes() == b"new"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert os.listdir(tmp_path) == ["out.bin"]
+
+
+def test_an_error_while_writing_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "out.bin"
+    path.write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(path) as f:
+            f.write(b"half")
+            raise KeyboardInterrupt
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["out.bin"]
+
+
+def test_a_failing_chmod_closes_and_removes_the_temporary(tmp_path, monkeypatch):
+    opened = []
+    real_fdopen = os.fdopen
+
+    def fdopen(fd, mode):
+        opened.append(real_fdopen(fd, mode))
+        return opened[-1]
+
+    def chmod(path, mode):
+        raise PermissionError(f"chmod refused for {path}")
+
+    monkeypatch.setattr(files.os, "fdopen", fdopen)
+    monkeypatch.setattr(files.os, "chmod", chmod)
+    with pytest.raises(PermissionError, match="chmod refused"):
+        with atomic_write(tmp_path / "out.bin") as f:
+            f.write(b"never")
+    assert opened and opened[0].closed
+    assert os.listdir(tmp_path) == []
