@@ -42,3 +42,14 @@ def test_single_tensor_and_no_grads():
     np.testing.assert_allclose(mg.backend.to_numpy(w.grad), tw.grad.numpy(), rtol=1e-6)
     with pytest.raises(ValueError, match="clip_grad_norm_: max_norm must be positive, got 0"):
         mg.nn.utils.clip_grad_norm_(w, 0)
+
+
+def test_a_module_or_other_items_are_refused_naming_what_to_pass():
+    model = mg.nn.Linear(2, 3)
+    expected = r"clip_grad_norm_: expected a Tensor or an iterable of Tensors \(such as " \
+               r"model\.parameters\(\)\), got "
+    with pytest.raises(TypeError, match=expected + "Linear$"):
+        mg.nn.utils.clip_grad_norm_(model, 1.0)
+    with pytest.raises(TypeError, match=expected + "items of type ndarray$"):
+        mg.nn.utils.clip_grad_norm_([model.weight, np.zeros(3)], 1.0)
+    assert mg.nn.utils.clip_grad_norm_(iter(model.parameters()), 1.0) == 0.0   # no grads yet
