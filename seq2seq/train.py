@@ -46,6 +46,7 @@ class History:
     seconds: list = field(default_factory=list)
     batches: list = field(default_factory=list)       # batches trained: fewer if cut short
 
+
 # The settings a resumed run must share with the run it continues (the model's own settings
 # are checked by load_checkpoint); epochs and the time limit may change, to train longer.
 RESUMED_SETTINGS = ("lr", "batch_size", "clip", "seed")
