@@ -76,11 +76,7 @@ def additive_scores(q, k, weight, valid_lens=None):
         grad_w = (g_rows.T @ features) if weight.requires_grad else None        # (1, h)
         # dA = g w (1 - F^2). The features' buffer becomes u = g (F^2 - 1) = -dA / w, and
         # since w is the same for every pair, dL/dq = -w sum_j u and dL/dk = -w sum_i u.
-        u = features
-        u *= u
-        u -= 1
-        u *= g_rows
-        u = u.reshape(B, Q, K, h)
+        u = _minus_dA_over_w(features, g_rows).reshape(B, Q, K, h)
         minus_w = -weight.data[0]
         grad_q = u.sum(axis=2) * minus_w if q.requires_grad else None           # (B, Q, h)
         if k.requires_grad:    # with one query (a decoder step) the sum over queries is free
@@ -89,6 +85,15 @@ def additive_scores(q, k, weight, valid_lens=None):
             grad_k = None
         return grad_q, grad_k, grad_w
     return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
+
+
+def _minus_dA_over_w(features, g):
+    """u = g (F^2 - 1) = -dA / w, built in the tanh features' own buffer (a graph's backward
+    runs once, so they are not needed afterwards); ``g`` broadcasts against them."""
+    features *= features
+    features -= 1
+    features *= g
+    return features
 
 
 def _kept_pair_scores(q, k, weight, keep):
@@ -113,10 +118,7 @@ def _kept_pair_scores(q, k, weight, keep):
         grad_w = None
         if weight.requires_grad:                                     # (1, N*Q) @ (N*Q, h)
             grad_w = g_pairs.reshape(1, -1) @ features.reshape(-1, h)
-        u = features                                                 # as in the full block:
-        u *= u                                                       # u = g (F^2 - 1)
-        u -= 1
-        u *= g_pairs[:, :, None]
+        u = _minus_dA_over_w(features, g_pairs[:, :, None])          # (N, Q, h)
         block = xp.zeros((B, K, Q, h), dtype=u.dtype)                # masked pairs stay 0
         block[keep] = u
         minus_w = -weight.data[0]
