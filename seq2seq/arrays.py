@@ -123,8 +123,7 @@ class TranslationBatches:
 
     def __len__(self):
         """Number of batches in one pass."""
-        full, rest = divmod(self.num_examples, self.batch_size)
-        return full if self.drop_last or rest == 0 else full + 1
+        return num_batches(self.num_examples, self.batch_size, self.drop_last)
 
     def __iter__(self):
         n = self.num_examples
@@ -147,3 +146,9 @@ def _special_ids(name, vocab, *tokens):
 def _check_num_steps(name, num_steps):
     if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
         raise ValueError(f"{name}: num_steps must be an int >= 1, got {num_steps!r}")
+
+
+def num_batches(num_examples, batch_size, drop_last=False):
+    """Batches in one pass over ``num_examples`` (the last one short unless ``drop_last``)."""
+    full, rest = divmod(num_examples, batch_size)
+    return full if drop_last or rest == 0 else full + 1

@@ -9,7 +9,6 @@ reproducible under a seed: a resumed run repeats an uninterrupted one exactly, e
 epoch cut short by the time limit, which counts as trained (the run continues with the next
 epoch; the log says how many of its batches ran).
 """
-import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -19,7 +18,7 @@ from tqdm import tqdm
 
 import minigrad as mg
 from minigrad import optim
-from seq2seq.arrays import TranslationBatches, build_array_nmt
+from seq2seq.arrays import TranslationBatches, build_array_nmt, num_batches
 from seq2seq.bleu import corpus_bleu
 from seq2seq.checkpoint import load_checkpoint, save_checkpoint
 from seq2seq.decoding import greedy_decode
@@ -181,7 +180,7 @@ def _cut_note(history, data, config):
     """What a resumed run skips: the untrained batches of a last epoch cut by the time limit."""
     if not history.batches or len(history.batches) != len(history.epoch):
         return ""                   # no epoch yet, or a checkpoint without batch counts
-    per_epoch = math.ceil(len(data.train) / config.batch_size)
+    per_epoch = num_batches(len(data.train), config.batch_size)  # as train's batches
     if history.batches[-1] >= per_epoch:
         return ""
     return (f" (cut by the time limit after {history.batches[-1]} of its {per_epoch} batches; "
