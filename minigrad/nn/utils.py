@@ -17,17 +17,14 @@ def clip_grad_norm_(params, max_norm):
     """
     if isinstance(params, Tensor):
         params = [params]
-    given = params
-    try:
-        params = list(params)
-    except TypeError:        # a Module, a number, ...: say what to pass instead
-        params = None
-    if params is None or not all(isinstance(p, Tensor) for p in params):
-        what = (type(given).__name__ if params is None else
-                "items of type " + ", ".join(sorted({type(p).__name__ for p in params
-                                                     if not isinstance(p, Tensor)})))
-        raise TypeError(f"clip_grad_norm_: expected a Tensor or an iterable of Tensors (such as "
-                        f"model.parameters()), got {what}")
+    expected = ("clip_grad_norm_: expected a Tensor or an iterable of Tensors (such as "
+                "model.parameters()), got ")
+    if not hasattr(params, "__iter__"):      # a Module, a number, ...: say what to pass
+        raise TypeError(expected + type(params).__name__)
+    params = list(params)
+    others = sorted({type(p).__name__ for p in params if not isinstance(p, Tensor)})
+    if others:
+        raise TypeError(expected + "items of type " + ", ".join(others))
     max_norm = float(max_norm)
     if not max_norm > 0:
         raise ValueError(f"clip_grad_norm_: max_norm must be positive, got {max_norm}")
