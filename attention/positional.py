@@ -10,8 +10,6 @@ cosines of i at geometrically spaced frequencies, for columns 2j and 2j + 1:
 Low columns change fast with i, high columns slowly, like the bits of a binary counter; and
 P[i + delta] is a fixed rotation of P[i] for every i, so relative positions are easy to read.
 """
-import numbers
-
 import numpy
 
 import minigrad as mg
@@ -44,10 +42,7 @@ class PositionalEncoding(nn.Module):
 
     def __init__(self, num_hiddens, dropout, max_len=1000):
         super().__init__()
-        for name, value in (("num_hiddens", num_hiddens), ("max_len", max_len)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"PositionalEncoding: {name} must be an integer >= 1, got "
-                                 f"{value!r}")
+        nn.check_sizes("PositionalEncoding", 1, num_hiddens=num_hiddens, max_len=max_len)
         self.num_hiddens, self.max_len = num_hiddens, max_len
         self.dropout = nn.Dropout(dropout)
         self.P = sinusoidal_table(max_len, num_hiddens)[None]       # (1, max_len, d)

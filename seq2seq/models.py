@@ -338,9 +338,7 @@ def build_model(src_vocab_size, tgt_vocab_size, *args, model="rnn", **settings):
 def _check_settings(dropout, **sizes):
     """Sizes must be integers >= 1 and dropout a number in [0, 1): one line naming the first
     setting that is not."""
-    for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"build_model: {name} must be an integer >= 1, got {value!r}")
+    nn.check_sizes("build_model", 1, **sizes)
     if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) \
             or not 0 <= dropout < 1:
         raise ValueError(f"build_model: dropout must be a number in [0, 1), got {dropout!r}")

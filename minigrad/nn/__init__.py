@@ -2,8 +2,8 @@
 from minigrad.nn import utils
 from minigrad.nn.containers import Sequential
 from minigrad.nn.layers import Dropout, Embedding, LayerNorm, Linear
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module, Parameter, check_sizes
 from minigrad.nn.rnn import GRU, LSTM, GRUCell, LSTMCell
 
 __all__ = ["Module", "Parameter", "Linear", "Embedding", "Dropout", "LayerNorm", "Sequential",
-           "GRUCell", "GRU", "LSTMCell", "LSTM", "utils"]
+           "GRUCell", "GRU", "LSTMCell", "LSTM", "check_sizes", "utils"]
