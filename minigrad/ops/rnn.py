@@ -63,14 +63,16 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
         dh += dgh W_hh               dW_hh = dgh^T h           db_hh = sum of dgh over rows
 
     The elementwise steps run in place (``out=``) on the few arrays each pass creates, so a
-    step allocates a handful of (B, H) arrays instead of one per operation.
+    step allocates a handful of (B, H) arrays instead of one per operation. Each gate gets
+    its own contiguous (B, H) array: NumPy runs an operation on a column block of a (B, 3H)
+    array, whose rows are apart in memory, two to four times slower than on a whole array.
     """
     gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")
     xp = backend.xp
     H = h.shape[1]
     gh = _hidden_projection(h, weight_hh, bias_hh)                   # (B, 3H)
-    rz = sigmoid_array_(gi.data[:, :2 * H] + gh[:, :2 * H])          # (B, 2H)
-    r, z = rz[:, :H], rz[:, H:]
+    r = sigmoid_array_(gi.data[:, :H] + gh[:, :H])                   # (B, H) each
+    z = sigmoid_array_(gi.data[:, H:2 * H] + gh[:, H:2 * H])
     gh_n = gh[:, 2 * H:]
     n = r * gh_n
     n += gi.data[:, 2 * H:]
@@ -80,23 +82,21 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
     h_new += n                                                       # (1 - z) n + z h
 
     def backward(dh_new):
-        dgi = xp.empty_like(gi.data)                                 # (B, 3H)
-        da_r, da_z, da_n = dgi[:, :H], dgi[:, H:2 * H], dgi[:, 2 * H:]
         one_minus_z = 1 - z
-        xp.multiply(n, n, out=da_n)
+        da_n = n * n
         xp.subtract(1, da_n, out=da_n)
         da_n *= one_minus_z
         da_n *= dh_new                                               # dh' (1 - z) (1 - n^2)
-        xp.subtract(1, r, out=da_r)
+        da_r = 1 - r
         da_r *= r
         da_r *= gh_n
         da_r *= da_n                                                 # da_n gh_n r (1 - r)
-        xp.multiply(z, one_minus_z, out=da_z)
+        da_z = z * one_minus_z
         da_z *= h_minus_n
         da_z *= dh_new                                               # dh' (h - n) z (1 - z)
-        dgh = xp.empty_like(dgi)                                     # (B, 3H): dgi's r, z
-        dgh[:, :2 * H] = dgi[:, :2 * H]                              # blocks, then
-        xp.multiply(da_n, r, out=dgh[:, 2 * H:])                     # dgh_n = da_n r
+        dgi = xp.concatenate((da_r, da_z, da_n), axis=1)             # (B, 3H)
+        da_n *= r                                                    # now dgh_n = da_n r
+        dgh = xp.concatenate((da_r, da_z, da_n), axis=1)             # (B, 3H)
         dh, dw, db = _hidden_grads(dgh, h, weight_hh, bias_hh)
         if dh is not None:
             dh += dh_new * z
