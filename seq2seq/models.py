@@ -214,10 +214,14 @@ class Seq2SeqAttentionDecoder(nn.Module):
         W_e = self.rnn.weight_ih_l0[:, self.key_size:]                   # (G*H, E)
         return ops.linear(embs, W_e, self.rnn.bias_ih_l0)
 
-    def _step(self, emb_projected, hidden_state, enc_outputs, keys, enc_valid_lens):
-        """One step, given its ``_project_embeddings`` (B, G*H) -> (output (B, H), state)."""
+    def _context_weight(self):
+        """W_c, the columns of the rnn's W_ih_l0 that read the context (G*H, key_size)."""
+        return self.rnn.weight_ih_l0[:, :self.key_size]
+
+    def _step(self, emb_projected, W_c, hidden_state, enc_outputs, keys, enc_valid_lens):
+        """One step, given its ``_project_embeddings`` (B, G*H) and ``_context_weight``
+        -> (output (B, H), state)."""
         context = self._attend(hidden_state, enc_outputs, keys, enc_valid_lens)
-        W_c = self.rnn.weight_ih_l0[:, :self.key_size]                   # (G*H, key_size)
         gi = emb_projected + ops.linear(context.squeeze(1), W_c)          # (B, G*H)
         output, hidden_state = self.rnn(None, hidden_state, projected_input=gi.unsqueeze(0))
         return output[0], hidden_state                                    # (1, B, H) -> (B, H)
@@ -228,9 +232,10 @@ class Seq2SeqAttentionDecoder(nn.Module):
         enc_outputs, hidden_state, enc_valid_lens = state
         keys = self._project_keys(enc_outputs)
         embs = self._project_embeddings(self.embedding(X.T))              # (T, B, G*H)
+        W_c = self._context_weight()      # one slice node for all steps: see WeightGrad
         outputs, self.attention_weights = [], []
         for t in range(embs.shape[0]):
-            output, hidden_state = self._step(embs[t], hidden_state, enc_outputs, keys,
+            output, hidden_state = self._step(embs[t], W_c, hidden_state, enc_outputs, keys,
                                               enc_valid_lens)
             outputs.append(output)
             self.attention_weights.append(self.attention.attention_weights)
@@ -251,8 +256,8 @@ class Seq2SeqAttentionDecoder(nn.Module):
         """tokens (B,) -> (logits (B, V), state, attention weights (B, T_src))."""
         enc_outputs, hidden_state, enc_valid_lens, keys = state
         emb = self._project_embeddings(self.embedding(tokens))            # (B, G*H)
-        output, hidden_state = self._step(emb, hidden_state, enc_outputs, keys,
-                                          enc_valid_lens)
+        output, hidden_state = self._step(emb, self._context_weight(), hidden_state,
+                                          enc_outputs, keys, enc_valid_lens)
         weights = self.attention.attention_weights[:, 0]                  # (B, T_src)
         return self.dense(output), (enc_outputs, hidden_state, enc_valid_lens, keys), weights
 

@@ -1,5 +1,6 @@
 """Embedding lookup: rows of a weight matrix picked by integer ids."""
 from minigrad import backend
+from minigrad.autograd import SliceGrad
 from minigrad.ops.common import as_tensor
 from minigrad.tensor import Tensor
 
@@ -47,8 +48,6 @@ def embedding(ids, weight):
             f"{backend.name!r}; create both under one backend (mg.set_backend)")
     y = weight.data[ids]
 
-    def backward(g):
-        grad = backend.xp.zeros(weight.shape, dtype=g.dtype)
-        backend.scatter_add_rows(grad, ids.reshape(-1), g.reshape(-1, weight.shape[1]))
-        return (grad,)
+    def backward(g):   # the gradient of weight[ids], a getitem: a scatter-add of g's rows
+        return (SliceGrad(weight.shape, g.dtype, ids, g, advanced=True),)
     return Tensor._from_op(y, (weight,), backward, "embedding")

@@ -15,6 +15,7 @@ LSTM (PyTorch's equations; gates stacked i, f, g, o):
     c' = f * c + i * g            h' = o * tanh(c')
 """
 from minigrad import backend
+from minigrad.autograd import WeightGrad
 from minigrad.ops.arithmetic import add, mul, sub
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.matmul import linear
@@ -48,7 +49,7 @@ def _hidden_projection(h, weight_hh, bias_hh):
 def _hidden_grads(dgh, h, weight_hh, bias_hh):
     """Gradients through gh = h W_hh^T + b_hh: for h, W_hh and b_hh."""
     return (dgh @ weight_hh.data if h.requires_grad else None,
-            dgh.T @ h.data if weight_hh.requires_grad else None,
+            WeightGrad(dgh, h.data) if weight_hh.requires_grad else None,
             dgh.sum(axis=0) if bias_hh is not None and bias_hh.requires_grad else None)
 
 

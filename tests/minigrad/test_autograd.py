@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import minigrad as mg
-from minigrad import ops
+from minigrad import autograd, ops
 from engine_checks import check_gradients, compare_with_torch, host
 
 
@@ -217,6 +217,40 @@ def test_slicing_time_steps(dtype):
 
     compare_with_torch(lambda X, W, U: rnn(X, W, U, mg), lambda X, W, U: rnn(X, W, U, torch),
                        arrays, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dense_first", [True, False])
+def test_a_weight_used_at_every_step_sums_its_weight_grads(dtype, dense_first):
+    """WeightGrad: W used by linear at every step, by a column slice, by matmul through its
+    transpose and by plain arithmetic gets the sum of all those gradients, whichever of them
+    the walk meets first; a weight used only by linear merges all its products."""
+    T, B, F, O = 5, 3, 4, 6
+    arrays = [randn(T, B, F, seed=1), randn(O, F, seed=2) * 0.5, randn(O, F, seed=3) * 0.5]
+
+    def net(X, W, V, lib):
+        linear = ops.linear if lib is mg else torch.nn.functional.linear
+        total = (W * W).sum() * 0.1 if dense_first else 0.0
+        for t in range(T):
+            total = total + linear(X[t], W).tanh().sum() + linear(X[t], V).sigmoid().sum()
+            if t == 2:
+                total = total + linear(X[t][:, :2], W[:, :2]).sum() + (X[t] @ W.T).sum()
+        return total if dense_first else total + (W * W).sum() * 0.1
+
+    compare_with_torch(lambda X, W, V: net(X, W, V, mg), lambda X, W, V: net(X, W, V, torch),
+                       arrays, dtype)
+
+
+def test_weight_grad_sums_its_products_without_changing_its_parts(float64):
+    rng = np.random.default_rng(4)
+    a1, b1, a2, b2 = (rng.standard_normal(shape) for shape in ((3, 5), (3, 2), (4, 5), (4, 2)))
+    first = autograd.WeightGrad(mg.Tensor(a1).data, mg.Tensor(b1).data)
+    second = autograd.WeightGrad(mg.Tensor(a2).data, mg.Tensor(b2).data)
+    both = first.merged(second)
+    np.testing.assert_allclose(host(both.dense()), a1.T @ b1 + a2.T @ b2, rtol=1e-13)
+    np.testing.assert_allclose(host(first.dense()), a1.T @ b1, rtol=1e-13)   # unchanged
+    buffer = mg.Tensor(np.ones((5, 2))).data
+    np.testing.assert_allclose(host(second.add_into(buffer)), 1 + a2.T @ b2, rtol=1e-13)
 
 
 def test_slices_of_a_leaf_add_up(float64):

@@ -55,8 +55,47 @@ def test_repeated_id_gets_the_sum_of_its_gradients(float64):
 
 
 def test_empty_ids():
-    out = ops.embedding(np.zeros((2, 0), dtype=np.int64), mg.Tensor(weight(), requires_grad=True))
+    w = mg.Tensor(weight(), requires_grad=True)
+    out = ops.embedding(np.zeros((2, 0), dtype=np.int64), w)
     assert out.shape == (2, 0, 3)
+    (out.sum() + (w * 0).sum()).backward()
+    np.testing.assert_array_equal(host(w.grad), np.zeros((6, 3)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_weight_used_by_a_lookup_and_by_arithmetic(dtype):
+    """Tied weights: the lookup's scatter-add gradient and a dense one meet in one buffer,
+    whichever of them the backward walk reaches first."""
+    ids = np.array([[2, 5, 2], [0, 2, 5]])
+
+    def ours(w):
+        return (ops.embedding(ids, w) * 2).sum(-1) + (w * w).sum() + ops.embedding(ids[0], w).sum()
+
+    def theirs(w):
+        return ((F.embedding(torch.from_numpy(ids), w) * 2).sum(-1) + (w * w).sum()
+                + F.embedding(torch.from_numpy(ids[0]), w).sum())
+    compare_with_torch(ours, theirs, [weight()], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_integer_index_rows_of_a_3d_tensor(dtype):
+    """x[ids] on (N, A, B) picks whole (A, B) blocks: the row scatter-add sees them as rows."""
+    ids = np.array([[3, 0], [3, 3]])
+    x = np.random.default_rng(1).standard_normal((4, 2, 5))
+    compare_with_torch(lambda t: t[ids] * t[ids], lambda t: t[torch.from_numpy(ids)] ** 2,
+                       [x], dtype)
+
+
+def test_scatter_add_rows_adds_repeated_rows_like_a_loop(float64):
+    rng = np.random.default_rng(2)
+    ids = rng.integers(0, 7, 50)
+    rows = rng.standard_normal((50, 4))
+    target = backend.asarray(np.ones((7, 4)))
+    backend.scatter_add_rows(target, backend.asarray(ids), backend.asarray(rows))
+    expected = np.ones((7, 4))
+    for i, row in zip(ids, rows):
+        expected[i] += row
+    np.testing.assert_allclose(host(target), expected, rtol=1e-13)
 
 
 def test_float_ids():
