@@ -71,7 +71,8 @@ class SliceGrad:
         self.values, self.advanced = values, advanced
 
     def add_into(self, buffer):
-        if self.advanced and backend.is_array(self.index) and buffer.flags.c_contiguous:
+        if (self.advanced and backend.is_array(self.index) and buffer.size
+                and buffer.flags.c_contiguous):
             # whole rows picked by one integer array, x[ids] (an embedding lookup): the
             # faster row scatter-add, on the (rows, everything else) view of the buffer
             rows = buffer.reshape(buffer.shape[0], -1)
@@ -96,23 +97,58 @@ class WeightGrad:
     sum is one product of the stacked factors, [a_1; ...; a_T]^T [b_1; ...; b_T]: a single
     large matmul, which runs near the machine's best rate, instead of T small ones and T - 1
     additions of (out, in) arrays.
+
+    Factors keep their arrays alive, so once they hold ``rows_per_product`` rows they are
+    multiplied out into a running total: the memory they hold stays bounded however long the
+    sequence, and each product is still large.
     """
-    __slots__ = ("lefts", "rights")
+    __slots__ = ("lefts", "rights", "rows", "total")
+    rows_per_product = 1024
 
     def __init__(self, left, right):
-        self.lefts, self.rights = [left], [right]
+        self.lefts, self.rights, self.rows, self.total = [left], [right], left.shape[0], None
 
-    def merged(self, other):
-        """A new WeightGrad holding both sums' factors (neither argument changes)."""
-        both = WeightGrad.__new__(WeightGrad)
-        both.lefts, both.rights = self.lefts + other.lefts, self.rights + other.rights
-        return both
+    def copy(self):
+        """A WeightGrad of our own with the same sum, to add more products into."""
+        twin = WeightGrad.__new__(WeightGrad)
+        twin.lefts, twin.rights, twin.rows = list(self.lefts), list(self.rights), self.rows
+        twin.total = None if self.total is None else self.total.copy()
+        return twin
 
-    def dense(self):
+    def add(self, other):
+        """Add the products of ``other`` to this sum, in place."""
+        self.lefts += other.lefts
+        self.rights += other.rights
+        self.rows += other.rows
+        if other.total is not None:
+            self._add_to_total(other.total)
+        if self.rows >= self.rows_per_product:
+            self._multiply_out()
+
+    def _add_to_total(self, product):
+        if self.total is None:
+            self.total = product.copy()
+        else:
+            self.total += product
+
+    def _multiply_out(self):
+        """Move the factors into ``total`` as one product."""
         xp = backend.xp
         if len(self.lefts) == 1:
-            return self.lefts[0].T @ self.rights[0]
-        return xp.concatenate(self.lefts).T @ xp.concatenate(self.rights)
+            product = self.lefts[0].T @ self.rights[0]
+        else:
+            product = xp.concatenate(self.lefts).T @ xp.concatenate(self.rights)
+        if self.total is None:
+            self.total = product
+        else:
+            self.total += product
+        self.lefts, self.rights, self.rows = [], [], 0
+
+    def dense(self):
+        """The sum as one (out, in) array, fresh (safe to add into in place)."""
+        if self.lefts:
+            self._multiply_out()
+        return self.total
 
     def add_into(self, buffer):
         buffer += self.dense()
@@ -132,7 +168,8 @@ def backward(root, grad):
 
     ``grad`` is the gradient flowing into ``root`` (ones for a scalar loss). Gradients of
     intermediate tensors live only in a dict during the walk; a node's saved arrays are
-    released as soon as its gradient has been passed on, so memory does not grow across steps.
+    released as soon as its gradient has been passed on (a ``WeightGrad`` keeps the ones it
+    multiplies, up to its ``rows_per_product``), so memory does not grow across steps.
     A gradient that arrives from several consumers is summed into one buffer of our own
     (``owned``); one that arrives once is passed on as it is, without a copy.
     """
@@ -164,9 +201,12 @@ def backward(root, grad):
                 grads[parent_key] = parent_grad
                 continue
             if type(current) is WeightGrad and type(parent_grad) is WeightGrad:
-                grads[parent_key] = current.merged(parent_grad)
+                if parent_key not in owned:   # the second product for this weight
+                    current = grads[parent_key] = current.copy()
+                    owned.add(parent_key)
+                current.add(parent_grad)
                 continue
-            if parent_key not in owned:   # the second gradient for this tensor: make a buffer
+            if parent_key not in owned or type(current) is WeightGrad:   # make a buffer
                 current = grads[parent_key] = _owned(current)
                 owned.add(parent_key)
             if type(parent_grad) in _LAZY:

@@ -221,10 +221,14 @@ def test_slicing_time_steps(dtype):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("dense_first", [True, False])
-def test_a_weight_used_at_every_step_sums_its_weight_grads(dtype, dense_first):
+@pytest.mark.parametrize("rows_per_product", [1024, 4])
+def test_a_weight_used_at_every_step_sums_its_weight_grads(dtype, dense_first,
+                                                          rows_per_product, monkeypatch):
     """WeightGrad: W used by linear at every step, by a column slice, by matmul through its
     transpose and by plain arithmetic gets the sum of all those gradients, whichever of them
-    the walk meets first; a weight used only by linear merges all its products."""
+    the walk meets first; a weight used only by linear merges all its products (with a small
+    ``rows_per_product``, multiplying them out into a running total on the way)."""
+    monkeypatch.setattr(autograd.WeightGrad, "rows_per_product", rows_per_product)
     T, B, F, O = 5, 3, 4, 6
     arrays = [randn(T, B, F, seed=1), randn(O, F, seed=2) * 0.5, randn(O, F, seed=3) * 0.5]
 
@@ -246,11 +250,30 @@ def test_weight_grad_sums_its_products_without_changing_its_parts(float64):
     a1, b1, a2, b2 = (rng.standard_normal(shape) for shape in ((3, 5), (3, 2), (4, 5), (4, 2)))
     first = autograd.WeightGrad(mg.Tensor(a1).data, mg.Tensor(b1).data)
     second = autograd.WeightGrad(mg.Tensor(a2).data, mg.Tensor(b2).data)
-    both = first.merged(second)
+    both = first.copy()
+    both.add(second)
     np.testing.assert_allclose(host(both.dense()), a1.T @ b1 + a2.T @ b2, rtol=1e-13)
     np.testing.assert_allclose(host(first.dense()), a1.T @ b1, rtol=1e-13)   # unchanged
     buffer = mg.Tensor(np.ones((5, 2))).data
     np.testing.assert_allclose(host(second.add_into(buffer)), 1 + a2.T @ b2, rtol=1e-13)
+
+
+def test_weight_grad_multiplies_out_once_it_holds_enough_rows(float64, monkeypatch):
+    """The factors a WeightGrad keeps alive stay bounded: past ``rows_per_product`` rows they
+    become one product in a running total; the sum is the same."""
+    monkeypatch.setattr(autograd.WeightGrad, "rows_per_product", 8)
+    rng = np.random.default_rng(5)
+    pairs = [(rng.standard_normal((3, 4)), rng.standard_normal((3, 2))) for _ in range(10)]
+    total = autograd.WeightGrad(*(mg.Tensor(x).data for x in pairs[0]))
+    for a, b in pairs[1:]:
+        total.add(autograd.WeightGrad(mg.Tensor(a).data, mg.Tensor(b).data))
+        assert total.rows < 8 and len(total.lefts) < 3      # never more than 8 rows held
+    other = total.copy()
+    np.testing.assert_allclose(host(total.dense()), sum(a.T @ b for a, b in pairs), rtol=1e-13)
+    other.add(autograd.WeightGrad(mg.Tensor(pairs[0][0]).data, mg.Tensor(pairs[0][1]).data))
+    np.testing.assert_allclose(host(other.dense()),
+                               sum(a.T @ b for a, b in pairs) + pairs[0][0].T @ pairs[0][1],
+                               rtol=1e-13)   # a copy with a running total adds on its own
 
 
 def test_slices_of_a_leaf_add_up(float64):

@@ -77,6 +77,13 @@ def test_a_weight_used_by_a_lookup_and_by_arithmetic(dtype):
     compare_with_torch(ours, theirs, [weight()], dtype)
 
 
+@pytest.mark.parametrize("shape", [(0, 3), (0,)])
+def test_no_rows_picked_from_an_empty_tensor(shape, float64):
+    x = mg.Tensor(np.zeros(shape), requires_grad=True)
+    x[np.array([], dtype=np.int64)].sum().backward()
+    assert host(x.grad).shape == shape
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_integer_index_rows_of_a_3d_tensor(dtype):
     """x[ids] on (N, A, B) picks whole (A, B) blocks: the row scatter-add sees them as rows."""
