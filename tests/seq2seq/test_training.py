@@ -11,6 +11,7 @@ from matplotlib.image import imread
 from tqdm import tqdm
 
 import minigrad as mg
+from minigrad import backend
 from seq2seq.checkpoint import (load_checkpoint, model_from_checkpoint, read_checkpoint,
                                 save_checkpoint)
 from seq2seq.datasets import load_builtin
@@ -279,7 +280,7 @@ def test_matching_checkpoint_loads_weights_and_optimizer(data, tmp_path):
     source = fresh_model(config, seed=1)
     optimizer = mg.optim.Adam(source.parameters(), lr=0.02)
     for p in source.parameters():
-        p.grad = np.ones(p.shape, dtype=p.dtype)
+        p.grad = backend.xp.ones(p.shape, dtype=p.dtype)   # a device array, as backward makes
     optimizer.step()
     save_checkpoint(path, source, data, config, optimizer, {"history": {"epoch": [1]}})
     target = fresh_model(config, seed=2)
