@@ -100,13 +100,16 @@ class WeightGrad:
 
     Factors keep their arrays alive, so once they hold ``rows_per_product`` rows they are
     multiplied out into a running total: the memory they hold stays bounded however long the
-    sequence, and each product is still large.
+    sequence, and each product is still large. Factors that are that large from the start
+    (a layer applied to a whole sequence at once) are multiplied out at once.
     """
     __slots__ = ("lefts", "rights", "rows", "total")
     rows_per_product = 1024
 
     def __init__(self, left, right):
         self.lefts, self.rights, self.rows, self.total = [left], [right], left.shape[0], None
+        if self.rows >= self.rows_per_product:
+            self._multiply_out()
 
     def copy(self):
         """A WeightGrad of our own with the same sum, to add more products into."""

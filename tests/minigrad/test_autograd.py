@@ -274,6 +274,10 @@ def test_weight_grad_multiplies_out_once_it_holds_enough_rows(float64, monkeypat
     np.testing.assert_allclose(host(other.dense()),
                                sum(a.T @ b for a, b in pairs) + pairs[0][0].T @ pairs[0][1],
                                rtol=1e-13)   # a copy with a running total adds on its own
+    a, b = rng.standard_normal((9, 4)), rng.standard_normal((9, 2))
+    large = autograd.WeightGrad(mg.Tensor(a).data, mg.Tensor(b).data)   # 9 rows: at once
+    assert large.lefts == [] and large.rows == 0
+    np.testing.assert_allclose(host(large.dense()), a.T @ b, rtol=1e-13)
 
 
 def test_slices_of_a_leaf_add_up(float64):
