@@ -66,6 +66,8 @@ def linear(x, weight, bias=None):
     """y = x W^T + b for x (..., in), W (out, in), b (out,) -> (..., out), as ``torch.nn.Linear``.
 
     dL/dx = dL/dy W,  dL/dW = dL/dy^T x (over all rows),  dL/db = dL/dy summed over all rows.
+    dL/dW is handed back as its two factors (``autograd.WeightGrad``): a weight used at many
+    time steps then gets one product over all of them.
     """
     x, weight = binary_operands(x, weight, "linear")
     if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:

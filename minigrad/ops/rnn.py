@@ -47,7 +47,8 @@ def _hidden_projection(h, weight_hh, bias_hh):
 
 
 def _hidden_grads(dgh, h, weight_hh, bias_hh):
-    """Gradients through gh = h W_hh^T + b_hh: for h, W_hh and b_hh."""
+    """Gradients through gh = h W_hh^T + b_hh: for h, W_hh (as a ``WeightGrad``: one product
+    over all the time steps that use W_hh) and b_hh."""
     return (dgh @ weight_hh.data if h.requires_grad else None,
             WeightGrad(dgh, h.data) if weight_hh.requires_grad else None,
             dgh.sum(axis=0) if bias_hh is not None and bias_hh.requires_grad else None)
