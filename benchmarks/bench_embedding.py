@@ -55,7 +55,8 @@ def reference(weight_shape, ids, rows):
 def main():
     print(f"# Embedding backward candidates, float32 ({datetime.date.today()})")
     print(f"Machine: {machine()}\n")
-    print("| vocab x dim, ids | add.at µs | one-hot matmul µs | sort+reduceat µs | flat add.at µs |")
+    print("| vocab x dim, ids | add.at µs | one-hot matmul µs | sort+reduceat µs "
+          "| flat add.at µs |")
     print("|---|---:|---:|---:|---:|")
     rng = np.random.default_rng(0)
     for vocab, dim, count in ((200, 32, 640), (5000, 256, 1280), (14000, 256, 1280)):

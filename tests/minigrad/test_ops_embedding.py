@@ -69,7 +69,8 @@ def test_a_weight_used_by_a_lookup_and_by_arithmetic(dtype):
     ids = np.array([[2, 5, 2], [0, 2, 5]])
 
     def ours(w):
-        return (ops.embedding(ids, w) * 2).sum(-1) + (w * w).sum() + ops.embedding(ids[0], w).sum()
+        return ((ops.embedding(ids, w) * 2).sum(-1) + (w * w).sum()
+                + ops.embedding(ids[0], w).sum())
 
     def theirs(w):
         return ((F.embedding(torch.from_numpy(ids), w) * 2).sum(-1) + (w * w).sum()
