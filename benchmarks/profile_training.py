@@ -4,7 +4,7 @@ Times every op of ``minigrad.ops`` (forward: the op call; backward: its backward
 during training steps of the Bahdanau model, counts the matmul FLOPs of one step from the
 shapes of the products its ops run, and compares the step time with the roofline: those
 FLOPs / the float32 matmul rate NumPy reaches on this machine. The gradients the backward walk
-finishes itself (``WeightGrad``'s one product per weight, ``SliceGrad``'s scatter into a
+finishes itself (``WeightGrad``'s products per weight, ``SliceGrad``'s scatter into a
 buffer), clipping and Adam get rows of their own; what is left (the graph walk, module code,
 batching) is reported as one remainder.
 
@@ -93,7 +93,11 @@ def instrument():
     clipping and Adam (this script only)."""
     for name in ops.__all__:
         setattr(ops, name, _timed_op(name, getattr(ops, name)))
-    autograd.WeightGrad.dense = _timed_step("(WeightGrad.dense)", autograd.WeightGrad.dense)
+    # a WeightGrad multiplies in add() (past rows_per_product) and in dense(); one that is
+    # large from the start multiplies in its constructor, inside the op's backward (its row)
+    for method in ("add", "dense"):
+        setattr(autograd.WeightGrad, method, _timed_step(
+            "(WeightGrad.add, .dense)", getattr(autograd.WeightGrad, method)))
     autograd.SliceGrad.add_into = _timed_step("(SliceGrad.add_into)",
                                               autograd.SliceGrad.add_into)
     mg.nn.utils.clip_grad_norm_ = _timed_step("(clip_grad_norm_)", mg.nn.utils.clip_grad_norm_)
