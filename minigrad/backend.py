@@ -77,6 +77,32 @@ def get_backend():
     return name
 
 
+def is_device():
+    """True on a device backend ("cupy", and "strict", which stands in for it on the CPU).
+
+    Ops branch on this, never on the name "cupy", so that the strict backend runs every
+    branch the GPU runs and CI exercises the GPU's code path.
+    """
+    return name != "numpy"
+
+
+# ----------------------------------------------------------------------------- readable mode
+
+_readable = False
+
+
+def set_readable(flag=True):
+    """Readable mode: every fused op runs its composed twin, gradients are plain arrays and the
+    models follow d2l's code line for line. Same losses and gradients as the fast mode."""
+    global _readable
+    _readable = bool(flag)
+
+
+def is_readable():
+    """True while readable mode is on (``set_readable(True)`` or ``MINIGRAD_READABLE=1``)."""
+    return _readable
+
+
 # ----------------------------------------------------------------------------- dtypes
 
 def set_default_dtype(dtype):
@@ -205,6 +231,8 @@ def random_uniform(shape, dtype):
     sample = _device_rng.random(shape, dtype=dtype)
     return sample if name == "numpy" else xp.asarray(sample)
 
+
+_readable = os.environ.get("MINIGRAD_READABLE", "") not in ("", "0")
 
 _requested = os.environ.get("MINIGRAD_BACKEND")
 if _requested:
