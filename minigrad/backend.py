@@ -185,9 +185,8 @@ def scatter_add_rows(target, ids, rows):
     arrays that it lacks for rows, and this form beats both the row ``add.at`` and sorting the
     ids to sum runs of equal ids with ``add.reduceat`` by 2-4x at these sizes.
     """
-    if name == "cupy":
-        import cupyx
-        cupyx.scatter_add(target, ids, rows)
+    if is_device():    # one scatter on a device, a single kernel launch
+        scatter_add(target, ids, rows)
         return target
     dim = rows.shape[1]
     flat_index = (ids.astype(xp.int64)[:, None] * dim + xp.arange(dim)).reshape(-1)  # N * dim

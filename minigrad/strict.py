@@ -10,8 +10,14 @@ host array mixed into device arithmetic. Under ``MINIGRAD_BACKEND=strict`` every
 - this module, used as the namespace ``xp``, offers only names that CuPy offers as well.
 
 The data lives in a plain NumPy array inside, so results are bit-for-bit NumPy's.
+
+Every operation that would be a kernel launch on CuPy, and every read that would make the host
+wait for the device (a sync), is reported to ``minigrad.counter``; inside a
+``counter.counting()`` block they are counted, with their call sites.
 """
 import numpy
+
+from minigrad import counter
 
 # Names of this namespace: all exist in CuPy with NumPy's semantics. Anything else raises.
 _FUNCTIONS = """
@@ -60,6 +66,23 @@ def _index(key):
     return _unwrap(key, "indexing")
 
 
+# Functions and methods that only make a view or read metadata: no kernel launch on CuPy.
+_VIEWS = frozenset("""
+reshape transpose swapaxes squeeze expand_dims broadcast_to moveaxis result_type dtype
+""".split())
+
+
+def _record_index(key, name):
+    """Record indexing: a view for basic indices; one launch for array indices, plus a sync
+    for a boolean mask (CuPy reads the number of True elements back to size the result)."""
+    items = key if isinstance(key, tuple) else (key,)
+    arrays = [item for item in items if isinstance(item, numpy.ndarray)]
+    if arrays or name == "setitem":
+        counter.record_op(name)
+    if any(item.dtype == numpy.bool_ and item.ndim > 0 for item in arrays) and name == "getitem":
+        counter.record_sync("mask")
+
+
 class StrictArray:
     """A device-like array: NumPy inside, no silent way out."""
     __slots__ = ("_array",)
@@ -86,6 +109,7 @@ class StrictArray:
 
     def to_numpy(self):
         """The explicit device-to-host copy (cupy's ``.get()``)."""
+        counter.record_sync("get")
         return self._array.copy()
 
     get = to_numpy
@@ -109,21 +133,27 @@ class StrictArray:
 
     # explicit scalar conversions synchronise on a GPU but are allowed there, so here too
     def item(self):
+        counter.record_sync("item")
         return self._array.item()
 
     def tolist(self):
+        counter.record_sync("tolist")
         return self._array.tolist()
 
     def __float__(self):
+        counter.record_sync("float")
         return float(self._array)
 
     def __int__(self):
+        counter.record_sync("int")
         return int(self._array)
 
     def __bool__(self):
+        counter.record_sync("bool")
         return bool(self._array)
 
     def __index__(self):
+        counter.record_sync("index")
         return self._array.__index__()
 
     def __iter__(self):
@@ -131,14 +161,19 @@ class StrictArray:
 
     # -- indexing -------------------------------------------------------------------------
     def __getitem__(self, key):
-        return _wrap(self._array[_index(key)])
+        key = _index(key)
+        _record_index(key, "getitem")
+        return _wrap(self._array[key])
 
     def __setitem__(self, key, value):
-        self._array[_index(key)] = _unwrap(value, "assignment")
+        key = _index(key)
+        _record_index(key, "setitem")
+        self._array[key] = _unwrap(value, "assignment")
 
     # -- methods: forwarded, with device arrays unwrapped and results wrapped ---------------
     def _method(name):
         def method(self, *args, **kwargs):
+            _record_method(self, name, args, kwargs)
             args = _unwrap(args, f".{name}()")
             kwargs = {k: _unwrap(v, f".{name}()") for k, v in kwargs.items()}
             return _wrap(getattr(self._array, name)(*args, **kwargs))
@@ -152,6 +187,7 @@ class StrictArray:
 
     def _binary(name):
         def operator(self, other):
+            counter.record_op(name.strip("_"))
             return _wrap(getattr(self._array, name)(_unwrap(other, f"operator {name}")))
         operator.__name__ = name
         return operator
@@ -166,6 +202,18 @@ class StrictArray:
     __hash__ = None
 
 
+def _record_method(array, name, args, kwargs):
+    """A method call: a launch unless it only makes a view (or a no-op astype / ravel)."""
+    if name in _VIEWS:
+        return
+    if name == "astype" and args and numpy.dtype(args[0]) == array.dtype \
+            and kwargs.get("copy", True) is False:
+        return
+    if name == "ravel" and array._array.flags.c_contiguous:
+        return
+    counter.record_op(name)
+
+
 class _StrictUfunc:
     """A NumPy ufunc that takes and returns device arrays (with ``.at``, ``.reduce``...)."""
 
@@ -177,11 +225,19 @@ class _StrictUfunc:
         return _call(self._ufunc, args, kwargs)
 
     def __getattr__(self, method):
-        return lambda *args, **kwargs: _call(getattr(self._ufunc, method), args, kwargs)
+        def ufunc_method(*args, **kwargs):
+            return _call(getattr(self._ufunc, method), args, kwargs,
+                         f"{self.__name__}.{method}")
+        return ufunc_method
 
 
-def _call(function, args, kwargs):
-    where = f"xp.{getattr(function, '__name__', function)}"
+def _call(function, args, kwargs, name=None):
+    name = name or getattr(function, "__name__", str(function))
+    where = f"xp.{name}"
+    if name == "nonzero":
+        counter.record_sync("nonzero")   # the count of nonzero elements sizes the result
+    if name not in _VIEWS:
+        counter.record_op(name)
     args = _unwrap(args, where)
     kwargs = {k: _unwrap(v, where) for k, v in kwargs.items()}
     return _wrap(function(*args, **kwargs))
@@ -190,7 +246,11 @@ def _call(function, args, kwargs):
 def asarray(a, dtype=None):
     """Host data (lists, scalars, NumPy arrays) to the device: the explicit transfer."""
     if isinstance(a, StrictArray):
-        return a if dtype is None or a.dtype == dtype else StrictArray(a._array.astype(dtype))
+        if dtype is None or a.dtype == dtype:
+            return a
+        counter.record_op("astype")
+        return StrictArray(a._array.astype(dtype))
+    counter.record_op("asarray")     # a host-to-device copy
     return StrictArray(numpy.array(a, dtype=dtype))
 
 

@@ -28,6 +28,11 @@ def greedy_decode(model, src, src_valid_lens, bos, eos, num_steps):
     emitted), after at most ``num_steps`` tokens. Returns a list of (token ids, attention
     weights (steps, T) or None), one per sentence; the steps include the one that chose
     ``<eos>``, as d2l records them.
+
+    The chosen tokens stay on the device and are fed straight back. On a device backend they
+    come to the host only every ``GREEDY_SYNC_EVERY`` steps, to see whether every sentence has
+    stopped: reading them at every step would make the host wait for the GPU each time. The
+    steps past a sentence's ``<eos>`` are computed and thrown away, so the result is the same.
     """
     src = numpy.asarray(src)
     batch = src.shape[0]
@@ -35,23 +40,43 @@ def greedy_decode(model, src, src_valid_lens, bos, eos, num_steps):
     outputs = [[] for _ in range(batch)]
     weights_seq = [[] for _ in range(batch)]
     done = numpy.zeros(batch, dtype=bool)
+    sync_every = GREEDY_SYNC_EVERY if mg.backend.is_device() else 1
     with mg.no_grad():
         state = _encode(model, src, numpy.asarray(src_valid_lens))
-        tokens = numpy.full(batch, bos, dtype=numpy.int64)
-        for _ in range(num_steps):
+        tokens = mg.Tensor(numpy.full(batch, bos, dtype=numpy.int64))
+        chosen, attended = [], []                 # this chunk's steps, still on the device
+        for step in range(num_steps):
             logits, state, weights = model.decoder.decode_step(tokens, state)
-            tokens = logits.argmax(-1).numpy()                      # (B,) to the host
-            weights = None if weights is None else weights.numpy()
-            for i in numpy.flatnonzero(~done):
-                if weights is not None:
-                    weights_seq[i].append(weights[i])
-                if tokens[i] == eos:
-                    done[i] = True
-                else:
-                    outputs[i].append(int(tokens[i]))
+            tokens = logits.argmax(-1)                               # (B,), on the device
+            chosen.append(tokens)
+            attended.append(weights)
+            if (step + 1) % sync_every and step + 1 < num_steps:
+                continue
+            _record_steps(chosen, attended, eos, done, outputs, weights_seq)
+            chosen, attended = [], []
             if done.all():
                 break
     return [(out, numpy.array(w) if w else None) for out, w in zip(outputs, weights_seq)]
+
+
+GREEDY_SYNC_EVERY = 8
+
+
+def _record_steps(chosen, attended, eos, done, outputs, weights_seq):
+    """Bring a chunk of greedy steps to the host (one transfer each for the tokens and the
+    weights) and append them to the sentences that had not stopped."""
+    tokens = mg.ops.stack(chosen).numpy()                            # (steps, B)
+    weights = None
+    if attended[0] is not None:
+        weights = mg.ops.stack(attended).numpy()                     # (steps, B, 1, T) or ...
+    for step in range(tokens.shape[0]):
+        for i in numpy.flatnonzero(~done):
+            if weights is not None:
+                weights_seq[i].append(weights[step, i])
+            if tokens[step, i] == eos:
+                done[i] = True
+            else:
+                outputs[i].append(int(tokens[step, i]))
 
 
 def beam_search(model, src, src_valid_len, bos, eos, num_steps, beam_size=4, alpha=0.75):

@@ -59,7 +59,7 @@ def additive_scores(q, k, weight, valid_lens=None):
     q, k, weight = _check(q, k, weight)
     (B, Q, h), K = q.shape, k.shape[1]
     keep = None if valid_lens is None else key_mask(valid_lens, (B, Q, K), "additive_scores")
-    if keep is not None and keep.shape[1] == 1 and backend.name != "cupy":
+    if keep is not None and keep.shape[1] == 1 and not backend.is_device():
         return _kept_pair_scores(q, k, weight, keep[:, 0])
     xp = backend.xp
     # (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h), then tanh in place

@@ -9,7 +9,7 @@ def ids_array(ids, op, num_embeddings=None, name="ids", counted="embeddings"):
     """Integer ids (host NumPy, backend array or Tensor) as a checked backend array.
 
     This is an edge of the engine: host ids move to the device here. Float ids and ids outside
-    [0, num_embeddings) are errors. Host ids are checked on the host (free); on CuPy, device
+    [0, num_embeddings) are errors. Host ids are checked on the host (free); on a device backend, device
     ids are not range-checked, since that would wait for the GPU at every call. ``name`` and
     ``counted`` are the words the errors use ("labels" out of range for 5 "classes").
     """
@@ -22,7 +22,7 @@ def ids_array(ids, op, num_embeddings=None, name="ids", counted="embeddings"):
         ids = numpy.asarray(ids)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: {name} must be integers, got dtype {ids.dtype}")
-    if num_embeddings is not None and ids.size and (on_host or backend.name != "cupy"):
+    if num_embeddings is not None and ids.size and (on_host or not backend.is_device()):
         low, high = int(ids.min()), int(ids.max())
         if low < 0 or high >= num_embeddings:
             bad = low if low < 0 else high

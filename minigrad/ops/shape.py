@@ -53,6 +53,13 @@ def _device_index(index):
     for item in items:
         if isinstance(item, Tensor):
             item = item.data
+        if (backend.is_device() and backend.array_backend(item) == "numpy"
+                and item.dtype == bool and item.ndim > 0):
+            # A host mask becomes the integer positions of its True elements, found on the
+            # host: a device would have to read the mask's count back to size the result.
+            # Positions from a mask never repeat, so ``advanced`` stays as it is.
+            converted.extend(backend.asarray(positions) for positions in item.nonzero())
+            continue
         if isinstance(item, list) or backend.array_backend(item) is not None:
             item = backend.asarray(item)
             if item.dtype.kind not in "iub":
@@ -64,7 +71,9 @@ def _device_index(index):
             if item.ndim == 0:
                 item = int(item)
         converted.append(item)
-    return (tuple(converted) if isinstance(index, tuple) else converted[0]), advanced
+    if isinstance(index, tuple) or len(converted) != 1:
+        return tuple(converted), advanced
+    return converted[0], advanced
 
 
 def getitem(a, index):

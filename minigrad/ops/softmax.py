@@ -9,6 +9,8 @@ and for y = log_softmax(x) = x - logsumexp(x),
 
     dL/dx = dL/dy - softmax(x) * sum(dL/dy).
 """
+import numpy
+
 from minigrad import backend
 from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, normalize_axis
@@ -60,12 +62,19 @@ def key_mask(valid_lens, shape, op="masked_softmax"):
     host arrays move to the device here. Lengths must lie in [0, K].
     """
     batch, queries, keys = shape
-    lens = ids_array(valid_lens, op, name="valid_lens")
+    data = valid_lens.data if isinstance(valid_lens, Tensor) else valid_lens
+    on_host = backend.array_backend(data) in (None, "numpy")
+    if on_host:
+        data = numpy.asarray(data)
+    lens = ids_array(data, op, name="valid_lens")
     if lens.shape not in ((batch,), (batch, queries)):
         raise ValueError(f"{op}: valid_lens has shape {lens.shape}, expected ({batch},) or "
                          f"({batch}, {queries}) for scores of shape {shape}")
-    if lens.size and (backend.name != "cupy" or not backend.is_array(valid_lens)):
-        low, high = int(lens.min()), int(lens.max())
+    # checked where it is free: host lengths on the host, and every length on the CPU; on a
+    # device the check would make the host wait for the GPU at every decoder step
+    checked = data if on_host else lens
+    if lens.size and (on_host or not backend.is_device()):
+        low, high = int(checked.min()), int(checked.max())
         if low < 0 or high > keys:
             raise ValueError(f"{op}: valid_lens must lie in [0, {keys}] for {keys} keys, got "
                              f"values from {low} to {high} (valid_lens {lens.shape}, scores "
