@@ -158,7 +158,49 @@ class WeightGrad:
         return buffer
 
 
-_LAZY = (SliceGrad, WeightGrad)
+class SliceGrads:
+    """Several ``SliceGrad`` of one tensor, summed when the sum is needed.
+
+    A layer that takes the T time steps of a (T, B, F) tensor one by one sends back T slices.
+    When they are the T rows, each once (the usual case), their sum is their stack: one array
+    operation (one kernel launch on a GPU) instead of a zero fill and T additions.
+    """
+    __slots__ = ("parts",)
+
+    def __init__(self, first):
+        self.parts = [first]
+
+    def __repr__(self):
+        part = self.parts[0]
+        return (f"SliceGrads({len(self.parts)} slices of a gradient of shape {part.shape}, "
+                f"{part.dtype})")
+
+    def _rows(self):
+        """The parts ordered by row when they are x[0], ..., x[n - 1], each once; else None."""
+        shape = self.parts[0].shape
+        if not shape or len(self.parts) != shape[0]:
+            return None
+        by_row = {}
+        for part in self.parts:
+            if type(part.index) is not int or part.advanced or part.values.shape != shape[1:]:
+                return None
+            by_row[part.index % shape[0]] = part.values
+        return None if len(by_row) != shape[0] else [by_row[i] for i in range(shape[0])]
+
+    def dense(self):
+        rows = self._rows()
+        if rows is not None:
+            part = self.parts[0]
+            return backend.xp.stack(rows).astype(part.dtype, copy=False)
+        return self.add_into(backend.xp.zeros(self.parts[0].shape, dtype=self.parts[0].dtype))
+
+    def add_into(self, buffer):
+        for part in self.parts:
+            part.add_into(buffer)
+        return buffer
+
+
+_LAZY = (SliceGrad, WeightGrad, SliceGrads)
 
 
 def _owned(g):
@@ -208,6 +250,11 @@ def backward(root, grad):
                     current = grads[parent_key] = current.copy()
                     owned.add(parent_key)
                 current.add(parent_grad)
+                continue
+            if type(parent_grad) is SliceGrad and type(current) in (SliceGrad, SliceGrads):
+                if type(current) is SliceGrad:   # the second slice: keep them all, lazily
+                    current = grads[parent_key] = SliceGrads(current)
+                current.parts.append(parent_grad)
                 continue
             if parent_key not in owned or type(current) is WeightGrad:   # make a buffer
                 current = grads[parent_key] = _owned(current)

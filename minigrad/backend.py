@@ -77,13 +77,30 @@ def get_backend():
     return name
 
 
+_host_branches = False
+
+
 def is_device():
     """True on a device backend ("cupy", and "strict", which stands in for it on the CPU).
 
     Ops branch on this, never on the name "cupy", so that the strict backend runs every
     branch the GPU runs and CI exercises the GPU's code path.
     """
-    return name != "numpy"
+    return name != "numpy" and not _host_branches
+
+
+@contextlib.contextmanager
+def host_branches():
+    """Inside, the strict backend takes the NumPy backend's branches (``is_device()`` is
+    False), so that ``minigrad.counter`` can count the operations of the NumPy path."""
+    global _host_branches
+    if name == "cupy":
+        raise BackendError("host_branches: only for the strict backend; CuPy needs its own")
+    outer, _host_branches = _host_branches, True
+    try:
+        yield
+    finally:
+        _host_branches = outer
 
 
 # ----------------------------------------------------------------------------- readable mode

@@ -66,10 +66,11 @@ def _index(key):
     return _unwrap(key, "indexing")
 
 
-# Functions and methods that only make a view or read metadata: no kernel launch on CuPy.
+# Functions and methods that only make a view, read metadata or allocate: no kernel launch.
 _VIEWS = frozenset("""
 reshape transpose swapaxes squeeze expand_dims broadcast_to moveaxis result_type dtype
-""".split())
+empty empty_like
+""".split())    # (empty and empty_like allocate memory, which launches no kernel)
 
 
 def _record_index(key, name):

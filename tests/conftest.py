@@ -13,6 +13,7 @@ import pytest
 import minigrad as mg
 
 REQUESTED = os.environ.get("MINIGRAD_BACKEND")
+READABLE = os.environ.get("MINIGRAD_READABLE", "") not in ("", "0")
 BACKENDS = [REQUESTED] if REQUESTED else ["numpy", "strict"]
 
 
@@ -38,6 +39,7 @@ def fresh_state(request):
     yield
     mg.set_default_dtype("float32")
     mg.set_backend(REQUESTED or "numpy")
+    mg.set_readable(READABLE)
 
 
 @pytest.fixture

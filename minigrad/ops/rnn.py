@@ -71,10 +71,15 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
     """
     gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")
     xp = backend.xp
-    H = h.shape[1]
+    B, H = h.shape
     gh = _hidden_projection(h, weight_hh, bias_hh)                   # (B, 3H)
-    r = sigmoid_array_(gi.data[:, :H] + gh[:, :H])                   # (B, H) each
-    z = sigmoid_array_(gi.data[:, H:2 * H] + gh[:, H:2 * H])
+    # r and z in one (2, B, H) array, so one sigmoid pass serves both, and each gate is
+    # still a contiguous (B, H) block
+    rz = xp.empty((2, B, H), dtype=gh.dtype)
+    xp.add(gi.data[:, :H], gh[:, :H], out=rz[0])
+    xp.add(gi.data[:, H:2 * H], gh[:, H:2 * H], out=rz[1])
+    sigmoid_array_(rz)
+    r, z = rz[0], rz[1]                                              # (B, H) each
     gh_n = gh[:, 2 * H:]
     n = r * gh_n
     n += gi.data[:, 2 * H:]

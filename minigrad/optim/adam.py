@@ -17,6 +17,13 @@ class Adam(Optimizer):
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
     computed as torch does: p -= (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps).
+
+    ``_update`` does this for one parameter: the readable form, and the one readable mode
+    runs. A step otherwise updates all the parameters of one dtype at once (``_FlatGroup``):
+    they, their moments and their gradients are views into one flat array each, so a step is
+    the same dozen array operations (kernel launches on a GPU) however many parameters there
+    are, instead of a dozen per parameter. Both apply the same elementwise arithmetic, so they
+    give the same bits.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
@@ -39,18 +46,22 @@ class Adam(Optimizer):
         return self._buffer[:param.size].reshape(param.shape)
 
     def _update(self, param, grad, state):
-        lr, eps, weight_decay = (self.hyperparameters[k] for k in ("lr", "eps", "weight_decay"))
-        beta1, beta2 = self.hyperparameters["betas"]
         xp = backend.xp
         if not state:
             state["step"] = 0
             state["exp_avg"] = xp.zeros_like(param.data)       # m
             state["exp_avg_sq"] = xp.zeros_like(param.data)    # v
         state["step"] += 1
-        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
-        if weight_decay:
-            grad = grad + weight_decay * param.data
-        work = self._work_array(param)
+        if self.hyperparameters["weight_decay"]:
+            grad = grad + self.hyperparameters["weight_decay"] * param.data
+        self._apply(param.data, grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
+                    self._work_array(param))
+
+    def _apply(self, p, grad, m, v, t, work):
+        """The update of arrays p, m, v (in place) from grad at step t; work: a temporary."""
+        lr, eps = self.hyperparameters["lr"], self.hyperparameters["eps"]
+        beta1, beta2 = self.hyperparameters["betas"]
+        xp = backend.xp
         # m = beta1 m + (1 - beta1) g
         m *= beta1
         m += xp.multiply(grad, 1 - beta1, out=work)
@@ -65,4 +76,81 @@ class Adam(Optimizer):
         denom += eps
         step = xp.divide(m, denom, out=work)
         step *= lr / (1 - beta1 ** t)
-        param.data -= step
+        p -= step
+
+    # -- all parameters of one dtype at once ------------------------------------------------
+    def step(self):
+        """Update every parameter that has a gradient (see the class docstring for how)."""
+        groups = None if backend.is_readable() else self._flat_groups()
+        if groups is None:     # readable mode, or parameters that do not step together
+            return super().step()
+        for group in groups:
+            group.gather_grads(self.params)
+            t = self.state[group.indices[0]]["step"] + 1
+            if self.hyperparameters["weight_decay"]:      # g = g + weight_decay * p
+                group.grad += backend.xp.multiply(
+                    group.data, self.hyperparameters["weight_decay"], out=group.work)
+            self._apply(group.data, group.grad, group.m, group.v, t, group.work)
+            for i in group.indices:
+                self.state[i]["step"] = t
+
+    def _flat_groups(self):
+        """The flat groups, (re)built where needed; None when the per-parameter update must
+        run instead: a parameter without a gradient, or parameters at different steps."""
+        if any(p.grad is None for p in self.params):
+            return None
+        if len({state.get("step", 0) for state in self.state}) != 1:
+            return None
+        groups = getattr(self, "_groups", None)
+        if groups is None or not all(group.is_bound(self.params, self.state)
+                                     for group in groups):
+            by_dtype = {}
+            for i, p in enumerate(self.params):
+                by_dtype.setdefault(p.dtype, []).append(i)
+            groups = self._groups = [_FlatGroup(self.params, self.state, indices)
+                                     for indices in by_dtype.values()]
+        return groups
+
+
+class _FlatGroup:
+    """Parameters of one dtype, their Adam moments and their gradients, each kind packed in
+    one flat array. Each parameter's ``.data`` and its state's ``exp_avg`` and ``exp_avg_sq``
+    become views of their flat array, so updating the flat arrays updates them all; the
+    gradients, which backward makes afresh at every step, are copied in with one
+    concatenation. If anything replaces one of those views (``load_state_dict`` on the model
+    or the optimizer), ``is_bound`` notices and the group is packed again from the new arrays.
+    """
+
+    def __init__(self, params, states, indices):
+        xp = backend.xp
+        self.indices = indices
+        members = [params[i] for i in indices]
+        for i in indices:
+            if not states[i]:
+                states[i].update(step=0, exp_avg=xp.zeros_like(params[i].data),
+                                 exp_avg_sq=xp.zeros_like(params[i].data))
+        flat = [xp.concatenate([array.reshape(-1) for array in arrays])
+                for arrays in ([p.data for p in members],
+                               [states[i]["exp_avg"] for i in indices],
+                               [states[i]["exp_avg_sq"] for i in indices])]
+        self.data, self.m, self.v = flat
+        self.grad = xp.empty_like(self.data)
+        self.work = xp.empty_like(self.data)
+        self.views = []
+        start = 0
+        for i, p in zip(indices, members):
+            stop = start + p.size
+            views = tuple(array[start:stop].reshape(p.shape) for array in flat)
+            p.data, states[i]["exp_avg"], states[i]["exp_avg_sq"] = views
+            self.views.append(views)
+            start = stop
+
+    def is_bound(self, params, states):
+        """Whether every parameter and moment is still the view this group made of it."""
+        return all(params[i].data is data and states[i].get("exp_avg") is m
+                   and states[i].get("exp_avg_sq") is v
+                   for i, (data, m, v) in zip(self.indices, self.views))
+
+    def gather_grads(self, params):
+        backend.xp.concatenate([params[i].grad.reshape(-1) for i in self.indices],
+                               out=self.grad)

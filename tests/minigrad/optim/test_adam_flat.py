@@ -1,0 +1,90 @@
+"""Adam's flat update (all parameters of a dtype at once) against its readable twin, the
+per-parameter update that readable mode runs: the same bits, and a dozen operations a step."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import counter
+
+
+def _model(seed=0):
+    mg.manual_seed(seed)
+    return mg.nn.Sequential(mg.nn.Linear(3, 5), mg.nn.Linear(5, 2))
+
+
+def _train(model, optimizer, steps, rng_seed=1, skip=None):
+    rng = np.random.default_rng(rng_seed)
+    for step in range(steps):
+        x = mg.Tensor(rng.standard_normal((4, 3)))
+        optimizer.zero_grad()
+        (model(x) ** 2).sum().backward()
+        if skip is not None and step == skip:
+            model.parameters()[0].grad = None        # one parameter sits this step out
+        optimizer.step()
+
+
+def _weights(model):
+    return {k: v.copy() for k, v in model.state_dict().items()}
+
+
+@pytest.mark.parametrize("settings", [{"lr": 0.01},
+                                      {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6,
+                                       "weight_decay": 0.1}])
+@pytest.mark.parametrize("skip", [None, 2])
+def test_flat_update_gives_the_bits_of_the_per_parameter_one(settings, skip):
+    results = []
+    for readable in (False, True):
+        mg.set_readable(readable)
+        try:
+            model = _model()
+            optimizer = mg.optim.Adam(model.parameters(), **settings)
+            _train(model, optimizer, 6, skip=skip)
+            results.append((_weights(model), optimizer.state_dict()))
+        finally:
+            mg.set_readable(False)
+    (fast, fast_state), (readable, readable_state) = results
+    for name in fast:
+        np.testing.assert_array_equal(fast[name], readable[name], err_msg=name)
+    for i, entries in readable_state["state"].items():
+        for key, value in entries.items():
+            np.testing.assert_array_equal(fast_state["state"][i][key], value)
+
+
+def test_flat_update_survives_load_state_dict_of_model_and_optimizer():
+    """Loading replaces the arrays the flat group viewed; the next step packs them again."""
+    model, twin = _model(), _model(seed=3)
+    optimizer = mg.optim.Adam(model.parameters(), lr=0.01)
+    twin_optimizer = mg.optim.Adam(twin.parameters(), lr=0.01)
+    _train(model, optimizer, 3)
+    twin.load_state_dict(model.state_dict())
+    twin_optimizer.load_state_dict(optimizer.state_dict())
+    _train(model, optimizer, 3, rng_seed=5)
+    _train(twin, twin_optimizer, 3, rng_seed=5)
+    for name, value in _weights(model).items():
+        np.testing.assert_array_equal(value, _weights(twin)[name], err_msg=name)
+
+
+def test_parameters_stay_views_of_the_flat_array_and_update_in_place():
+    model = _model()
+    optimizer = mg.optim.Adam(model.parameters(), lr=0.01)
+    _train(model, optimizer, 1)
+    before = _weights(model)
+    _train(model, optimizer, 1, rng_seed=2)
+    assert any(not np.array_equal(before[k], v) for k, v in _weights(model).items())
+
+
+@pytest.mark.numpy_only     # counted on the strict backend (the conftest restores the backend)
+def test_a_step_is_a_dozen_operations_whatever_the_number_of_parameters():
+    mg.set_backend("strict")
+    counts = []
+    for layers in (2, 8):
+        mg.manual_seed(0)
+        model = mg.nn.Sequential(*[mg.nn.Linear(3, 3) for _ in range(layers)])
+        optimizer = mg.optim.Adam(model.parameters(), lr=0.01)
+        _train(model, optimizer, 1)                # the first step packs the arrays
+        optimizer.zero_grad()
+        (model(mg.Tensor(np.ones((2, 3)))) ** 2).sum().backward()
+        with counter.counting() as step:
+            optimizer.step()
+        counts.append(step.ops)
+    assert counts[0] == counts[1] <= 14, counts
