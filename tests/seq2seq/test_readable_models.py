@@ -84,6 +84,7 @@ def test_readable_mode_is_really_on(float64, readable):
     fused = {"gru_cell", "lstm_cell", "additive_scores", "masked_softmax", "cross_entropy",
              "embedding", "layer_norm"}
     assert not ops & fused, ops & fused
+    assert "concat" in ops      # the decoder's cat((context, x), dim=-1), as in d2l
     handed_out = _record_gradient_types(loss)
     loss.backward()
     assert handed_out and not handed_out & {WeightGrad, SliceGrad}, handed_out
