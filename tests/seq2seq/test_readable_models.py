@@ -119,3 +119,18 @@ def test_fast_mode_uses_the_fused_ops_and_lazy_gradients(float64, readable):
     handed_out = _record_gradient_types(loss)
     loss.backward()
     assert handed_out & {WeightGrad, SliceGrad}
+
+
+def test_a_state_dict_from_one_mode_loads_in_the_other(float64, readable):
+    readable(False)
+    fast = _model(dict())
+    fast_state = fast.state_dict()
+    src, dec_input, labels, src_valid, tgt_valid = _batch()
+    fast_loss = masked_cross_entropy(fast(src, dec_input, src_valid), labels, tgt_valid).item()
+    readable(True)
+    mg.manual_seed(1)
+    slow = build_model(5, 6, 3, 4, 2, dropout=0.0)
+    assert slow.state_dict().keys() == fast_state.keys()
+    slow.load_state_dict(fast_state)
+    slow_loss = masked_cross_entropy(slow(src, dec_input, src_valid), labels, tgt_valid).item()
+    np.testing.assert_allclose(slow_loss, fast_loss, rtol=1e-10)
