@@ -19,6 +19,7 @@ import math
 
 import numpy
 
+import minigrad as mg
 from minigrad import nn, ops
 
 masked_softmax = ops.masked_softmax
@@ -111,10 +112,21 @@ class AdditiveAttention(nn.Module):
                          [("queries", self.query_size, "query_size"),
                           ("keys", self.num_hiddens, "num_hiddens, for projected_keys")])
         projected_queries = self.W_q(queries)                         # (B, Q, h)
-        # w_v(tanh(q_i + k_j)) for every pair, fused: (B, Q, h), (B, K, h) -> (B, Q, K)
+        if mg.is_readable():        # d2l's code: every pair scored, masked_softmax masks
+            return self._forward_book(projected_queries, projected_keys, values, valid_lens)
+        # fast path: w_v(tanh(q_i + k_j)) for every pair, fused: (B, Q, h), (B, K, h) -> (B, Q, K)
         # (keys beyond valid_lens are not scored: the softmax masks them anyway)
         scores = ops.additive_scores(projected_queries, projected_keys, self.w_v.weight,
                                      valid_lens)
+        self.attention_weights = masked_softmax(scores, valid_lens)
+        return ops.bmm(self.dropout(self.attention_weights), values)  # (B, Q, dv)
+
+    def _forward_book(self, queries, keys, values, valid_lens):
+        """d2l's AdditiveAttention.forward, line for line (queries and keys projected)."""
+        # (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h), then w_v -> (B, Q, K)
+        features = queries.unsqueeze(2) + keys.unsqueeze(1)
+        features = features.tanh()
+        scores = self.w_v(features).squeeze(-1)
         self.attention_weights = masked_softmax(scores, valid_lens)
         return ops.bmm(self.dropout(self.attention_weights), values)  # (B, Q, dv)
 

@@ -87,6 +87,22 @@ class SliceGrad:
     def dense(self):
         return self.add_into(backend.xp.zeros(self.shape, dtype=self.dtype))
 
+    def __repr__(self):
+        kind = "scatter-add" if self.advanced else "slice"
+        return (f"SliceGrad(shape={tuple(self.shape)}, {kind} of values "
+                f"{tuple(self.values.shape)} at index {_index_text(self.index)}, "
+                f"dtype={self.dtype})")
+
+
+def _index_text(index):
+    if backend.is_array(index):
+        return f"<int array {tuple(index.shape)}>"
+    if isinstance(index, tuple):
+        return "(" + ", ".join(_index_text(i) for i in index) + ")"
+    if isinstance(index, slice):
+        return ":" if index == slice(None) else f"{index.start}:{index.stop}:{index.step}"
+    return repr(index)
+
 
 class WeightGrad:
     """The gradient of a weight matrix as a sum of products, a_1^T b_1 + a_2^T b_2 + ...
@@ -157,6 +173,17 @@ class WeightGrad:
         buffer += self.dense()
         return buffer
 
+    @property
+    def shape(self):
+        if self.total is not None:
+            return tuple(self.total.shape)
+        return (self.lefts[0].shape[1], self.rights[0].shape[1])
+
+    def __repr__(self):
+        return (f"WeightGrad(shape={self.shape}: sum of {len(self.lefts)} pending products "
+                f"a^T b over {self.rows} rows"
+                f"{' plus a multiplied-out total' if self.total is not None else ''})")
+
 
 class SliceGrads:
     """Several ``SliceGrad`` of one tensor, summed when the sum is needed.
@@ -203,6 +230,27 @@ class SliceGrads:
 _LAZY = (SliceGrad, WeightGrad, SliceGrads)
 
 
+def slice_grad(shape, dtype, index, values, advanced):
+    """The gradient of x[index]: in readable mode a plain array, zeros with ``values`` added at
+    ``index`` (repeated integer indices add up); in the fast mode a lazy ``SliceGrad``."""
+    if backend.is_readable():
+        grad = backend.xp.zeros(shape, dtype=dtype)
+        if advanced:
+            backend.scatter_add(grad, index, values)
+        else:
+            grad[index] += values
+        return grad
+    return SliceGrad(shape, dtype, index, values, advanced)
+
+
+def weight_grad(left, right):
+    """The gradient left^T right of a weight: in readable mode the plain product, in the fast
+    mode a lazy ``WeightGrad`` that sums the products of all the uses of one weight at once."""
+    if backend.is_readable():
+        return left.T @ right
+    return WeightGrad(left, right)
+
+
 def _owned(g):
     """A fresh array holding ``g``, safe to add into in place."""
     return g.dense() if type(g) in _LAZY else backend.xp.array(g)
@@ -219,6 +267,7 @@ def backward(root, grad):
     (``owned``); one that arrives once is passed on as it is, without a copy.
     """
     grads, owned = {id(root): grad}, set()
+    readable = backend.is_readable()
     for node in reversed(topological_order(root)):
         key = id(node)
         g = grads.pop(key, None)
@@ -240,6 +289,8 @@ def backward(root, grad):
         for parent, parent_grad in zip(node._parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue
+            if readable and type(parent_grad) in _LAZY:   # readable mode: plain arrays only
+                parent_grad = parent_grad.dense()
             parent_key = id(parent)
             current = grads.get(parent_key)
             if current is None:

@@ -9,7 +9,7 @@ from minigrad.files import atomic_write
 
 
 def _label(t):
-    kind = t._op or ("parameter/input" if t.requires_grad else "constant")
+    kind = t._op or (t.name or "parameter/input" if t.requires_grad else "constant")
     return f"{kind} {tuple(t.shape)} {t.dtype}"
 
 

@@ -10,7 +10,7 @@ from minigrad import autograd, backend
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op",
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name",
                  "__weakref__")
     __array_priority__ = 1000   # so ``numpy_array + tensor`` calls Tensor.__radd__
 
@@ -35,13 +35,14 @@ class Tensor:
         self._parents = ()
         self._backward = None
         self._op = None
+        self.name = None    # a parameter's dotted name, set by Module.named_parameters()
 
     @staticmethod
     def _from_op(data, parents, backward, op):
         """The output of an op. It joins the graph only when an input requires grad."""
         out = Tensor.__new__(Tensor)
         out.data = data
-        out.grad = None
+        out.grad = out.name = None
         out._op = op
         if autograd._grad_enabled:
             for parent in parents:
@@ -80,7 +81,8 @@ class Tensor:
     def __repr__(self):
         grad = ", requires_grad=True" if self.requires_grad else ""
         op = f", op={self._op}" if self._op else ""
-        return f"Tensor({self.numpy()!r}{grad}{op})"
+        name = f", name={self.name!r}" if self.name else ""
+        return f"Tensor({self.numpy()!r}{grad}{op}{name})"
 
     def numpy(self):
         """A host NumPy copy of the data."""
@@ -96,7 +98,7 @@ class Tensor:
         """The same data, cut from the graph (no copy)."""
         out = Tensor.__new__(Tensor)
         out.data, out.grad, out.requires_grad = self.data, None, False
-        out._parents, out._backward, out._op = (), None, None
+        out._parents, out._backward, out._op, out.name = (), None, None, None
         return out
 
     def requires_grad_(self, requires_grad=True):

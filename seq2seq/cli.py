@@ -281,6 +281,9 @@ def cmd_evaluate(args):
 
 def parser():
     top = argparse.ArgumentParser(prog="python -m seq2seq", description=__doc__.split("\n")[0])
+    top.add_argument("--readable", action="store_true",
+                     help="readable mode (mg.set_readable): the book's composed ops and plain "
+                          "gradient arrays, for stepping through in a debugger; slower")
     sub = top.add_subparsers(dest="command", required=True)
 
     def common(p):
@@ -341,6 +344,8 @@ def parser():
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    if args.readable:
+        mg.set_readable(True)
     args.run(args)
 
 

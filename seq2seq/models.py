@@ -229,6 +229,9 @@ class Seq2SeqAttentionDecoder(nn.Module):
     def features(self, X, state):
         """X (B, T) ids (teacher forcing) -> (top-layer outputs (B, T, H), state): everything
         but ``dense``."""
+        if mg.is_readable():        # readable mode: d2l's decoder, line for line
+            return self._features_book(X, state)
+        # fast path: keys projected once, W_ih_l0 split into W_c and W_e (see the docstring)
         enc_outputs, hidden_state, enc_valid_lens = state
         keys = self._project_keys(enc_outputs)
         embs = self._project_embeddings(self.embedding(X.T))              # (T, B, G*H)
@@ -240,6 +243,22 @@ class Seq2SeqAttentionDecoder(nn.Module):
             outputs.append(output)
             self.attention_weights.append(self.attention.attention_weights)
         return ops.stack(outputs, axis=1), (enc_outputs, hidden_state, enc_valid_lens)
+
+    def _features_book(self, X, state):
+        """d2l's Seq2SeqAttentionDecoder.forward, line for line (without the dense layer):
+        the context and the embedding are concatenated and the GRU runs on the result."""
+        enc_outputs, hidden_state, enc_valid_lens = state
+        X = self.embedding(X).permute(1, 0, 2)                            # (T, B, E)
+        outputs, self.attention_weights = [], []
+        for x in X:
+            query = _top_hidden(hidden_state).unsqueeze(1)                # (B, 1, H)
+            context = self.attention(query, enc_outputs, enc_outputs, enc_valid_lens)
+            x = ops.concat((context, x.unsqueeze(1)), axis=-1)            # (B, 1, H + E)
+            out, hidden_state = self.rnn(x.permute(1, 0, 2), hidden_state)  # (1, B, H)
+            outputs.append(out)
+            self.attention_weights.append(self.attention.attention_weights)
+        outputs = ops.concat(outputs, axis=0).permute(1, 0, 2)            # (B, T, H)
+        return outputs, (enc_outputs, hidden_state, enc_valid_lens)
 
     def forward(self, X, state):
         """X (B, T) ids (teacher forcing) -> (logits (B, T, V), state)."""

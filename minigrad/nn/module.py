@@ -111,12 +111,17 @@ class Module:
 
     def named_parameters(self, prefix=""):
         """(dotted name, Parameter) pairs: this module's own first, then each child's in order.
-        A parameter shared by two modules is listed once, under its first name."""
+        A parameter shared by two modules is listed once, under its first name.
+
+        Each parameter also learns its name (``param.name``, e.g. "decoder.rnn.weight_hh_l0"),
+        so the graph and the debugger can show it: the walk from the model at the root
+        (``model.parameters()`` when an optimizer is built) gives the full dotted names."""
         seen = set()
         for module_name, module in self.named_modules(prefix):
             for name, param in module._parameters.items():
                 if id(param) not in seen:
                     seen.add(id(param))
+                    param.name = f"{module_name}.{name}" if module_name else name
                     yield (f"{module_name}.{name}" if module_name else name), param
 
     def parameters(self):

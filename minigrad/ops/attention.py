@@ -56,6 +56,8 @@ def additive_scores(q, k, weight, valid_lens=None):
     With ``valid_lens`` ((B,) or (B, Q)), scores of keys at positions >= the valid length are
     -1e6 with no gradient. See the module docstring for the math of forward and backward.
     """
+    if backend.is_readable():       # readable mode: the composed twin
+        return additive_scores_composed(q, k, weight, valid_lens)
     q, k, weight = _check(q, k, weight)
     (B, Q, h), K = q.shape, k.shape[1]
     keep = None if valid_lens is None else key_mask(valid_lens, (B, Q, K), "additive_scores")

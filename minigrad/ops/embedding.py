@@ -2,6 +2,7 @@
 from minigrad import backend
 from minigrad.autograd import SliceGrad
 from minigrad.ops.common import as_tensor
+from minigrad.ops.shape import getitem
 from minigrad.tensor import Tensor
 
 
@@ -46,8 +47,15 @@ def embedding(ids, weight):
             f"embedding: weight {weight.shape} lives on backend "
             f"{backend.array_backend(weight.data)!r} but the ids on the current backend "
             f"{backend.name!r}; create both under one backend (mg.set_backend)")
+    if backend.is_readable():       # readable mode: the lookup is plain indexing, weight[ids]
+        return embedding_composed(ids, weight)
     y = weight.data[ids]
 
     def backward(g):   # the gradient of weight[ids], a getitem: a scatter-add of g's rows
         return (SliceGrad(weight.shape, g.dtype, ids, g, advanced=True),)
     return Tensor._from_op(y, (weight,), backward, "embedding")
+
+
+def embedding_composed(ids, weight):
+    """The readable twin of ``embedding``: weight[ids], a getitem (autograd derives dweight)."""
+    return getitem(weight, ids)

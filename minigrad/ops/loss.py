@@ -34,6 +34,8 @@ def _prepare(logits, labels, mask, op):
 def cross_entropy(logits, labels, mask=None):
     """Mean cross-entropy of ``logits`` (..., V) against ``labels`` (...) over positions where
     ``mask`` (...) is nonzero (all positions when None). A mask with no nonzero gives 0."""
+    if backend.is_readable():       # readable mode: the composed twin
+        return cross_entropy_composed(logits, labels, mask)
     logits, labels, mask = _prepare(logits, labels, mask, "cross_entropy")
     xp = backend.xp
     x = logits.data.reshape(-1, logits.shape[-1])                    # (N, V)

@@ -6,7 +6,7 @@ axes that broadcasting added.
 import math
 
 from minigrad import backend
-from minigrad.autograd import WeightGrad
+from minigrad.autograd import weight_grad
 from minigrad.ops.common import binary_operands, unbroadcast
 from minigrad.tensor import Tensor
 
@@ -46,7 +46,7 @@ def matmul(a, b):
             grad_a = unbroadcast(_product(g, _swap(b.data)), a.shape)
         if b.requires_grad:
             if b.ndim == 2:   # (N, k)^T (N, m): every row of every batch in one product
-                grad_b = WeightGrad(a.data.reshape(-1, a.shape[-1]), g.reshape(-1, g.shape[-1]))
+                grad_b = weight_grad(a.data.reshape(-1, a.shape[-1]), g.reshape(-1, g.shape[-1]))
             else:
                 grad_b = unbroadcast(_product(_swap(a.data), g), b.shape)
         return grad_a, grad_b
@@ -89,7 +89,7 @@ def linear(x, weight, bias=None):
     def backward(g):
         g2 = g.reshape(rows.shape[0], g.shape[-1])                   # (N, out)
         grad_x = _product(g2, weight.data).reshape(x.shape) if x.requires_grad else None
-        grad_w = WeightGrad(g2, rows) if weight.requires_grad else None   # g2^T rows
+        grad_w = weight_grad(g2, rows) if weight.requires_grad else None   # g2^T rows
         grad_b = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
         return grad_x, grad_w, grad_b
     parents = (x, weight) if bias is None else (x, weight, bias)

@@ -2,7 +2,7 @@
 stack, squeeze, unsqueeze. Their backward moves the gradient back the same way.
 """
 from minigrad import backend
-from minigrad.autograd import SliceGrad
+from minigrad.autograd import slice_grad
 from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis
 from minigrad.tensor import Tensor
 
@@ -92,7 +92,7 @@ def getitem(a, index):
                          f"{a.shape}: {exc}") from None
 
     def backward(g):
-        return (SliceGrad(a.shape, a.dtype, index, g, advanced),)
+        return (slice_grad(a.shape, a.dtype, index, g, advanced),)
     return Tensor._from_op(y, (a,), backward, "getitem")
 
 
