@@ -34,10 +34,10 @@ args = parser.parse_args()
 mg.set_backend(args.backend)
 mg.manual_seed(0)
 
-# The section's shape checks (d2l uses the same sizes)
-ffn = PositionWiseFFN(8, 4)
+# The section's shape checks, with d2l's arguments: dense1's input size (4) is read lazily
+ffn = PositionWiseFFN(4, 8)
 ffn.eval()
-print("PositionWiseFFN(8, 4) on (2, 3, 4):", ffn(mg.Tensor(np.ones((2, 3, 4)))).shape)
+print("PositionWiseFFN(4, 8) on (2, 3, 4):", ffn(mg.Tensor(np.ones((2, 3, 4)))).shape)
 add_norm = AddNorm(4, 0.5)
 add_norm.eval()
 print("AddNorm(4, 0.5) on (2, 3, 4):", add_norm(mg.Tensor(np.ones((2, 3, 4))),
