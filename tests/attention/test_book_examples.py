@@ -1,0 +1,66 @@
+"""The examples that follow d2l's attention chapter section by section run the book's toy
+cells with its arguments and print the book's shapes."""
+import os
+import subprocess
+import sys
+
+import matplotlib.image
+import pytest
+
+pytestmark = pytest.mark.numpy_only      # the scripts choose their backend from the environment
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run_example(script, tmp_path):
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=os.pathsep.join(
+        [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", script),
+                             "--out", str(tmp_path)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_every_book_example_is_written_in_notebook_cells():
+    for script in sorted(os.listdir(os.path.join(ROOT, "examples"))):
+        if script.startswith("d2l_"):
+            with open(os.path.join(ROOT, "examples", script), encoding="utf-8") as f:
+                assert f.read().count("\n# %%") >= 2, script
+
+
+def test_queries_keys_values(tmp_path):
+    assert run_example("d2l_11_1_queries_keys_values.py", tmp_path) == [
+        "attention_weights: (1, 1, 10, 10)"]
+    image = matplotlib.image.imread(tmp_path / "queries_keys_values.png")
+    assert image[..., :3].var() > 0
+
+
+def test_scoring_functions(tmp_path):
+    lines = run_example("d2l_11_3_scoring_functions.py", tmp_path)
+    text = "\n".join(lines)
+    # lengths [2, 3]: the first example keeps 2 keys, the second 3, in both queries
+    first = text.split("masked_softmax(X, [2, 3]):")[1].split("masked_softmax(X, [[")[0]
+    rows = [line.strip(" []").split() for line in first.strip().splitlines() if line.strip()]
+    assert [sum(float(v) > 0 for v in row) for row in rows] == [2, 2, 3, 3]
+    per_query = text.split("masked_softmax(X, [[1, 3], [2, 4]]):")[1].split("bmm")[0]
+    rows = [line.strip(" []").split() for line in per_query.strip().splitlines() if line.strip()]
+    assert [sum(float(v) > 0 for v in row) for row in rows] == [1, 3, 2, 4]
+    assert "bmm (2, 3, 4) (2, 4, 6): (2, 3, 6)" in lines
+    assert "DotProductAttention: (2, 1, 4)" in lines
+    assert "AdditiveAttention(2, 20, 8, 0.1): (2, 1, 4)" in lines
+    assert "attention_weights: (2, 1, 10)" in lines
+
+
+def test_multihead_attention(tmp_path):
+    assert run_example("d2l_11_5_multihead_attention.py", tmp_path) == [
+        "MultiHeadAttention(100, 5, 0.5): (2, 4, 100)"]
+
+
+def test_self_attention_and_positional_encoding(tmp_path):
+    lines = run_example("d2l_11_6_self_attention_positional.py", tmp_path)
+    assert lines[:2] == ["self-attention: (2, 4, 100)", "P: (1, 60, 32)"]
+    assert lines[2:] == [f"{i} in binary is {i:03b}" for i in range(8)]
+    assert lines[-1] == "7 in binary is 111"
+    image = matplotlib.image.imread(tmp_path / "positional_encoding_columns.png")
+    assert image[..., :3].var() > 0
