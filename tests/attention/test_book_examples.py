@@ -64,3 +64,27 @@ def test_self_attention_and_positional_encoding(tmp_path):
     assert lines[-1] == "7 in binary is 111"
     image = matplotlib.image.imread(tmp_path / "positional_encoding_columns.png")
     assert image[..., :3].var() > 0
+
+
+def test_attention_pooling_runs_the_four_kernels_and_widths(tmp_path):
+    lines = run_example("d2l_11_2_attention_pooling.py", tmp_path)
+    assert lines[0] == "x_train: (40,) x_val: (50,)"
+    names = ["Gaussian", "Boxcar", "Constant", "Epanechikov"]
+    widths = ["Sigma 0.1", "Sigma 0.2", "Sigma 0.5", "Sigma 1"]
+    assert [line.split(":")[0] for line in lines[1:]] == names * 2 + widths * 2
+    assert all(line.endswith("y_hat (50,), attention_w (40, 50)") for line in lines[1:])
+    for picture in ["attention_pooling_kernels.png", "attention_pooling_kernels_weights.png",
+                    "attention_pooling_widths.png", "attention_pooling_widths_weights.png"]:
+        assert matplotlib.image.imread(tmp_path / picture)[..., :3].var() > 0
+
+
+def test_nadaraya_watson_prints_each_loss_beside_the_w_it_was_computed_at(tmp_path):
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "nadaraya_watson.py"),
+                             "--out", str(tmp_path), "--epochs", "3"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    epochs = [line for line in result.stdout.splitlines() if line.startswith("epoch")]
+    used = [line.split(" at w ")[1].split(",")[0] for line in epochs]
+    updated = [line.split("updated to w ")[1] for line in epochs]
+    assert len(epochs) == 3 and used[1:] == updated[:-1] and used[0] != updated[0]
