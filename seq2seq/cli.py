@@ -53,7 +53,8 @@ def _read_checkpoint(path, read):
 
 # Settings per data set; any flag given on the command line wins. The built-in corpus trains
 # to BLEU >= 95 in a few epochs with a one-layer bidirectional encoder (whose heatmap shows the
-# crossing alignments clearly); fra-eng uses the benchmark's settings (BENCHMARKS.md, "The real fra-eng benchmark").
+# crossing alignments clearly); fra-eng uses the benchmark's settings (BENCHMARKS.md, "The
+# real fra-eng benchmark").
 PRESETS = {
     "builtin": dict(epochs=6, lr=0.005, batch_size=64, embed_size=32, num_hiddens=64,
                     num_layers=1, dropout=0.0, bidirectional=True),
