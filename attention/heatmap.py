@@ -75,7 +75,8 @@ def _choose_backend():
 
 
 def show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=None, x_ticks=None,
-                  y_ticks=None, path=None, figsize=None, cmap="Reds", dpi=100):
+                  y_ticks=None, path=None, figsize=None, cmap="Reds", dpi=100,
+                  colorbar_label="attention weight", suptitle=None):
     """Draw a grid of attention matrices (rows x cols, each Q x K); save it or show it.
 
     matrices: see ``_as_grid``; a Tensor (B * h, Q, K) of multi-head weights can be passed as
@@ -86,6 +87,8 @@ def show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=None, x_tick
     path: where to write a PNG (atomically); None shows the figure instead.
     figsize: (width, height) in inches; by default 2.5 inches per panel plus room for the
         colour bar. The PNG is exactly figsize * dpi pixels.
+    colorbar_label: what the colours measure, written beside the colour bar.
+    suptitle: a title over the whole grid (what is shown: which attention, averaged or not).
     All panels share one colour scale, so the single colour bar is true for each of them.
     Returns the matplotlib Figure.
     """
@@ -129,7 +132,9 @@ def show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=None, x_tick
             ax.tick_params(axis="x", labelrotation=90)
     if y_ticks is not None:
         axes[-1, 0].set_yticks(range(num_queries), labels=list(y_ticks))
-    fig.colorbar(image, ax=axes, shrink=0.6)
+    fig.colorbar(image, ax=axes, shrink=0.6, label=colorbar_label)
+    if suptitle is not None:
+        fig.suptitle(suptitle)
 
     if path is not None:
         with atomic_write(path, "wb") as f:

@@ -7,6 +7,7 @@ This script does the same and saves the attention heatmap of the last sentence.
 
     python examples/bahdanau_d2l.py [--data ../shared/data/fra-eng/fra.txt] [--epochs 250]
 """
+# %%
 import argparse
 import os
 import time
@@ -24,13 +25,14 @@ parser.add_argument("--data", help="path to fra.txt (default: download d2l's fra
 parser.add_argument("--epochs", type=int, default=250)
 parser.add_argument("--out", default="out")
 parser.add_argument("--backend", default="numpy")
-args = parser.parse_args()
+args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
 
 mg.set_backend(args.backend)
 mg.manual_seed(0)
 data = load_d2l_small(args.data, num_examples=600, num_steps=10)
 print(data)
 
+# %%
 # d2l's hyperparameters
 model_config = dict(src_vocab_size=len(data.src_vocab), tgt_vocab_size=len(data.tgt_vocab),
                     embed_size=32, num_hiddens=32, num_layers=2, dropout=0.1)
@@ -42,6 +44,7 @@ print(f"loss {history.loss[-1]:.3f} after {args.epochs} epochs, "
       f"{sum(history.tokens_per_s) / len(history.tokens_per_s):,.0f} tokens/s, "
       f"{time.perf_counter() - start:.1f} s")
 
+# %%
 # The book's four sentences
 sentences = [" ".join(source) for source, _ in data.test]
 results = translate(model, sentences, data.src_vocab, data.tgt_vocab, data.num_steps)
@@ -49,6 +52,7 @@ for (source, references), (tokens, _) in zip(data.test, results):
     prediction, label = " ".join(tokens), " ".join(references[0])
     print(f"{' '.join(source)} => {prediction}, bleu {bleu(prediction, label, k=2):.3f}")
 
+# %%
 os.makedirs(args.out, exist_ok=True)
 source, _ = data.test[-1]
 tokens, weights = results[-1]

@@ -71,8 +71,10 @@ def main():
         loss = ((prediction - mg.Tensor(y_train)) ** 2).sum() / 2
         optimizer.zero_grad()
         loss.backward()
+        w_used = w.item()                  # the loss above is this w's; print them together
         optimizer.step()                                               # w -= lr * dloss/dw
-        print(f"epoch {epoch + 1}: loss {loss.item():.3f}, w {w.item():.3f}")
+        print(f"epoch {epoch + 1}: loss {loss.item():.3f} at w {w_used:.3f}, "
+              f"updated to w {w.item():.3f}")
 
     with mg.no_grad():
         y_learned, weights_learned = kernel_regression(mg.Tensor(x_test), keys, values, w)

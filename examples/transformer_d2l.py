@@ -8,6 +8,7 @@ scored with its sentence BLEU; and the heatmaps of every head for the last sente
 
     python examples/transformer_d2l.py [--data ../shared/data/fra-eng/fra.txt] [--epochs 200]
 """
+# %%
 import argparse
 import os
 import time
@@ -29,15 +30,16 @@ parser.add_argument("--data", help="path to fra.txt (default: download d2l's fra
 parser.add_argument("--epochs", type=int, default=200)
 parser.add_argument("--out", default="out")
 parser.add_argument("--backend", default="numpy")
-args = parser.parse_args()
+args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
 
 mg.set_backend(args.backend)
 mg.manual_seed(0)
 
-# The section's shape checks (d2l uses the same sizes)
-ffn = PositionWiseFFN(8, 4)
+# %%
+# The section's shape checks, with d2l's arguments: dense1's input size (4) is read lazily
+ffn = PositionWiseFFN(4, 8)
 ffn.eval()
-print("PositionWiseFFN(8, 4) on (2, 3, 4):", ffn(mg.Tensor(np.ones((2, 3, 4)))).shape)
+print("PositionWiseFFN(4, 8) on (2, 3, 4):", ffn(mg.Tensor(np.ones((2, 3, 4)))).shape)
 add_norm = AddNorm(4, 0.5)
 add_norm.eval()
 print("AddNorm(4, 0.5) on (2, 3, 4):", add_norm(mg.Tensor(np.ones((2, 3, 4))),
@@ -54,6 +56,7 @@ decoder_blk.eval()
 print("TransformerDecoderBlock on (2, 100, 24):",
       decoder_blk(X, (encoder_blk(X, valid_lens), valid_lens, [None]))[0].shape)
 
+# %%
 # The book's run
 data = load_d2l_small(args.data, num_examples=600, num_steps=10)
 print(data)
@@ -68,6 +71,7 @@ print(f"loss {history.loss[-1]:.3f} after {args.epochs} epochs, "
       f"{sum(history.tokens_per_s) / len(history.tokens_per_s):,.0f} tokens/s, "
       f"{time.perf_counter() - start:.1f} s")
 
+# %%
 sentences = [" ".join(source) for source, _ in data.test]
 results = translate(model, sentences, data.src_vocab, data.tgt_vocab, data.num_steps)
 for (source, references), (tokens, _) in zip(data.test, results):
@@ -75,6 +79,7 @@ for (source, references), (tokens, _) in zip(data.test, results):
     print(f"{' '.join(source)} => {prediction}, "
           f"bleu {bleu(prediction, ' '.join(references[0]), k=2):.3f}")
 
+# %%
 os.makedirs(args.out, exist_ok=True)
 source, _ = data.test[-1]
 tokens, _ = results[-1]

@@ -203,12 +203,21 @@ class Tensor:
     def reshape(self, *shape):
         return ops.reshape(self, shape[0] if len(shape) == 1 else shape)
 
-    def transpose(self, *axes):
-        """NumPy's transpose: ``x.transpose(1, 0, 2)`` or ``x.transpose((1, 0, 2))`` permutes
-        the axes, ``x.transpose()`` reverses them (torch's two-axis form is ``mg.ops.swapaxes``)."""
-        return ops.transpose(self, _axes_argument(axes) or None)
+    def transpose(self, *dims):
+        """torch's transpose: ``x.transpose(dim0, dim1)`` swaps two axes (negative dims count
+        from the end), as d2l writes ``keys.transpose(1, 2)``. For a full permutation (NumPy's
+        ``transpose``) use ``x.permute(...)``; ``x.T`` reverses all axes."""
+        if len(dims) != 2 or not all(isinstance(d, numbers.Integral) for d in dims):
+            raise TypeError(f"Tensor.transpose: expected two axes to swap, transpose(dim0, dim1) "
+                            f"as in torch, got transpose{dims!r} for a tensor of shape "
+                            f"{self.shape}; for a full permutation of the axes use "
+                            f"permute(...)")
+        dim0, dim1 = (ops.common.normalize_axis(d, self.ndim, "transpose") for d in dims)
+        return ops.swapaxes(self, dim0, dim1)
 
     def permute(self, *axes):
+        """A full permutation of the axes, NumPy's ``transpose``: ``x.permute(1, 0, 2)`` or
+        ``x.permute((1, 0, 2))``."""
         return ops.transpose(self, _axes_argument(axes))
 
     @property

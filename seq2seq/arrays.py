@@ -49,8 +49,8 @@ def encode_source(sentence, vocab, num_steps):
 
     ``sentence`` is a raw string (preprocessed like the training text, so ``"Go."`` and
     ``"go ."`` give the same ids; runs of whitespace count as one space) or a list of tokens
-    used as they are. Unknown words become ``<unk>``; a sentence too long for ``num_steps``
-    is truncated with a warning.
+    used as they are. Unknown words become ``<unk>``, with a warning that names them; a
+    sentence too long for ``num_steps`` is truncated with a warning.
     """
     if isinstance(sentence, str):
         tokens = preprocess_nmt(sentence).split()
@@ -68,6 +68,11 @@ def encode_source(sentence, vocab, num_steps):
         warnings.warn(f"encode_source: the sentence has {len(tokens)} tokens, more than "
                       f"num_steps - 1 = {num_steps - 1}; it is truncated to its first "
                       f"{num_steps} positions (without <eos>)", stacklevel=2)
+    unknown = [token for token in dict.fromkeys(tokens) if token not in vocab.token_to_idx]
+    if unknown:
+        warnings.warn(f"encode_source: {len(unknown)} word(s) not in the source vocabulary "
+                      f"became <unk>: {', '.join(map(repr, unknown))} (the model never saw "
+                      f"them in training)", stacklevel=2)
     ids = truncate_pad(vocab[tokens] + [eos], num_steps, pad)
     valid_len = min(len(tokens) + 1, num_steps)
     return np.array([ids], dtype=np.int64), np.array([valid_len], dtype=np.int64)

@@ -53,7 +53,8 @@ def _read_checkpoint(path, read):
 
 # Settings per data set; any flag given on the command line wins. The built-in corpus trains
 # to BLEU >= 95 in a few epochs with a one-layer bidirectional encoder (whose heatmap shows the
-# crossing alignments clearly); fra-eng uses the benchmark's settings (BENCHMARK-fra-eng.md).
+# crossing alignments clearly); fra-eng uses the benchmark's settings (BENCHMARKS.md, "The
+# real fra-eng benchmark").
 PRESETS = {
     "builtin": dict(epochs=6, lr=0.005, batch_size=64, embed_size=32, num_hiddens=64,
                     num_layers=1, dropout=0.0, bidirectional=True),
@@ -212,7 +213,8 @@ def cmd_train(args):
         print(f"{saved} (no attention heatmap: the plain decoder has no attention)")
         return test_bleu
     path = os.path.join(args.out, "attention.png")
-    save_translation_heatmap(weights, src, tokens, path)
+    save_translation_heatmap(weights, src, tokens, path,
+                             title=_heatmap_title(model, {"model_config": model_config}))
     if args.model == "transformer":
         from seq2seq.heatmaps import save_transformer_heatmaps
         per_head = save_transformer_heatmaps(model, src, tokens, data.src_vocab,
@@ -253,13 +255,24 @@ def cmd_translate(args):
             path = args.heatmap if len(sentences) == 1 else f"{root}.{k}{extension}"
             source = preprocess_nmt(sentence).split()
             try:
-                save_translation_heatmap(weights, source, tokens, path)
+                save_translation_heatmap(weights, source, tokens, path,
+                                         title=_heatmap_title(model, state))
                 if state["model_config"].get("model") == "transformer":   # one per head too
                     from seq2seq.heatmaps import save_transformer_heatmaps
                     save_transformer_heatmaps(model, source, tokens, src_vocab, tgt_vocab,
                                               num_steps, path)
             except OSError as exc:   # a folder that cannot be made, no permission, ...
                 sys.exit(f"error: --heatmap {path}: {exc}")
+
+
+def _heatmap_title(model, state):
+    """What translate --heatmap draws: the Transformer's last block averaged over its heads
+    (decode_step's weights), or the recurrent decoder's one attention."""
+    if state["model_config"].get("model") == "transformer":
+        blocks = len(model.decoder.blks)
+        heads = model.decoder.blks[-1].attention2.num_heads
+        return f"enc-dec attention, block {blocks} (last), mean of {heads} heads"
+    return f"decoder attention ({state['model_config'].get('scorer', 'additive')} scorer)"
 
 
 def cmd_evaluate(args):

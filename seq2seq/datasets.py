@@ -92,7 +92,8 @@ def build_vocabs(train, min_freq):
 
 def load_fra_eng(path=None, max_tokens=9, num_test=2000, num_valid=2000, seed=0, min_freq=2,
                  num_steps=10):
-    """The fra-eng benchmark (``BENCHMARK-fra-eng.md``); the defaults are the benchmark.
+    """The fra-eng benchmark (BENCHMARKS.md, "The real fra-eng benchmark"); the defaults are
+    the benchmark.
 
     ``path`` is ``fra.txt``; ``None`` downloads it once (``download_fra_eng``). Pairs with more
     than ``max_tokens`` tokens on either side are dropped, then ``split_by_source`` holds out

@@ -10,7 +10,8 @@ from attention.heatmap import show_heatmaps
 from seq2seq.arrays import encode_source
 
 
-def save_translation_heatmap(weights, source_tokens, output_tokens, path):
+def save_translation_heatmap(weights, source_tokens, output_tokens, path,
+                             title="decoder attention over the source"):
     """Save the (output steps x source positions) attention weights of one translation.
 
     Rows are the decoder's steps (each output token, then ``<eos>``), columns the source
@@ -25,9 +26,9 @@ def save_translation_heatmap(weights, source_tokens, output_tokens, path):
     source = source[:weights.shape[1]]   # a source truncated to num_steps lost its <eos>
     rows = list(output_tokens) + ["<eos>"]
     matrix = weights[:len(rows), :len(source)]
-    show_heatmaps(matrix[None, None], xlabel="source", ylabel="output",
-                  x_ticks=source, y_ticks=rows[:matrix.shape[0]], path=path,
-                  titles=[["attention"]], figsize=(4.5, 4))
+    return show_heatmaps(matrix[None, None], xlabel="source", ylabel="output",
+                         x_ticks=source, y_ticks=rows[:matrix.shape[0]], path=path,
+                         titles=[[title]], figsize=(4.5, 4))
 
 
 def transformer_attention(model, src, src_valid_len, dec_input):
@@ -69,7 +70,8 @@ def save_transformer_heatmaps(model, source_tokens, output_tokens, src_vocab, tg
     weights = transformer_attention(model, src, src_valid_len, dec_input)
     source = (list(source_tokens) + ["<eos>"])[:int(src_valid_len[0])]
     num_blks, heads = weights["encoder self-attention"].shape[:2]
-    titles = [[f"block {i}, head {j}" for j in range(heads)] for i in range(num_blks)]
+    # numbered from 1, as everywhere in the project's figures
+    titles = [[f"block {i + 1}, head {j + 1}" for j in range(heads)] for i in range(num_blks)]
     root, extension = os.path.splitext(path)
     panels = [("enc_self", "encoder self-attention", source, source, "source", "source"),
               ("dec_self", "decoder self-attention", inputs, rows, "decoder input", "output"),
@@ -79,5 +81,6 @@ def save_transformer_heatmaps(model, source_tokens, output_tokens, src_vocab, tg
         grid = weights[kind][:, :, :len(y_ticks), :len(x_ticks)]
         paths.append(f"{root}_{suffix}{extension or '.png'}")
         show_heatmaps(grid, xlabel=xlabel, ylabel=ylabel, titles=titles, x_ticks=x_ticks,
-                      y_ticks=y_ticks, path=paths[-1])
+                      y_ticks=y_ticks, path=paths[-1],
+                      suptitle=f"{kind}, every block and head (not averaged)")
     return paths

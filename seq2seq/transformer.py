@@ -36,13 +36,14 @@ from minigrad import nn, ops
 
 class PositionWiseFFN(nn.Module):
     """The same two-layer MLP at every position: dense2(relu(dense1(X))), (B, T, in) ->
-    (B, T, ffn_num_outputs). d2l builds dense1 lazily; here its input size is given, and
-    defaults to ffn_num_outputs (as in the Transformer, where both are num_hiddens)."""
+    (B, T, ffn_num_outputs). As in d2l, dense1 is lazy: ``PositionWiseFFN(4, 8)`` reads its
+    input size from the first input. ``ffn_num_inputs`` builds it at once (the Transformer
+    does, so that its parameters exist before the optimizer and load_state_dict see them)."""
 
     def __init__(self, ffn_num_hiddens, ffn_num_outputs, ffn_num_inputs=None):
         super().__init__()
-        ffn_num_inputs = ffn_num_outputs if ffn_num_inputs is None else ffn_num_inputs
-        self.dense1 = nn.Linear(ffn_num_inputs, ffn_num_hiddens)
+        self.dense1 = (nn.LazyLinear(ffn_num_hiddens) if ffn_num_inputs is None
+                       else nn.Linear(ffn_num_inputs, ffn_num_hiddens))
         self.dense2 = nn.Linear(ffn_num_hiddens, ffn_num_outputs)
 
     def forward(self, X):
@@ -73,7 +74,7 @@ class TransformerEncoderBlock(nn.Module):
         super().__init__()
         self.attention = MultiHeadAttention(num_hiddens, num_heads, dropout, use_bias)
         self.addnorm1 = AddNorm(num_hiddens, dropout)
-        self.ffn = PositionWiseFFN(ffn_num_hiddens, num_hiddens)
+        self.ffn = PositionWiseFFN(ffn_num_hiddens, num_hiddens, ffn_num_inputs=num_hiddens)
         self.addnorm2 = AddNorm(num_hiddens, dropout)
 
     def forward(self, X, valid_lens):
@@ -131,7 +132,7 @@ class TransformerDecoderBlock(nn.Module):
         self.addnorm1 = AddNorm(num_hiddens, dropout)
         self.attention2 = MultiHeadAttention(num_hiddens, num_heads, dropout)
         self.addnorm2 = AddNorm(num_hiddens, dropout)
-        self.ffn = PositionWiseFFN(ffn_num_hiddens, num_hiddens)
+        self.ffn = PositionWiseFFN(ffn_num_hiddens, num_hiddens, ffn_num_inputs=num_hiddens)
         self.addnorm3 = AddNorm(num_hiddens, dropout)
 
     def forward(self, X, state):

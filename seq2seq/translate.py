@@ -8,7 +8,7 @@ from seq2seq.decoding import beam_search, greedy_decode
 def translate(model, sentences, src_vocab, tgt_vocab, num_steps, beam_size=1):
     """[(output tokens, attention weights (steps, num_steps) or None)] for raw sentences.
 
-    Sentences are preprocessed as the training text; unknown words become ``<unk>``; an empty
+    Sentences are preprocessed as the training text; unknown words become ``<unk>`` with a warning naming them; an empty
     sentence is a ValueError; one longer than num_steps is truncated with a warning.
     """
     encoded = [encode_source(sentence, src_vocab, num_steps) for sentence in sentences]

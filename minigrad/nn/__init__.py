@@ -1,9 +1,10 @@
 """Layers and models, with PyTorch's names, parameter layouts and default initialisation."""
 from minigrad.nn import utils
 from minigrad.nn.containers import Sequential
-from minigrad.nn.layers import Dropout, Embedding, LayerNorm, Linear
+from minigrad.nn.layers import Dropout, Embedding, LayerNorm, LazyLinear, Linear
 from minigrad.nn.module import Module, Parameter, check_sizes
 from minigrad.nn.rnn import GRU, LSTM, GRUCell, LSTMCell
 
-__all__ = ["Module", "Parameter", "Linear", "Embedding", "Dropout", "LayerNorm", "Sequential",
+__all__ = ["Module", "Parameter", "Linear", "LazyLinear", "Embedding", "Dropout", "LayerNorm",
+           "Sequential",
            "GRUCell", "GRU", "LSTMCell", "LSTM", "check_sizes", "utils"]

@@ -31,6 +31,27 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class LazyLinear(Linear):
+    """A Linear whose in_features is read from its first input, as torch's LazyLinear (d2l's
+    PositionWiseFFN uses one). Until that first forward it has no weight: asking for its
+    parameters (an optimizer, state_dict, load_state_dict) raises, naming the fix."""
+
+    def __init__(self, out_features, bias=True):
+        Module.__init__(self)
+        check_sizes("LazyLinear", out_features=out_features)
+        self.in_features, self.out_features, self._has_bias = None, out_features, bias
+        self.weight = self.bias = None
+
+    @property
+    def uninitialized(self):
+        return self.in_features is None
+
+    def forward(self, x):
+        if self.in_features is None:                  # materialize: PyTorch's Linear init
+            Linear.__init__(self, x.shape[-1], self.out_features, self._has_bias)
+        return super().forward(x)
+
+
 class Embedding(Module):
     """Rows of ``weight`` (num_embeddings, embedding_dim) picked by integer ids; W ~ N(0, 1)."""
 

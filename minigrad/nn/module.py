@@ -118,6 +118,12 @@ class Module:
         (``model.parameters()`` when an optimizer is built) gives the full dotted names."""
         seen = set()
         for module_name, module in self.named_modules(prefix):
+            if getattr(module, "uninitialized", False):
+                raise RuntimeError(
+                    f"{type(module).__name__} {module_name or '(the root)'} has no parameters "
+                    f"yet: its input size is read from its first input; run one forward pass "
+                    f"(or give the input size) before building an optimizer, state_dict or "
+                    f"load_state_dict")
             for name, param in module._parameters.items():
                 if id(param) not in seen:
                     seen.add(id(param))

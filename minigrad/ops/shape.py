@@ -20,7 +20,10 @@ def reshape(a, shape):
 
 
 def transpose(a, axes=None):
-    """y = a with its axes permuted (reversed when ``axes`` is None).
+    """y = a with its axes permuted (reversed when ``axes`` is None): NumPy's ``transpose``.
+
+    This function keeps NumPy's form; the Tensor methods follow torch: ``x.permute(*axes)``
+    calls it, and ``x.transpose(dim0, dim1)`` swaps two axes (``swapaxes`` below).
 
     dL/da = dL/dy permuted by the inverse permutation.
     """

@@ -91,3 +91,15 @@ def test_without_a_path_and_without_a_display_it_warns(monkeypatch):
     with pytest.warns(UserWarning, match="no display.*pass path="):
         figure = show_heatmaps(np.eye(2))
     pyplot.close(figure)
+
+
+def test_titles_and_the_colour_bar_say_what_is_shown(tmp_path):
+    fig = show_heatmaps(np.eye(3)[None, None], titles=["block 1, head 1"],
+                        suptitle="encoder self-attention", path=tmp_path / "a.png")
+    panel, colour_bar = fig.axes
+    assert panel.get_title() == "block 1, head 1"
+    assert fig._suptitle.get_text() == "encoder self-attention"
+    assert colour_bar.get_ylabel() == "attention weight"
+    fig = show_heatmaps(np.eye(3)[None, None], colorbar_label="kernel value",
+                        path=tmp_path / "b.png")
+    assert fig.axes[1].get_ylabel() == "kernel value"

@@ -48,14 +48,33 @@ def test_transpose_and_permute(axes, dtype):
     compare_with_torch(lambda t: ops.transpose(t, axes), lambda t: t.permute(dims), [x], dtype)
     if axes is not None:
         compare_with_torch(lambda t: t.permute(*axes), lambda t: t.permute(dims), [x], dtype)
-        compare_with_torch(lambda t: t.transpose(axes), lambda t: t.permute(dims), [x], dtype)
+        compare_with_torch(lambda t: t.permute(axes), lambda t: t.permute(dims), [x], dtype)
     check_gradients(lambda t: ops.transpose(t, axes), [x])
 
 
 def test_T_reverses_all_axes():
     compare_with_torch(lambda t: t.T, lambda t: t.permute(2, 1, 0), [randn(2, 3, 4)], "float64")
-    compare_with_torch(lambda t: t.transpose(), lambda t: t.permute(2, 1, 0), [randn(2, 3, 4)],
-                       "float64")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dim0, dim1", [(1, 2), (0, 2), (-1, -2), (2, 0), (1, 1), (-3, 1)])
+def test_tensor_transpose_follows_torch(dim0, dim1, dtype):
+    """x.transpose(dim0, dim1) swaps two axes, as torch.transpose (d2l's keys.transpose(1, 2))."""
+    x = randn(2, 3, 4)
+    compare_with_torch(lambda t: t.transpose(dim0, dim1),
+                       lambda t: torch.transpose(t, dim0, dim1), [x], dtype)
+    check_gradients(lambda t: t.transpose(dim0, dim1), [x])
+
+
+def test_tensor_transpose_rejects_numpy_forms():
+    """NumPy's full permutation is permute's job; transpose says so instead of guessing."""
+    x = mg.Tensor(np.ones((2, 3, 4)))
+    for args in [(1, 0, 2), ((1, 0, 2),), (), (1,), (1.0, 2)]:
+        with pytest.raises(TypeError, match=r"Tensor.transpose: expected two axes to swap.*"
+                                            r"shape \(2, 3, 4\).*use permute"):
+            x.transpose(*args)
+    with pytest.raises(IndexError, match="transpose: axis 3 is out of range"):
+        x.transpose(0, 3)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -202,9 +221,9 @@ def test_shape_errors():
                                          r"\(6 elements\) into \(4, 2\)"):
         x.reshape(4, 2)
     with pytest.raises(ValueError, match=r"transpose: axes \(0, 0\) are not a permutation"):
-        x.transpose(0, 0)
+        x.permute(0, 0)
     with pytest.raises(IndexError, match="transpose: axis 2 is out of range"):
-        x.transpose(0, 2)
+        x.permute(0, 2)
     with pytest.raises(ValueError, match=r"squeeze: axis 1 of shape \(2, 3\) has size 3, "
                                          r"expected 1"):
         x.squeeze(1)
@@ -228,9 +247,9 @@ def test_errors_for_a_tensor_where_a_list_is_expected():
         with pytest.raises(TypeError, match=rf"{op.__name__}: expected a list or tuple of "
                                             rf"tensors, got one Tensor of shape \(2, 3\)"):
             op(x)
-    assert mg.Tensor(np.ones(3)).transpose(0).shape == (3,)
+    assert mg.Tensor(np.ones(3)).permute(0).shape == (3,)
     with pytest.raises(ValueError, match=r"transpose: axes \(0,\) are not a permutation of the "
                                          r"2 axes"):
-        x.transpose(0)
+        x.permute(0)
     with pytest.raises(TypeError, match=r"len\(\) of a 0-d tensor"):
         len(mg.Tensor(1.0))

@@ -50,9 +50,9 @@ def test_transpose_round_trip(shape, data):
     inverse = np.argsort(axes).tolist()
     x_host = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
     x = mg.Tensor(x_host, requires_grad=True)
-    y = x.transpose(axes)
+    y = x.permute(axes)
     np.testing.assert_array_equal(host(y), x_host.transpose(axes))
-    back = y.transpose(inverse)
+    back = y.permute(inverse)
     np.testing.assert_array_equal(host(back), x_host)
     back.backward(x_host * 2)      # the gradient travels both permutations back unchanged
     np.testing.assert_array_equal(host(x.grad), x_host * 2)

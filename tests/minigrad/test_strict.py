@@ -91,7 +91,7 @@ def _training_step(seed):
     for t in range(4):
         h = ops.gru_cell(ops.linear(inputs[:, t], w), h, w_hh)
         outputs.append(h)
-    scores = ops.bmm(ops.stack(outputs, 1), ops.stack(outputs, 1).transpose(0, 2, 1))
+    scores = ops.bmm(ops.stack(outputs, 1), ops.stack(outputs, 1).transpose(1, 2))
     weights = ops.masked_softmax(scores, np.array([2, 4]))
     logits = ops.matmul(weights, ops.stack(outputs, 1))
     loss = ops.cross_entropy(logits, rng.integers(0, 2, (2, 4)), np.array([[1, 1, 0, 0]] * 2))

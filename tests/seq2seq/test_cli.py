@@ -220,7 +220,8 @@ def test_a_heatmap_that_cannot_be_written_is_a_one_line_error(run, tmp_path):
 def test_a_long_sentence_is_truncated_with_a_warning(run, library):
     result = cli("translate", "--backend", "numpy", "--checkpoint", checkpoint(run), LONG)
     lines = succeeded(result)
-    warning, = result.stderr.strip().splitlines()
+    warning, unknown = result.stderr.strip().splitlines()   # and, old, brown: not in the grammar
+    assert "became <unk>: 'and', 'old', 'brown'" in unknown
     assert warning.startswith("warning: encode_source: the sentence has 16 tokens, more than "
                               "num_steps - 1 = 9; it is truncated")
     with pytest.warns(UserWarning, match="truncated"):   # the first 10 tokens, no <eos>
@@ -230,10 +231,17 @@ def test_a_long_sentence_is_truncated_with_a_warning(run, library):
 def test_unknown_words_become_unk(run, library):
     _, src_vocab, translated = library
     assert "zebra" not in src_vocab.token_to_idx and "spaceship" not in src_vocab.token_to_idx
-    lines = succeeded(cli("translate", "--backend", "numpy", "--checkpoint", checkpoint(run),
-                          "the zebra sees a spaceship ."))
+    result = cli("translate", "--backend", "numpy", "--checkpoint", checkpoint(run),
+                 "the zebra sees a spaceship .")
+    lines = succeeded(result)
     assert len(lines) == 1
     assert lines == translated([["the", "<unk>", "sees", "a", "<unk>", "."]])
+    # and says so, naming the words (first contact: "i see the zebra ." used to fail silently)
+    assert result.stderr.strip().splitlines() == [
+        "warning: encode_source: 2 word(s) not in the source vocabulary became <unk>: "
+        "'zebra', 'spaceship' (the model never saw them in training)"]
+    with pytest.warns(UserWarning, match=r"became <unk>: 'zebra', 'spaceship'"):
+        translated(["the zebra sees a spaceship ."])
 
 
 def test_an_empty_sentence_is_a_clear_error(run):

@@ -62,7 +62,7 @@ def test_transformer_example_runs_and_writes_its_heatmaps(tmp_path):
     out = tmp_path / "out"
     lines = run_example("transformer_d2l.py", "--data", str(fake), "--epochs", "1",
                         "--out", str(out))
-    assert lines[0] == "PositionWiseFFN(8, 4) on (2, 3, 4): (2, 3, 4)"
+    assert lines[0] == "PositionWiseFFN(4, 8) on (2, 3, 4): (2, 3, 8)"
     assert lines[4] == "TransformerDecoderBlock on (2, 100, 24): (2, 100, 24)"
     assert sum(" => " in line for line in lines) == 4
     pictures = ["transformer_d2l_attention_dec_self.png", "transformer_d2l_attention_enc_dec.png",

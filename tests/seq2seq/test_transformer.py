@@ -69,7 +69,7 @@ def twin_inputs(rng, shape, dtype):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_ffn_and_addnorm_match_torch(dtype, rng):
     mg.set_default_dtype(dtype)
-    ffn, addnorm = PositionWiseFFN(FFN, H), AddNorm(H, 0.0)
+    ffn, addnorm = PositionWiseFFN(FFN, H, ffn_num_inputs=H), AddNorm(H, 0.0)
     t_ffn, t_addnorm = copied(ref.PositionWiseFFN(FFN, H), ffn, dtype), copied(
         ref.AddNorm(H, 0.0), addnorm, dtype)
     (x, tx), (y, ty) = twin_inputs(rng, (3, 4, H), dtype), twin_inputs(rng, (3, 4, H), dtype)
@@ -82,9 +82,28 @@ def test_ffn_and_addnorm_match_torch(dtype, rng):
     check_gradients(addnorm, t_addnorm, dtype)
 
 
-def test_ffn_input_size_defaults_to_its_output_size():
-    assert PositionWiseFFN(FFN, H).dense1.weight.shape == (FFN, H)
+def test_ffn_reads_its_input_size_lazily_as_in_d2l():
+    """d2l's PositionWiseFFN(4, 8) on ones((2, 3, 4)) gives (2, 3, 8): dense1 is lazy."""
+    ffn = PositionWiseFFN(4, 8)
+    assert ffn(mg.Tensor(np.ones((2, 3, 4)))).shape == (2, 3, 8)
+    assert [p.shape for p in ffn.parameters()] == [(4, 4), (4,), (8, 4), (8,)]
     assert PositionWiseFFN(FFN, H, ffn_num_inputs=3).dense1.weight.shape == (FFN, 3)
+    assert TransformerEncoderBlock(H, FFN, 2, 0.0).ffn.dense1.weight.shape == (FFN, H)
+
+
+def test_a_lazy_ffn_refuses_optimizer_and_state_dict_before_its_first_forward():
+    ffn = PositionWiseFFN(4, 8)
+    message = r"LazyLinear dense1 has no parameters yet.*run one forward pass"
+    with pytest.raises(RuntimeError, match=message):
+        mg.optim.Adam(ffn.parameters(), lr=0.1)
+    with pytest.raises(RuntimeError, match=message):
+        ffn.state_dict()
+    with pytest.raises(RuntimeError, match=message):
+        ffn.load_state_dict({})
+    ffn(mg.Tensor(np.ones((1, 2, 4))))                 # materialized: now all of it works
+    state = {name: value * 0 for name, value in ffn.state_dict().items()}
+    ffn.load_state_dict(state)
+    assert float(ffn(mg.Tensor(np.ones((1, 2, 4)))).sum().item()) == 0.0
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

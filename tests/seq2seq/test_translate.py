@@ -1,5 +1,8 @@
 """translate(): raw sentences in, tokens and attention weights out."""
+import warnings
+
 import numpy as np
+import pytest
 
 from seq2seq.decoding import greedy_decode
 from seq2seq.models import build_model
@@ -21,3 +24,15 @@ def test_a_sentence_is_encoded_decoded_and_spelled_out():
     (ids, expected), = greedy_decode(model, np.array([[4, 5, 3, 1, 1]]), np.array([3]), 2, 3, 5)
     assert tokens == VOCAB.to_tokens(ids)
     np.testing.assert_allclose(weights, expected, rtol=1e-6)
+
+
+def test_unknown_words_are_named_in_a_warning():
+    model = build_model(len(VOCAB), len(VOCAB), 4, 6, num_layers=1, dropout=0.0)
+    with pytest.warns(UserWarning, match=r"translate.py|became <unk>: 'stop', 'now'") as caught:
+        (tokens, _), = translate(model, ["stop now stop ."], VOCAB, VOCAB, 6)
+    message, = [str(w.message) for w in caught]
+    assert message == ("encode_source: 2 word(s) not in the source vocabulary became <unk>: "
+                       "'stop', 'now' (the model never saw them in training)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # known words: no warning at all
+        translate(model, ["go ."], VOCAB, VOCAB, 6)

@@ -17,7 +17,7 @@ class Net(mg.nn.Module):
         self.dense = mg.nn.Linear(5, 10)
 
     def forward(self, ids):
-        outputs, _ = self.rnn(self.embedding(ids).transpose(1, 0, 2))
+        outputs, _ = self.rnn(self.embedding(ids).transpose(0, 1))
         return self.dense(self.dropout(outputs))
 
 
