@@ -150,8 +150,8 @@ def test_resume_refuses_another_model_size_or_a_missing_checkpoint(run, tmp_path
 
 @pytest.mark.parametrize("flag, value, message", [
     ("--batch-size", "0", r"--batch-size must be an integer >= 1, got 0"),
-    ("--lr", "-1", r"--lr must be a number > 0, got -1\.0"),
-    ("--clip", "0", r"--clip must be a number > 0 \(the largest gradient norm\), got 0\.0"),
+    ("--lr", "-1", r"--lr must be a finite number > 0, got -1\.0"),
+    ("--clip", "0", r"--clip must be a finite number > 0 \(the largest gradient norm\), got 0\.0"),
     ("--epochs", "-2", r"--epochs must be an integer >= 0, got -2"),
     ("--embed-size", "-3", r"build_model: embed_size must be an integer >= 1, got -3"),
     ("--dropout", "1.5", r"build_model: dropout must be a number in \[0, 1\), got 1\.5"),
