@@ -1,7 +1,13 @@
 """Atomic file writes: a crash or Ctrl-C never leaves half a file behind."""
 import contextlib
 import os
+import re
 import tempfile
+import time
+
+# The temporary files atomic_write makes: ".NAME.XXXXXXXX.tmp" (mkstemp's random part)
+TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+STALE_SECONDS = 15 * 60   # a temp file untouched this long belongs to a save that was killed
 
 
 @contextlib.contextmanager
@@ -14,6 +20,7 @@ def atomic_write(path, mode="wb"):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
+    remove_stale_temp_files(folder)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp")
     try:
@@ -28,6 +35,23 @@ def atomic_write(path, mode="wb"):
             os.unlink(tmp)
         raise
     _fsync_folder(folder)                  # and so is the rename, once this returns
+
+
+def remove_stale_temp_files(folder, older_than=STALE_SECONDS):
+    """Remove the temporary files of killed saves in ``folder``: only names of atomic_write's
+    own pattern, and only those not modified for ``older_than`` seconds (a live save writes
+    its file as it goes). Returns the names removed."""
+    removed, now = [], time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not TEMP_NAME.match(entry.name):
+                continue
+            with contextlib.suppress(OSError):   # gone already, or not ours to remove
+                if entry.is_file(follow_symlinks=False) and \
+                        now - entry.stat(follow_symlinks=False).st_mtime > older_than:
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return removed
 
 
 def _fsync_folder(folder):

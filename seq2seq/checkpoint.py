@@ -4,11 +4,19 @@ Saved with ``mg.save`` (an .npz without pickle, written atomically). Loading che
 checkpoint belongs to this model and data: a different vocabulary or model size is refused
 with a message that says what differs.
 """
+import numbers
+
 import minigrad as mg
+from minigrad.serialization import CheckpointError
 from seq2seq.models import build_model
 from seq2seq.vocab import Vocab
 
 FORMAT = "minigrad-seq2seq-1"
+MAX_NUM_STEPS = 4096      # longer sequences than any corpus here: a larger one is tampered
+RESERVED = {"src_vocab": ("<unk>", "<pad>"), "tgt_vocab": ("<unk>", "<pad>", "<bos>", "<eos>")}
+# the weights whose rows are the tokens of a vocabulary
+ROWS = {"encoder.embedding.weight": "src_vocab", "decoder.embedding.weight": "tgt_vocab",
+        "decoder.dense.weight": "tgt_vocab", "decoder.dense.bias": "tgt_vocab"}
 
 
 def save_checkpoint(path, model, data, model_config, optimizer=None, extra=None):
@@ -30,9 +38,47 @@ def read_checkpoint(path):
     """The checkpoint's contents (plain Python values, NumPy arrays for weights)."""
     state = mg.load(path)
     if state.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a minigrad seq2seq checkpoint (format "
-                         f"{state.get('format', 'missing')!r}, expected {FORMAT!r})")
+        raise CheckpointError(f"{path}: not a minigrad seq2seq checkpoint (format "
+                              f"{state.get('format', 'missing')!r}, expected {FORMAT!r})")
+    check_consistent(path, state)
     return state
+
+
+def check_consistent(path, state):
+    """A checkpoint's parts checked against each other, before anything is built from them:
+    the vocabularies (lists of distinct strings holding the reserved tokens) against the
+    model config's sizes and the embedding and output rows, and num_steps a sane length.
+    Raises CheckpointError naming what is wrong."""
+    def bad(reason):
+        return CheckpointError(f"{path}: inconsistent checkpoint: {reason}")
+    kinds = {"model": dict, "model_config": dict, "src_vocab": list, "tgt_vocab": list}
+    for key, kind in kinds.items():
+        if not isinstance(state.get(key), kind):
+            raise bad(f"{key} must be a {kind.__name__}, got "
+                      f"{type(state.get(key)).__name__}")
+    steps = state.get("num_steps")
+    if (isinstance(steps, bool) or not isinstance(steps, numbers.Integral)
+            or not 1 <= steps <= MAX_NUM_STEPS):
+        raise bad(f"num_steps must be an integer in [1, {MAX_NUM_STEPS}], got {steps!r}")
+    config = state["model_config"]
+    for name, reserved in RESERVED.items():
+        tokens = state[name]
+        if not all(isinstance(t, str) for t in tokens) or len(set(tokens)) != len(tokens):
+            raise bad(f"{name} must be a list of distinct strings")
+        missing = [t for t in reserved if t not in tokens]
+        if missing or tokens[0] != "<unk>":
+            raise bad(f"{name} lacks its reserved tokens {missing or ['<unk>']} "
+                      f"(<unk> must be index 0)")
+        size = config.get(name + "_size")
+        if size != len(tokens):
+            raise bad(f"{name} has {len(tokens)} tokens but model_config's "
+                      f"{name}_size is {size!r}")
+    for key, name in ROWS.items():
+        weight = state["model"].get(key)
+        shape = getattr(weight, "shape", None)
+        if weight is not None and (not shape or shape[0] != len(state[name])):
+            raise bad(f"{key} has shape {shape}, but {name} has {len(state[name])} tokens "
+                      f"(one row each)")
 
 
 def vocabularies(state):

@@ -6,6 +6,7 @@
     python -m seq2seq evaluate --checkpoint runs/builtin/best.npz --data builtin --split test
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -152,20 +153,46 @@ def _check_flags(args):
     before any data is loaded (model sizes are checked by build_model)."""
     needs = [("--epochs", args.epochs, args.epochs >= 0, "an integer >= 0"),
              ("--batch-size", args.batch_size, args.batch_size >= 1, "an integer >= 1"),
-             ("--lr", args.lr, args.lr > 0, "a number > 0"),
-             ("--clip", args.clip, args.clip > 0, "a number > 0 (the largest gradient norm)"),
+             ("--lr", args.lr, math.isfinite(args.lr) and args.lr > 0, "a finite number > 0"),
+             ("--clip", args.clip, math.isfinite(args.clip) and args.clip > 0,
+              "a finite number > 0 (the largest gradient norm)"),
              ("--seed", args.seed, args.seed >= 0, "an integer >= 0"),
              ("--max-minutes", args.max_minutes,
-              args.max_minutes is None or args.max_minutes >= 0, "a number >= 0")]
+              args.max_minutes is None or (args.max_minutes >= 0
+                                           and not math.isnan(args.max_minutes)),
+              "a number >= 0")]
     for flag, value, ok, expected in needs:
         if not ok:
             sys.exit(f"error: {flag} must be {expected}, got {value}")
 
 
+RUN_FILES = ("last.npz", "best.npz")
+
+
+def _check_fresh(out):
+    """A new run never overwrites an earlier one: refuse a folder that holds a checkpoint."""
+    held = [name for name in RUN_FILES if os.path.exists(os.path.join(out, name))]
+    if held:
+        sys.exit(f"error: --out {out} already holds a run ({', '.join(held)}): pass --resume "
+                 f"to continue it, --overwrite to replace it, or another --out")
+
+
+def _check_writable(out):
+    """Make ``out`` and write a file into it, before anything is trained."""
+    import tempfile
+    try:
+        os.makedirs(out, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:       # a file of that name, no permission, a full disk, ...
+        sys.exit(f"error: --out {out}: {exc}")
+
+
 def cmd_train(args):
     from seq2seq.heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
-    from seq2seq.train import TrainConfig, evaluate_bleu, train
+    from seq2seq.train import (NonFiniteLoss, TrainConfig, TrainingInterrupted,
+                               evaluate_bleu, train)
     _backend(args.backend)
     check_model_flags(args)
     apply_preset(args)
@@ -185,16 +212,24 @@ def cmd_train(args):
     print(f"model: {model.num_parameters():,} parameters")
     config = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                          clip=args.clip, seed=args.seed,
+                         on_nonfinite="skip" if args.skip_nonfinite else "raise",
                          max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
     if args.resume:
         _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config,
                          config)
-    try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as exc:       # a file of that name, no permission, ...
-        sys.exit(f"error: --out {args.out}: {exc}")
+    elif not args.overwrite:
+        _check_fresh(args.out)
+    _check_writable(args.out)
     start = time.perf_counter()
-    history = train(model, data, config, model_config, out_dir=args.out, resume=args.resume)
+    try:
+        history = train(model, data, config, model_config, out_dir=args.out,
+                        resume=args.resume)
+    except TrainingInterrupted as exc:
+        print(f"interrupted: {exc}; continue with the same command and --resume",
+              file=sys.stderr)
+        sys.exit(130)
+    except NonFiniteLoss as exc:
+        sys.exit(f"error: {exc}")
     print(f"trained to epoch {len(history.epoch)} in {time.perf_counter() - start:.1f} s"
           + (" (this run)" if args.resume else ""))
     best = os.path.join(args.out, "best.npz")
@@ -335,6 +370,10 @@ def parser():
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", default="runs/latest", help="folder for checkpoints and plots")
     train.add_argument("--resume", action="store_true", help="continue from OUT/last.npz")
+    train.add_argument("--overwrite", action="store_true",
+                       help="start afresh in an OUT that holds an earlier run, replacing it")
+    train.add_argument("--skip-nonfinite", action="store_true",
+                       help="skip a step whose loss is NaN or infinite instead of stopping")
     train.set_defaults(run=cmd_train)
 
     tr = sub.add_parser("translate", help="translate sentences with a checkpoint")

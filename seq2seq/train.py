@@ -9,7 +9,10 @@ reproducible under a seed: a resumed run repeats an uninterrupted one exactly, e
 epoch cut short by the time limit, which counts as trained (the run continues with the next
 epoch; the log says how many of its batches ran).
 """
+import math
 import os
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -34,6 +37,38 @@ class TrainConfig:
     eval_batch_size: int = 256
     max_eval: int = 2000          # validation sources scored per epoch (all when smaller)
     max_seconds: float = None     # stop training (mid-epoch) after this much training time
+    on_nonfinite: str = "raise"   # a NaN or infinite loss: "raise" (stop) or "skip" the step
+
+
+class NonFiniteLoss(ArithmeticError):
+    """The loss of a step was NaN or infinite: training stopped before that step's update."""
+
+
+class TrainingInterrupted(Exception):
+    """SIGINT or SIGTERM cut training short; the message says what was saved."""
+
+
+class StopRequest:
+    """Set by SIGINT/SIGTERM while installed: the epoch stops where it stands, as at the time
+    limit. A second signal interrupts at once (KeyboardInterrupt)."""
+
+    def __init__(self):
+        self.requested, self.previous = False, {}
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():   # signals: main only
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
 
 
 @dataclass
@@ -84,24 +119,41 @@ def epoch_seed(seed, epoch):
     return int(numpy.random.SeedSequence([seed, epoch]).generate_state(1)[0])
 
 
-def train_epoch(model, optimizer, batches, clip, progress, deadline=None):
-    """One pass over the batches (cut short at ``deadline``, a perf_counter time):
-    returns (mean loss per token, target tokens per second, batches trained)."""
+def train_epoch(model, optimizer, batches, clip, progress, deadline=None, stop=None,
+                on_nonfinite="raise", where=""):
+    """One pass over the batches (cut short at ``deadline``, a perf_counter time, or when
+    ``stop.requested``): returns (mean loss per token, target tokens per second, batches
+    trained). A NaN or infinite loss raises NonFiniteLoss before its update, or with
+    ``on_nonfinite="skip"`` skips the step (as mixed-precision loss scalers do)."""
+    if on_nonfinite not in ("raise", "skip"):
+        raise ValueError(f"train_epoch: on_nonfinite must be 'raise' or 'skip', "
+                         f"got {on_nonfinite!r}")
     model.train()
     params = model.parameters()
     total_loss, total_tokens, trained, start = 0.0, 0, 0, time.perf_counter()
-    for src, src_valid_len, dec_input, label, label_valid_len in batches:
+    for number, (src, src_valid_len, dec_input, label, label_valid_len) in enumerate(batches):
         if deadline is not None and time.perf_counter() > deadline:
+            break
+        if stop is not None and stop.requested:
             break
         # masked_cross_entropy(model(src, dec_input, src_valid_len), label, label_valid_len),
         # with logits only at real tokens (see EncoderDecoder.loss)
         loss = model.loss(src, dec_input, src_valid_len, label, label_valid_len)
+        value = loss.item()
+        if not math.isfinite(value):
+            if on_nonfinite == "skip":   # counted as trained: the epoch was not cut short
+                trained += 1
+                progress.update(1)
+                continue
+            raise NonFiniteLoss(f"train: the loss is {value} at {where}batch {number + 1} "
+                                f"of {len(batches)}; training stopped before its update (the "
+                                f"last checkpoint is kept; --skip-nonfinite skips such steps)")
         optimizer.zero_grad()
         loss.backward()
         mg.nn.utils.clip_grad_norm_(params, clip)
         optimizer.step()
         tokens = int(label_valid_len.sum())
-        total_loss += loss.item() * tokens
+        total_loss += value * tokens
         total_tokens += tokens
         trained += 1
         elapsed = time.perf_counter() - start
@@ -133,6 +185,15 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         start_epoch = len(history.epoch)
         best_bleu = max(history.valid_bleu, default=-1.0)
         log(f"resumed from {last_path} after epoch {start_epoch}{_cut_note(history, data, config)}")
+    with StopRequest() as stop:
+        return _train_epochs(model, data, config, model_config, out_dir, optimizer, history,
+                             start_epoch, best_bleu, last_path, stop, log)
+
+
+def _train_epochs(model, data, config, model_config, out_dir, optimizer, history,
+                  start_epoch, best_bleu, last_path, stop, log):
+    """train's loop over epochs, from ``start_epoch``; SIGINT/SIGTERM (``stop``) cut the epoch,
+    save last.npz and raise TrainingInterrupted."""
     trained = 0.0   # seconds spent in training passes (validation excluded)
     for epoch in range(start_epoch, config.epochs):
         if config.max_seconds is not None and trained >= config.max_seconds:
@@ -149,8 +210,9 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
             started = time.perf_counter()
             deadline = (None if config.max_seconds is None
                         else started + config.max_seconds - trained)
-            loss, tokens_per_s, batches_trained = train_epoch(model, optimizer, batches,
-                                                              config.clip, progress, deadline)
+            loss, tokens_per_s, batches_trained = train_epoch(
+                model, optimizer, batches, config.clip, progress, deadline, stop,
+                config.on_nonfinite, where=f"epoch {epoch + 1}, ")
             trained += time.perf_counter() - started
         bleu = (evaluate_bleu(model, data.valid, data, config.eval_batch_size,
                               config.max_eval) if data.valid else float("nan"))
@@ -161,7 +223,8 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
         history.seconds.append(time.perf_counter() - started)
         history.batches.append(batches_trained)
         cut = "" if batches_trained == len(batches) else (
-            f" (cut by the time limit after {batches_trained} of {len(batches)} batches)")
+            f" (cut by {'an interrupt' if stop.requested else 'the time limit'} after "
+            f"{batches_trained} of {len(batches)} batches)")
         log(f"epoch {epoch + 1}: loss {loss:.4f}, valid BLEU {bleu:.2f}, "
             f"{tokens_per_s:,.0f} tokens/s, {history.seconds[-1]:.1f} s{cut}")
         if out_dir:
@@ -173,6 +236,10 @@ def train(model, data, config, model_config, out_dir=None, resume=False, log=pri
                                 optimizer, extra)
             save_checkpoint(last_path, model, data, model_config, optimizer, extra)
             plot_history(history, os.path.join(out_dir, "curves.png"))
+        if stop.requested:
+            saved = f"saved {last_path}" if out_dir else "nothing saved (no out_dir)"
+            raise TrainingInterrupted(f"training stopped in epoch {epoch + 1} after "
+                                      f"{batches_trained} of {len(batches)} batches; {saved}")
     return history
 
 

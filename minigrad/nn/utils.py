@@ -4,7 +4,7 @@ import math
 from minigrad.tensor import Tensor
 
 
-def clip_grad_norm_(params, max_norm):
+def clip_grad_norm_(params, max_norm, error_if_nonfinite=False):
     """Rescale gradients in place so that their global L2 norm is at most ``max_norm``.
 
         norm = sqrt(sum over every parameter p of sum(p.grad ** 2))
@@ -14,6 +14,11 @@ def clip_grad_norm_(params, max_norm):
     guards RNN training against exploding gradients. Parameters without a gradient are
     skipped. Returns the norm before clipping, as a Python float (``params`` may be one
     tensor or an iterable of them, as in PyTorch).
+
+    The norm is exact for any finite gradients: when the plain sum of squares overflows
+    (float32 [3e19, 4e19]: 2.5e39 > 3.4e38) or underflows to 0, it is taken again on the
+    gradients divided by their largest magnitude a: norm = a * sqrt(sum((g / a) ** 2)).
+    With ``error_if_nonfinite`` a NaN or infinite norm raises instead (as in PyTorch).
     """
     if isinstance(params, Tensor):
         params = [params]
@@ -33,10 +38,26 @@ def clip_grad_norm_(params, max_norm):
         return 0.0
     # sum(g * g) as the dot product g . g: one pass over g, without a temporary g * g as
     # large as an embedding matrix; the sum stays on the device, one scalar crosses to the host
-    squares = sum(g.ravel() @ g.ravel() for g in grads)
-    norm = math.sqrt(float(squares))
+    squares = float(sum(g.ravel() @ g.ravel() for g in grads))
+    norm = math.sqrt(squares) if math.isfinite(squares) and squares > 0 else _scaled_norm(grads)
+    if error_if_nonfinite and not math.isfinite(norm):
+        raise RuntimeError(f"clip_grad_norm_: the total norm of the gradients is {norm}, not "
+                           f"finite (a NaN or infinite gradient); pass error_if_nonfinite=False "
+                           f"to clip anyway")
     if norm > max_norm:
         scale = max_norm / (norm + 1e-6)
         for g in grads:
             g *= scale
     return norm
+
+
+def _scaled_norm(grads):
+    """The global L2 norm without overflow: scale by the largest magnitude before squaring."""
+    largest = max(float(abs(g).max()) if g.size else 0.0 for g in grads)
+    if largest == 0 or not math.isfinite(largest):
+        return largest if largest == 0 or math.isinf(largest) else float("nan")
+    total = 0.0
+    for g in grads:
+        scaled = g.ravel() / largest         # |scaled| <= 1: its squares cannot overflow
+        total += float(scaled @ scaled)
+    return largest * math.sqrt(total)

@@ -6,7 +6,9 @@ arrays: an update is not part of any model, so it records no graph. Per-paramete
 ``state_dict()`` / ``load_state_dict()`` save and restore it with the hyperparameters, so
 training resumes from a checkpoint exactly where it stopped.
 """
+import math
 import numbers
+from collections.abc import Mapping
 
 import numpy
 
@@ -23,6 +25,18 @@ def _plain(value):
     if isinstance(value, (numpy.generic, numpy.ndarray)) and value.ndim == 0:
         return value.item()
     return value
+
+
+def _check_hyperparameters(name, hyperparameters):
+    """Every hyperparameter a finite number >= 0 (betas: two in [0, 1)): a NaN or infinite
+    lr or eps would train on garbage without a word."""
+    for key, value in hyperparameters.items():
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if any(isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v)
+               or v < 0 for v in values):
+            raise ValueError(f"{name}: {key} must be a finite number >= 0, got {value!r}")
+        if key == "betas" and (len(values) != 2 or not all(v < 1 for v in values)):
+            raise ValueError(f"{name}: betas must be two numbers in [0, 1), got {value!r}")
 
 
 class Optimizer:
@@ -44,10 +58,7 @@ class Optimizer:
                                 f"(got {type(p).__name__}); pass model.parameters()")
         if len({id(p) for p in self.params}) != len(self.params):
             raise ValueError(f"{name}: a parameter appears twice; it would be updated twice")
-        for key, value in hyperparameters.items():
-            values = value if isinstance(value, tuple) else (value,)
-            if any(not isinstance(v, numbers.Real) or v < 0 for v in values):
-                raise ValueError(f"{name}: {key} must be non-negative, got {value!r}")
+        _check_hyperparameters(name, hyperparameters)
         self.hyperparameters = dict(hyperparameters)
         self.state = [{} for _ in self.params]
 
@@ -94,9 +105,25 @@ class Optimizer:
         positions and the shapes of the saved arrays.
         """
         name = type(self).__name__
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{name}.load_state_dict: expected the dict of state_dict(), got "
+                            f"{type(state_dict).__name__}")
+        missing = [k for k in ("optimizer", "hyperparameters", "state") if k not in state_dict]
+        if missing:
+            raise ValueError(f"{name}.load_state_dict: the state lacks {', '.join(missing)} "
+                             f"(expected the keys of state_dict(): optimizer, "
+                             f"hyperparameters, state)")
         if state_dict.get("optimizer") != name:
             raise ValueError(f"{name}.load_state_dict: the state is from optimizer "
                              f"{state_dict.get('optimizer')!r}, expected {name!r}")
+        hyperparameters = state_dict["hyperparameters"]
+        if not isinstance(hyperparameters, Mapping) or not isinstance(state_dict["state"],
+                                                                      Mapping):
+            raise TypeError(f"{name}.load_state_dict: hyperparameters and state must be "
+                            f"dicts, got {type(hyperparameters).__name__} and "
+                            f"{type(state_dict['state']).__name__}")
+        hyperparameters = {k: _plain(v) for k, v in hyperparameters.items()}
+        _check_hyperparameters(f"{name}.load_state_dict", hyperparameters)
         problems, new_state = [], [{} for _ in self.params]
         for key, entries in state_dict["state"].items():
             if not str(key).isdigit() or int(key) >= len(self.params):
@@ -117,8 +144,7 @@ class Optimizer:
                                                              dtype=param.dtype)
         if problems:
             raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
-        self.hyperparameters.update(
-            {k: _plain(v) for k, v in state_dict["hyperparameters"].items()})
+        self.hyperparameters.update(hyperparameters)
         self.state = new_state
 
     def __repr__(self):

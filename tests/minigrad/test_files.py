@@ -48,3 +48,21 @@ def test_a_failing_chmod_closes_and_removes_the_temporary(tmp_path, monkeypatch)
             f.write(b"never")
     assert opened and opened[0].closed
     assert os.listdir(tmp_path) == []
+
+
+def test_stale_temporaries_of_killed_saves_are_removed_at_the_next_save(tmp_path):
+    import time
+    from minigrad.files import STALE_SECONDS
+    old = time.time() - STALE_SECONDS - 60
+    stale = tmp_path / ".last.npz.ab12cd_9.tmp"      # a killed save's leftover
+    live = tmp_path / ".best.npz.zz12cd_9.tmp"       # a save still writing (fresh mtime)
+    other = tmp_path / "notes.ab12cd_9.tmp"          # not our pattern: never touched
+    for path in (stale, live, other):
+        path.write_bytes(b"x")
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    with atomic_write(tmp_path / "last.npz") as f:
+        f.write(b"new")
+    assert not stale.exists()
+    assert live.exists() and other.exists()
+    assert (tmp_path / "last.npz").read_bytes() == b"new"

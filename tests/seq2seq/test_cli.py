@@ -150,8 +150,8 @@ def test_resume_refuses_another_model_size_or_a_missing_checkpoint(run, tmp_path
 
 @pytest.mark.parametrize("flag, value, message", [
     ("--batch-size", "0", r"--batch-size must be an integer >= 1, got 0"),
-    ("--lr", "-1", r"--lr must be a number > 0, got -1\.0"),
-    ("--clip", "0", r"--clip must be a number > 0 \(the largest gradient norm\), got 0\.0"),
+    ("--lr", "-1", r"--lr must be a finite number > 0, got -1\.0"),
+    ("--clip", "0", r"--clip must be a finite number > 0 \(the largest gradient norm\), got 0\.0"),
     ("--epochs", "-2", r"--epochs must be an integer >= 0, got -2"),
     ("--embed-size", "-3", r"build_model: embed_size must be an integer >= 1, got -3"),
     ("--dropout", "1.5", r"build_model: dropout must be a number in \[0, 1\), got 1\.5"),
@@ -365,3 +365,46 @@ def test_translate_on_the_strict_backend_chosen_by_the_environment(run, library)
                              checkpoint(run), *SENTENCES], cwd=ROOT, capture_output=True,
                             text=True, env=dict(ENV, MINIGRAD_BACKEND="strict"), timeout=300)
     assert succeeded(result) == library[2](SENTENCES)
+
+
+def test_a_fresh_train_refuses_a_folder_holding_a_run_unless_told(run, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "last.npz").write_bytes(b"an earlier run")
+    failed_with(cli("train", "--backend", "numpy", *TINY, "--out", str(out)),
+                r"^error: --out .* already holds a run \(last.npz\): pass --resume .*"
+                r"--overwrite .*another --out")
+    assert (out / "last.npz").read_bytes() == b"an earlier run"
+    succeeded(cli("train", "--backend", "numpy", *TINY, "--max-minutes", "0.005",
+                  "--overwrite", "--out", str(out)))
+    assert (out / "last.npz").read_bytes() != b"an earlier run"
+
+
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_a_non_finite_learning_rate_is_refused(value, tmp_path):
+    failed_with(cli("train", "--backend", "numpy", *TINY, "--lr", value,
+                    "--out", str(tmp_path)), rf"^error: --lr must be a finite number > 0")
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_signal_cuts_the_epoch_saves_last_and_exits_130(signum, tmp_path):
+    import signal
+    import time
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "seq2seq", "train", "--backend", "numpy", *TINY,
+         "--epochs", "1000", "--out", str(out)], cwd=ROOT, env=ENV, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for line in process.stdout:          # training starts after the model's line
+        if line.startswith("model:"):
+            break
+    time.sleep(2)
+    process.send_signal(getattr(signal, signum))
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert re.search(r"^interrupted: training stopped in epoch \d+ .*saved .*last.npz; "
+                     r"continue with the same command and --resume$", stderr.strip(), re.M)
+    assert (out / "last.npz").exists()
+    _, printed = train_briefly(out, TINY + ["--epochs", "1000", "--resume"])
+    assert any(line.startswith("resumed from") for line in printed)

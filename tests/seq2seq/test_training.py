@@ -317,3 +317,48 @@ def test_progress_bar_shows_loss_tokens_per_second_and_eta(data):
     assert re.fullmatch(pattern, frames[-1])[1] == "8"
     assert re.fullmatch(pattern, frames[-1])[2] == f"{loss:.3f}"
     assert tokens_per_s > 0 and all(int(m[3].replace(",", "")) > 0 for m in shown)
+
+
+class _NaNAtSecondStep:
+    """A stand-in model whose loss is NaN at its second batch."""
+
+    def __init__(self):
+        self.weight = mg.Tensor(np.ones(2), requires_grad=True)
+        self.calls = 0
+
+    def train(self):
+        pass
+
+    def parameters(self):
+        return [self.weight]
+
+    def loss(self, *batch):
+        self.calls += 1
+        scale = float("nan") if self.calls == 2 else 1.0
+        return (self.weight * scale).sum()
+
+
+def _batches(n):
+    one = (None, None, None, None, np.array([1, 1]))
+    return [one] * n
+
+
+def test_a_non_finite_loss_stops_training_naming_the_step_before_its_update():
+    from seq2seq.train import NonFiniteLoss, train_epoch
+    model = _NaNAtSecondStep()
+    optimizer = mg.optim.SGD(model.parameters(), lr=0.1)
+    with tqdm(total=3, disable=True) as progress:
+        with pytest.raises(NonFiniteLoss, match=r"loss is nan at epoch 4, batch 2 of 3"):
+            train_epoch(model, optimizer, _batches(3), 1.0, progress, where="epoch 4, ")
+    assert np.isfinite(model.weight.numpy()).all()
+
+
+def test_skip_nonfinite_skips_the_step_and_trains_the_rest():
+    from seq2seq.train import train_epoch
+    model = _NaNAtSecondStep()
+    optimizer = mg.optim.SGD(model.parameters(), lr=0.1)
+    with tqdm(total=3, disable=True) as progress:
+        loss, _, trained = train_epoch(model, optimizer, _batches(3), 10.0, progress,
+                                       on_nonfinite="skip")
+    assert trained == 3 and math.isfinite(loss)
+    np.testing.assert_allclose(model.weight.numpy(), 1 - 2 * 0.1)   # two updates, not three

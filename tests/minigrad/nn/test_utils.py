@@ -1,4 +1,6 @@
 """clip_grad_norm_ against torch.nn.utils.clip_grad_norm_."""
+import math
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,24 @@ def test_a_module_or_other_items_are_refused_naming_what_to_pass():
     with pytest.raises(TypeError, match=expected + "items of type ndarray$"):
         mg.nn.utils.clip_grad_norm_([model.weight, np.zeros(3)], 1.0)
     assert mg.nn.utils.clip_grad_norm_(iter(model.parameters()), 1.0) == 0.0   # no grads yet
+
+
+def test_clip_grad_norm_is_exact_for_finite_float32_gradients_that_overflow_when_squared():
+    # (torch's own float32 norm overflows here to inf; the exact norm is 5e19)
+    p = mg.Tensor(np.zeros(2, dtype=np.float32), requires_grad=True)
+    p.grad = mg.backend.asarray(np.array([3e19, 4e19], dtype=np.float32))
+    norm = mg.nn.utils.clip_grad_norm_([p], 1.0)
+    np.testing.assert_allclose(norm, 5e19, rtol=1e-6)
+    np.testing.assert_allclose(mg.backend.to_numpy(p.grad), [0.6, 0.8], rtol=1e-5)
+    tiny = mg.Tensor(np.zeros(2, dtype=np.float32), requires_grad=True)
+    tiny.grad = mg.backend.asarray(np.array([3e-30, 4e-30], dtype=np.float32))
+    np.testing.assert_allclose(mg.nn.utils.clip_grad_norm_([tiny], 1.0), 5e-30, rtol=1e-5)
+
+
+def test_clip_grad_norm_error_if_nonfinite():
+    p = mg.Tensor(np.zeros(2), requires_grad=True)
+    p.grad = mg.backend.asarray(np.array([1.0, np.nan]))
+    with pytest.raises(RuntimeError, match="clip_grad_norm_: the total norm of the gradients "
+                                           "is nan, not finite"):
+        mg.nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
+    assert math.isnan(mg.nn.utils.clip_grad_norm_([p], 1.0))   # the default: no error

@@ -185,7 +185,7 @@ def test_errors_are_clear():
         mg.optim.Adam([mg.Tensor([1.0])])
     with pytest.raises(ValueError, match="SGD: a parameter appears twice"):
         mg.optim.SGD(model.parameters() * 2, lr=0.1)
-    with pytest.raises(ValueError, match="SGD: lr must be non-negative, got -1"):
+    with pytest.raises(ValueError, match="SGD: lr must be a finite number >= 0, got -1"):
         mg.optim.SGD(model.parameters(), lr=-1)
     with pytest.raises(ValueError, match=r"Adam: betas must be two numbers in \[0, 1\)"):
         mg.optim.Adam(model.parameters(), betas=(0.9, 1.0))
@@ -241,5 +241,35 @@ def test_errors_for_parameters_and_betas_of_the_wrong_kind():
     with pytest.raises(ValueError, match=r"Adam: betas must be two numbers in \[0, 1\), got "
                                          r"0.9"):
         mg.optim.Adam(model.parameters(), betas=0.9)
-    with pytest.raises(ValueError, match=r"SGD: lr must be non-negative, got '0.1'"):
+    with pytest.raises(ValueError, match=r"SGD: lr must be a finite number >= 0, got '0.1'"):
         mg.optim.SGD(model.parameters(), lr="0.1")
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_hyperparameters_are_refused_everywhere(bad):
+    model = Net()
+    with pytest.raises(ValueError, match="Adam: lr must be a finite number >= 0, got nan|inf"):
+        mg.optim.Adam(model.parameters(), lr=bad)
+    with pytest.raises(ValueError, match="Adam: eps must be a finite number >= 0"):
+        mg.optim.Adam(model.parameters(), eps=bad)
+    with pytest.raises(ValueError, match="Adam: betas must be"):
+        mg.optim.Adam(model.parameters(), betas=(bad, 0.999))
+    with pytest.raises(ValueError, match="SGD: momentum must be a finite number >= 0"):
+        mg.optim.SGD(model.parameters(), lr=0.1, momentum=bad)
+    adam = mg.optim.Adam(model.parameters())
+    for key, value in (("lr", bad), ("eps", bad), ("betas", (0.9, bad))):
+        state = adam.state_dict()
+        state["hyperparameters"][key] = value
+        with pytest.raises(ValueError, match=f"Adam.load_state_dict: {key} must be"):
+            adam.load_state_dict(state)
+    assert adam.hyperparameters["lr"] == 1e-3        # nothing changed
+
+
+def test_load_state_dict_of_a_non_mapping_or_missing_keys_is_one_clear_error():
+    adam = mg.optim.Adam(Net().parameters())
+    with pytest.raises(TypeError, match="Adam.load_state_dict: expected the dict of "
+                                        "state_dict\\(\\), got list"):
+        adam.load_state_dict([1, 2])
+    with pytest.raises(ValueError, match="Adam.load_state_dict: the state lacks "
+                                         "hyperparameters, state"):
+        adam.load_state_dict({"optimizer": "Adam"})
