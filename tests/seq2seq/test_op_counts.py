@@ -1,0 +1,77 @@
+"""Exact counts of array operations and syncs (minigrad.counter), pinned as upper bounds.
+
+On a GPU each array operation is a kernel launch and each sync stalls the stream, so these
+counts, not timings, decide speed there. Counted on the strict backend's device branches.
+"""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import counter
+from seq2seq import build_model
+from seq2seq.decoding import greedy_decode
+
+pytestmark = pytest.mark.numpy_only     # counted on strict; the conftest restores the backend
+
+
+def _batch(steps, batch=4, vocab=20, seed=0):
+    rng = np.random.default_rng(seed)
+    lens = rng.integers(2, steps + 1, batch)
+    src = rng.integers(4, vocab, (batch, steps))
+    label = rng.integers(4, vocab, (batch, steps))
+    dec_input = np.concatenate([np.full((batch, 1), 2), label[:, :-1]], axis=1)
+    return src, lens, dec_input, label, lens
+
+
+def _step_counts(steps):
+    mg.set_backend("strict")
+    mg.manual_seed(0)
+    model = build_model(20, 20, 8, 8, 2, dropout=0.1)
+    optimizer = mg.optim.Adam(model.parameters(), lr=0.01)
+    src, src_len, dec_input, label, tgt_len = _batch(steps)
+
+    def step(counts):
+        with counts.in_phase("forward"):
+            loss = model.loss(src, dec_input, src_len, label, tgt_len)
+        with counts.in_phase("backward"):
+            optimizer.zero_grad()
+            loss.backward()
+        mg.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        loss.item()
+    with counter.counting() as first:
+        step(first)
+    with counter.counting() as counts:
+        step(counts)
+    return counts
+
+
+def test_a_training_step_syncs_at_most_twice_and_never_in_the_decoder_loop():
+    short, long = _step_counts(4), _step_counts(9)
+    for counts in (short, long):
+        assert counts.syncs <= 2, dict(counts.sync_sites)
+        assert counts.syncs_by_phase["forward"] == 0, dict(counts.sync_sites)
+        assert counts.syncs_by_phase["backward"] == 0, dict(counts.sync_sites)
+    assert long.ops > short.ops     # the counter sees the longer sequences' work
+
+
+def test_greedy_decoding_reads_back_once_per_chunk_of_steps():
+    mg.set_backend("strict")
+    mg.manual_seed(0)
+    model = build_model(20, 20, 8, 8, 2)
+    src, src_len = _batch(6)[:2]
+    with counter.counting() as counts:     # eos -1: never stops early, runs all 16 steps
+        greedy_decode(model, src, src_len, 2, -1, 16)
+    assert counts.syncs <= 2 * (16 // 8), dict(counts.sync_sites)
+
+
+def test_the_strict_backend_counts_exactly():
+    from minigrad import strict as xp
+    a = xp.asarray(np.arange(6.0).reshape(2, 3))
+    with counter.counting() as counts:
+        b = a * 2 + 1                    # 2 operations
+        b.reshape(3, 2)                  # a view: free
+        b[0]                             # a view: free
+        float(b.sum())                   # 1 operation and 1 sync
+    assert (counts.ops, counts.syncs) == (3, 1)
+    assert counts.sync_kinds == {"float": 1}
