@@ -6,6 +6,8 @@ math lives in ``minigrad.ops``; the operators and methods here only forward to i
 """
 import numbers
 
+import numpy
+
 from minigrad import autograd, backend
 
 
@@ -77,6 +79,30 @@ class Tensor:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
+
+    def __iter__(self):
+        """Walks the first axis, as torch does: ``for row in x`` gives ``x[0], x[1], ...``."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self):
+        """The truth value of a one-element tensor; any other size is ambiguous (torch)."""
+        if self.data.size != 1:
+            raise RuntimeError(f"bool: the truth value of a tensor of shape {self.shape} "
+                               f"({self.data.size} elements) is ambiguous; use "
+                               f"(x != 0).numpy().any() or .all(), or x.item() for one element")
+        return bool(self.data.item())
+
+    def __array__(self, dtype=None, copy=None):
+        """``numpy.asarray(x)``: the data itself on the CPU backend. A device array is
+        refused, as CuPy refuses it: the copy to the host is spelled ``x.numpy()``."""
+        owner = backend.array_backend(self.data)
+        if owner != "numpy":
+            raise TypeError(f"numpy.asarray: the tensor of shape {self.shape} lives on backend "
+                            f"{owner!r}; an implicit copy to the host is refused, use "
+                            f"x.numpy()")
+        return numpy.asarray(self.data, dtype=dtype)
 
     def __repr__(self):
         grad = ", requires_grad=True" if self.requires_grad else ""
@@ -173,7 +199,28 @@ class Tensor:
     def __getitem__(self, index):
         return ops.getitem(self, index)
 
-    __hash__ = object.__hash__   # tensors are graph nodes: identity, not value
+    # == != < <= > >= compare elementwise and give bool tensors, with no gradient (torch).
+    # Defining __eq__ would drop the inherited hash, so it is kept: tensors are graph nodes,
+    # hashed (in sets and dict keys) by identity, not value.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return _compare(self, other, "eq")
+
+    def __ne__(self, other):
+        return _compare(self, other, "ne")
+
+    def __lt__(self, other):
+        return _compare(self, other, "lt")
+
+    def __le__(self, other):
+        return _compare(self, other, "le")
+
+    def __gt__(self, other):
+        return _compare(self, other, "gt")
+
+    def __ge__(self, other):
+        return _compare(self, other, "ge")
 
     # -- methods, forwarded to minigrad.ops ------------------------------------------------
     def sum(self, axis=None, keepdims=False):
@@ -231,7 +278,16 @@ class Tensor:
         return ops.unsqueeze(self, axis)
 
     def argmax(self, axis=-1):
-        """Indices of the maxima along ``axis``, as an integer tensor (not differentiable)."""
+        """Indices of the maxima along ``axis`` (None: of the flattened tensor), as an integer
+        tensor (not differentiable)."""
+        if axis is not None:
+            if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+                raise TypeError(f"argmax: axis must be an int or None, got {axis!r} "
+                                f"({type(axis).__name__}) for a tensor of shape {self.shape}")
+            axis = ops.common.normalize_axis(int(axis), self.ndim, "argmax")
+        if self.data.size == 0 or (axis is not None and self.shape[axis] == 0):
+            raise ValueError(f"argmax: no maximum along axis {axis} of an empty tensor of "
+                             f"shape {self.shape}")
         return Tensor._from_op(self.data.argmax(axis=axis), (), None, "argmax")
 
     def softmax(self, axis=-1):
@@ -239,6 +295,25 @@ class Tensor:
 
     def log_softmax(self, axis=-1):
         return ops.log_softmax(self, axis)
+
+
+_COMPARISONS = {"eq": "__eq__", "ne": "__ne__", "lt": "__lt__", "le": "__le__",
+                "gt": "__gt__", "ge": "__ge__"}
+
+
+def _compare(a, b, op):
+    """a <op> b elementwise, as a bool tensor outside the graph (a comparison has no
+    gradient). An operand that is neither a tensor, a number nor a backend array gives
+    NotImplemented, so Python falls back as usual (``x == None`` is False)."""
+    try:
+        a, b = ops.common.binary_operands(a, b, op)
+    except TypeError:
+        return NotImplemented
+    try:
+        y = getattr(a.data, _COMPARISONS[op])(b.data)
+    except ValueError:
+        raise ops.common.broadcast_error(op, a, b) from None
+    return Tensor._from_op(y, (), None, op)
 
 
 def _axes_argument(axes):

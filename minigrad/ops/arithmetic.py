@@ -73,7 +73,12 @@ def neg(a):
 
 
 def pow(a, exponent):
-    """y = a ** p.   dL/da = dL/dy * p * a**(p-1);  for a tensor p, dL/dp = dL/dy * y * log(a)."""
+    """y = a ** p.   dL/da = dL/dy * p * a**(p-1);  for a tensor p, dL/dp = dL/dy * y * log(a).
+
+    At a = 0 the formulas meet 0 * inf; we take torch's values: dL/da = 0 where p = 0 (y = 1
+    is constant), and dL/dp = 0 where a = 0 and p >= 0 (y = 0**p is constant near such p).
+    """
+    xp = backend.xp
     if isinstance(exponent, numbers.Number):
         a = as_tensor(a, "pow")
         # a Python number, so a float32 a stays float32: NumPy promotes float32 ** numpy.float64
@@ -83,6 +88,8 @@ def pow(a, exponent):
             a = as_float(a)
 
         def backward(g):
+            if p == 0:   # y = 1: 0 * 0**-1 would be NaN at a = 0
+                return (xp.zeros_like(g),)
             return (g * p * a.data ** (p - 1),)
         return Tensor._from_op(a.data ** p, (a,), backward, "pow")
 
@@ -93,8 +100,12 @@ def pow(a, exponent):
         raise broadcast_error("pow", a, p) from None
 
     def backward_tensor(g):
-        return (unbroadcast(g * p.data * a.data ** (p.data - 1), a.shape) if a.requires_grad
-                else None,
-                unbroadcast(g * y * backend.xp.log(a.data), p.shape) if p.requires_grad
-                else None)
+        grad_a = grad_p = None
+        if a.requires_grad:
+            grad_a = xp.where(p.data == 0, 0, g * p.data * a.data ** (p.data - 1))
+            grad_a = unbroadcast(grad_a.astype(g.dtype, copy=False), a.shape)
+        if p.requires_grad:
+            grad_p = xp.where((a.data == 0) & (p.data >= 0), 0, g * y * xp.log(a.data))
+            grad_p = unbroadcast(grad_p.astype(g.dtype, copy=False), p.shape)
+        return grad_a, grad_p
     return Tensor._from_op(y, (a, p), backward_tensor, "pow")

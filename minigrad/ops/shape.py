@@ -1,16 +1,43 @@
 """Ops that move elements around without computing: reshape, transpose, indexing, concat,
 stack, squeeze, unsqueeze. Their backward moves the gradient back the same way.
 """
+import numbers
+
 from minigrad import backend
 from minigrad.autograd import slice_grad
 from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis
 from minigrad.tensor import Tensor
 
 
+def _axis(axis, ndim, op):
+    """``axis`` as a non-negative int, with one clear error for a float, a string, None or an
+    axis the tensor does not have."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r} ({type(axis).__name__}) for "
+                        f"a tensor with {ndim} dims")
+    return normalize_axis(int(axis), ndim, op)
+
+
+def _shape_argument(a, shape):
+    """The target shape of ``reshape`` as a tuple of ints: non-negative sizes, and at most one
+    -1 (the size inferred from the others)."""
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in shape):
+        raise TypeError(f"reshape: the shape must be ints (or one tuple of ints), got "
+                        f"{shape!r} for a tensor of shape {a.shape}")
+    shape = tuple(int(n) for n in shape)
+    if any(n < -1 for n in shape) or shape.count(-1) > 1:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} into {shape}; "
+                         f"sizes must be >= 0, with at most one -1 (inferred)")
+    return shape
+
+
 def reshape(a, shape):
     """y = a viewed with a new shape.   dL/da = dL/dy reshaped back."""
     a = as_tensor(a, "reshape")
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    shape = _shape_argument(a, shape)
     try:
         y = a.data.reshape(shape)
     except ValueError:
@@ -43,7 +70,7 @@ def swapaxes(a, axis1, axis2):
     """y = a with two axes exchanged (its own inverse)."""
     a = as_tensor(a, "swapaxes")
     axes = list(range(a.ndim))
-    i, j = normalize_axis(axis1, a.ndim, "swapaxes"), normalize_axis(axis2, a.ndim, "swapaxes")
+    i, j = _axis(axis1, a.ndim, "swapaxes"), _axis(axis2, a.ndim, "swapaxes")
     axes[i], axes[j] = axes[j], axes[i]
     return transpose(a, axes)
 
@@ -90,9 +117,10 @@ def getitem(a, index):
     index, advanced = _device_index(index)
     try:
         y = a.data[index]
-    except IndexError as exc:
+    except (IndexError, TypeError) as exc:   # out of range; a float, a string, a float slice
         raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape "
-                         f"{a.shape}: {exc}") from None
+                         f"{a.shape}: {exc}; expected ints in range, slices of ints, None, "
+                         f"..., or integer or boolean index arrays") from None
 
     def backward(g):
         return (slice_grad(a.shape, a.dtype, index, g, advanced),)
@@ -104,6 +132,9 @@ def _check_sequence(tensors, op):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{op}: expected a list or tuple of tensors, got one Tensor of shape "
                         f"{tensors.shape}")
+    if not hasattr(tensors, "__iter__") or isinstance(tensors, (str, bytes)):
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got "
+                        f"{type(tensors).__name__} {tensors!r}")
 
 
 def concat(tensors, axis=0):
@@ -113,7 +144,7 @@ def concat(tensors, axis=0):
     if not tensors:
         raise ValueError("concat: needs at least one tensor")
     first = tensors[0]
-    axis = normalize_axis(axis, first.ndim, "concat")
+    axis = _axis(axis, first.ndim, "concat")
     for t in tensors[1:]:
         check_same_backend(first, t, "concat")
         if t.ndim != first.ndim or any(n != m for i, (n, m) in enumerate(zip(t.shape, first.shape))
@@ -143,7 +174,7 @@ def stack(tensors, axis=0):
         raise ValueError(f"stack: all tensors need one shape, got {[t.shape for t in tensors]}")
     for t in tensors[1:]:
         check_same_backend(tensors[0], t, "stack")
-    axis = normalize_axis(axis, tensors[0].ndim + 1, "stack")
+    axis = _axis(axis, tensors[0].ndim + 1, "stack")
     y = backend.xp.stack([t.data for t in tensors], axis=axis)
 
     def backward(g):
@@ -158,7 +189,7 @@ def squeeze(a, axis=None):
     if axis is None:
         shape = tuple(n for n in a.shape if n != 1)
     else:
-        axis = normalize_axis(axis, a.ndim, "squeeze")
+        axis = _axis(axis, a.ndim, "squeeze")
         if a.shape[axis] != 1:
             raise ValueError(f"squeeze: axis {axis} of shape {a.shape} has size "
                              f"{a.shape[axis]}, expected 1")
@@ -169,5 +200,5 @@ def squeeze(a, axis=None):
 def unsqueeze(a, axis):
     """y = a with a new size-1 axis at ``axis``.   dL/da = reshape."""
     a = as_tensor(a, "unsqueeze")
-    axis = normalize_axis(axis, a.ndim + 1, "unsqueeze")
+    axis = _axis(axis, a.ndim + 1, "unsqueeze")
     return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])
