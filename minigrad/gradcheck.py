@@ -35,6 +35,11 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, max_elements=64, direc
     called as ``fn(*inputs)`` with their data perturbed in place. On failure the report names
     the input, the worst element or direction, and the numeric and analytic values.
     """
+    if isinstance(inputs, Tensor) or not isinstance(inputs, (list, tuple)):
+        what = (f"one Tensor of shape {inputs.shape}" if isinstance(inputs, Tensor)
+                else type(inputs).__name__)
+        raise TypeError(f"gradcheck: inputs must be a list or tuple of tensors (the arguments "
+                        f"of fn), got {what}; wrap a single input as [x]")
     inputs = list(inputs)
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:

@@ -6,6 +6,7 @@ so ``named_parameters()`` can walk the tree and name each weight with a dotted p
 to host NumPy arrays in PyTorch's layouts, so weights move to and from PyTorch unchanged.
 """
 import numbers
+from collections.abc import Mapping
 
 import numpy
 
@@ -169,6 +170,10 @@ class Module:
         missing keys, unexpected keys (only when ``strict``) and shape mismatches. Nothing is
         copied unless everything fits.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict into {type(self).__name__}: expected a mapping "
+                            f"of parameter names to arrays (state_dict()'s output), got "
+                            f"{type(state_dict).__name__}")
         params = dict(self.named_parameters())
         arrays = {name: _host_array(value) for name, value in state_dict.items()}
         not_numbers = [f"{name} ({type(state_dict[name]).__name__})"

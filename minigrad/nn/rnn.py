@@ -14,7 +14,7 @@ import math
 
 from minigrad import backend, ops
 from minigrad.nn.module import Module, check_sizes, uniform
-from minigrad.ops.common import as_tensor
+from minigrad.ops.common import as_float, as_tensor
 
 
 def _zeros(shape, like):
@@ -22,9 +22,21 @@ def _zeros(shape, like):
     return as_tensor(backend.xp.zeros(shape, dtype=like.dtype), "rnn")
 
 
+def _float_like_parameters(module, x):
+    """An integer or boolean input or state cast to the float dtype of the module's
+    parameters, so a float32 layer given an integer h0 stays float32 (NumPy alone would
+    promote int64 with float32 to float64). torch refuses such inputs outright ("expected
+    scalar type Float"); a cast is the kinder choice and gives the same numbers as the
+    caller's own ``.float()``. Float inputs are left as they are."""
+    x = as_tensor(x, type(module).__name__)
+    if x.dtype.kind == "f":
+        return x
+    return as_float(x, next(iter(module._parameters.values())).dtype)
+
+
 def _check_input(module, x, ndim, size):
     """``x`` as a tensor of ``ndim`` dims whose last axis is ``size``, else a clear error."""
-    x = as_tensor(x, type(module).__name__)
+    x = _float_like_parameters(module, x)
     layout = "(T, B, F), time-major" if ndim == 3 else "(B, F)"
     if x.ndim != ndim or x.shape[-1] != size or x.shape[0] == 0:
         raise ValueError(f"{type(module).__name__}: expected input of shape {layout} with "
@@ -44,7 +56,7 @@ def _check_pair(module, state, what):
 
 
 def _check_state(module, state, shape, what):
-    state = as_tensor(state, type(module).__name__)
+    state = _float_like_parameters(module, state)
     if state.shape != shape:
         raise ValueError(f"{type(module).__name__}: {what} has shape {state.shape}, "
                          f"expected {shape}")
@@ -146,7 +158,7 @@ class _RNNBase(Module):
         if projected_input is None:
             return _check_input(self, X, 3, self.input_size)
         name, width = type(self).__name__, self.gates * self.hidden_size
-        projected_input = as_tensor(projected_input, name)
+        projected_input = _float_like_parameters(self, projected_input)
         if self.bidirectional:
             raise ValueError(f"{name}: projected_input is for unidirectional layers only")
         if projected_input.ndim != 3 or projected_input.shape[-1] != width:

@@ -131,11 +131,19 @@ class Optimizer:
                                 f"{len(self.params)} parameters")
                 continue
             param = self.params[int(key)]
+            if not isinstance(entries, Mapping):
+                problems.append(f"state of parameter {key} must be a dict of arrays, got "
+                                f"{type(entries).__name__}")
+                continue
             for entry, value in entries.items():
                 if isinstance(value, numbers.Number):
                     new_state[int(key)][entry] = value
                     continue
                 value = numpy.asarray(value)
+                if value.dtype.kind not in "biuf":
+                    problems.append(f"{entry} of parameter {key}: expected an array of "
+                                    f"numbers, got dtype {value.dtype}")
+                    continue
                 if value.shape != param.shape:
                     problems.append(f"{entry} of parameter {key}: saved {value.shape}, "
                                     f"parameter {param.shape}")
