@@ -17,6 +17,7 @@ state of the engine besides the grad mode.
 """
 import contextlib
 import os
+import sys
 
 import numpy
 
@@ -255,4 +256,14 @@ if _requested:
     try:
         set_backend(_requested)
     except BackendError as exc:   # name the variable: the user may not know it is set
+        # Raised while importing, before any program can catch it: if nothing does, Python
+        # reports it as one line on stderr (exit status 1), not a traceback of the imports.
+        _previous_hook = sys.excepthook
+
+        def _one_line(kind, value, traceback):
+            if kind is BackendError:
+                print(f"error: {value}", file=sys.stderr)
+            else:
+                _previous_hook(kind, value, traceback)
+        sys.excepthook = _one_line
         raise BackendError(f"MINIGRAD_BACKEND={_requested}: {exc}") from None
