@@ -106,6 +106,63 @@ def _insert(tree, names, value):
     tree[leaf] = value
 
 
+MAX_INFLATION = 100   # a deflated member may grow at most this much (weights hardly compress)
+
+
+def _check_header(header, fail):
+    """The JSON header's types, before anything is read by them."""
+    if not isinstance(header, dict):
+        raise fail(f"the header is a JSON {type(header).__name__}, expected an object")
+    if not isinstance(header.get("entries"), list):
+        raise fail(f"the header's entries are {type(header.get('entries')).__name__}, "
+                   f"expected a list")
+    if not isinstance(header.get("version", 0), int) or not isinstance(
+            header.get("separator", SEPARATOR), str) or not header.get("separator", SEPARATOR):
+        raise fail("the header's version must be an int and its separator a non-empty string")
+    for entry in header["entries"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) or not entry[
+                "key"] or entry.get("kind") not in ("array", "dict", "tuple", "list", "value"):
+            raise fail(f"a header entry {str(entry)[:80]} is not an object with a string key "
+                       f"and a known kind")
+        if entry["kind"] == "array":
+            shape = entry.get("shape")
+            if not isinstance(entry.get("dtype"), str) or not isinstance(shape, list) or not all(
+                    type(n) is int and n >= 0 for n in shape):
+                raise fail(f"array {entry['key']!r}: the header needs a dtype string and a "
+                           f"shape of non-negative ints, got {entry.get('dtype')!r} "
+                           f"{shape!r}")
+        if entry["kind"] in ("tuple", "list") and not isinstance(entry.get("value"), list):
+            raise fail(f"entry {entry['key']!r} of kind {entry['kind']} holds "
+                       f"{type(entry.get('value')).__name__}, expected a list")
+
+
+def _check_member(archive, key, dtype, shape, fail):
+    """An array member's declared size against what its file holds, read from the zip's
+    directory and the .npy header only, so a tampered size never allocates: the data must
+    fit the member (stored size, and at most MAX_INFLATION times that when deflated), and the
+    .npy header must agree with the checkpoint's header."""
+    try:
+        info = archive.zip.getinfo(key + ".npy")
+    except KeyError:
+        raise fail(f"array {key!r} is listed in the header but has no member") from None
+    nbytes = dtype.itemsize
+    for n in shape:
+        nbytes *= n
+    limit = info.compress_size * (1 if info.compress_type == zipfile.ZIP_STORED
+                                  else MAX_INFLATION) + 65536
+    if nbytes > info.file_size or info.file_size > limit:
+        raise fail(f"array {key!r} declares {dtype} {tuple(shape)} ({nbytes} bytes) but its "
+                   f"member holds {info.file_size} bytes ({info.compress_size} on disk)")
+    with archive.zip.open(info) as member:
+        version = numpy.lib.format.read_magic(member)
+        read = (numpy.lib.format.read_array_header_1_0 if version == (1, 0)
+                else numpy.lib.format.read_array_header_2_0)
+        npy_shape, _, npy_dtype = read(member)
+    if (npy_dtype, tuple(npy_shape)) != (dtype, tuple(shape)):
+        raise fail(f"array {key!r} is {npy_dtype} {npy_shape}, the header says {dtype} "
+                   f"{tuple(shape)}")
+
+
 def load(path):
     """Read a checkpoint written by ``save``: the same nested dict, arrays as host NumPy."""
     path = os.fspath(path)
@@ -131,7 +188,11 @@ def load(path):
                                                           else "")
                 raise fail(f"an .npz archive without the {HEADER!r} header (members: "
                            f"{members})")
+            header_info = archive.zip.getinfo(HEADER + ".npy")
+            if header_info.file_size > 64 * header_info.compress_size + 65536:
+                raise fail(f"the header member would inflate to {header_info.file_size} bytes")
             header = json.loads(str(archive[HEADER]))
+            _check_header(header, fail)
             if header.get("format") != FORMAT:
                 raise fail(f"unknown format {header.get('format')!r}")
             if header.get("version", 0) > VERSION:
@@ -141,8 +202,9 @@ def load(path):
             for entry in header["entries"]:
                 key, kind = entry["key"], entry["kind"]
                 if kind == "array":
-                    value = archive[key]
                     expected = (numpy.dtype(entry["dtype"]), tuple(entry["shape"]))
+                    _check_member(archive, key, *expected, fail)
+                    value = archive[key]
                     if (value.dtype, value.shape) != expected:
                         raise fail(f"array {key!r} is {value.dtype} {value.shape}, the header "
                                    f"says {expected[0]} {expected[1]}")
