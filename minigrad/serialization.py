@@ -177,7 +177,7 @@ def load(path):
     except ValueError as exc:   # numpy's reply to anything that is neither .npy nor .npz
         raise fail(f"neither .npz nor .npy, and reading it as a pickle is refused "
                    f"({exc})") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
         raise fail(f"truncated or corrupt ({exc})") from None
     if not isinstance(archive, numpy.lib.npyio.NpzFile):
         raise fail("a single .npy array, not an .npz checkpoint")
@@ -219,7 +219,9 @@ def load(path):
         except CheckpointError:
             raise
         except (KeyError, TypeError, OSError, EOFError, zipfile.BadZipFile,
-                json.JSONDecodeError) as exc:
+                json.JSONDecodeError, NotImplementedError, RuntimeError) as exc:
+            # RuntimeError and NotImplementedError: zipfile on flags (encryption, unknown
+            # compression, a newer zip version) that a corrupted byte can turn on
             raise fail(f"damaged ({type(exc).__name__}: {exc})") from None
         except ValueError as exc:   # numpy refusing a member that holds pickled objects
             raise fail(f"a member needs pickle, which is refused ({exc})") from None
