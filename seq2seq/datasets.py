@@ -26,6 +26,23 @@ D2L_EXAMPLES = [("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", 
                 ("i'm home .", "je suis chez moi .")]
 
 
+class DataError(ValueError):
+    """A data file the loaders cannot use (not UTF-8, no tab-separated pairs, too few
+    sources to split); the message names the loader, the file and why."""
+
+
+def _read_pairs(path, loader, num_examples=None):
+    """``tokenize_nmt(preprocess_nmt(text of path))``, refusing a file that gives no pair."""
+    try:
+        text = read_text(download_fra_eng() if path is None else path)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{loader}: {path} is not UTF-8 text ({exc})") from None
+    source, target = tokenize_nmt(preprocess_nmt(text), num_examples)
+    if not source:
+        raise DataError(f"{loader}: {path} holds no line of the form English<TAB>French")
+    return source, target
+
+
 @dataclasses.dataclass
 class TranslationData:
     """A translation dataset, split and indexed.
@@ -102,11 +119,13 @@ def load_fra_eng(path=None, max_tokens=9, num_test=2000, num_valid=2000, seed=0,
     if num_steps < max_tokens + 1:
         raise ValueError(f"load_fra_eng: num_steps={num_steps} cannot hold max_tokens="
                          f"{max_tokens} tokens plus <eos>")
-    text = preprocess_nmt(read_text(download_fra_eng() if path is None else path))
-    source, target = tokenize_nmt(text)
+    source, target = _read_pairs(path, "load_fra_eng")
     pairs = [(s, t) for s, t in zip(source, target)
              if len(s) <= max_tokens and len(t) <= max_tokens]
-    train, valid, test = split_by_source(pairs, num_test, num_valid, seed)
+    try:
+        train, valid, test = split_by_source(pairs, num_test, num_valid, seed)
+    except ValueError as exc:   # too few distinct sources for the held-out sets
+        raise DataError(f"load_fra_eng: {path}: {exc}") from None
     src_vocab, tgt_vocab = build_vocabs(train, min_freq)
     return TranslationData("fra-eng", train, valid, test, src_vocab, tgt_vocab, num_steps)
 
@@ -119,8 +138,7 @@ def load_d2l_small(path=None, num_examples=600, num_steps=10):
     the book's four evaluation sentences (``D2L_EXAMPLES``), each with its single reference.
     Long sentences are truncated to ``num_steps`` as in d2l (``build_array_nmt`` warns).
     """
-    text = preprocess_nmt(read_text(download_fra_eng() if path is None else path))
-    source, target = tokenize_nmt(text, num_examples)
+    source, target = _read_pairs(path, "load_d2l_small", num_examples)
     train = list(zip(source, target))
     src_vocab, tgt_vocab = build_vocabs(train, min_freq=2)
     test = [(eng.split(" "), [fra.split(" ")]) for eng, fra in D2L_EXAMPLES]
