@@ -262,7 +262,7 @@ if _requested:
 
         def _one_line(kind, value, traceback):
             if kind is BackendError:
-                print(f"error: {value}", file=sys.stderr)
+                print(f"minigrad.backend.BackendError: {value}", file=sys.stderr)
             else:
                 _previous_hook(kind, value, traceback)
         sys.excepthook = _one_line
