@@ -8,6 +8,7 @@ tests/seq2seq/transformer_torch_reference.py. Keep runs short on a shared machin
 
     python benchmarks/bench_transformer.py                        # both configs, CPU
     python benchmarks/bench_transformer.py --config builtin --rounds 3 --steps 4
+    python benchmarks/bench_transformer.py --backend cupy     # minigrad on CuPy vs PyTorch CUDA
 """
 import argparse
 import datetime
@@ -29,10 +30,10 @@ CONFIGS = {
 DROPOUT, LR = 0.1, 0.001
 
 
-def make_minigrad(cfg, seed):
+def make_minigrad(cfg, seed, backend="numpy"):
     import minigrad as mg
     from seq2seq import build_model
-    mg.set_backend("numpy")
+    mg.set_backend(backend)
     mg.manual_seed(seed)
     model = build_model(cfg["vocab"], cfg["vocab"], model="transformer",
                         num_hiddens=cfg["hidden"], ffn_num_hiddens=cfg["ffn"],
@@ -40,22 +41,23 @@ def make_minigrad(cfg, seed):
     return model, minigrad_step(model, LR)
 
 
-def make_torch(cfg, state_dict):
+def make_torch(cfg, state_dict, device="cpu"):
     import torch
     import transformer_torch_reference as reference
     model = reference.build(cfg["vocab"], cfg["vocab"], cfg["hidden"], cfg["ffn"],
-                            cfg["heads"], cfg["blks"], dropout=DROPOUT)
+                            cfg["heads"], cfg["blks"], dropout=DROPOUT).to(device)
     model.load_state_dict({k: torch.from_numpy(v) for k, v in state_dict.items()})
-    return model, torch_step(model, LR)
+    return model, torch_step(model, LR, device=device)
 
 
-def measure(cfg, rounds, steps_per_round):
+def measure(cfg, rounds, steps_per_round, backend="numpy"):
     """Median training tokens/s of each engine, rounds interleaved, after one warm-up step."""
     batches = make_batches(cfg, rounds * steps_per_round + 1, seed=1)
-    ours_model, ours = make_minigrad(cfg, seed=0)
-    _, theirs = make_torch(cfg, ours_model.state_dict())
+    ours_model, ours = make_minigrad(cfg, seed=0, backend=backend)
+    device = "cuda" if backend == "cupy" else "cpu"
+    _, theirs = make_torch(cfg, ours_model.state_dict(), device)
     tokens = training_speed({"minigrad": ours, "pytorch": theirs}, batches, rounds,
-                            steps_per_round)
+                            steps_per_round, backend)
     return tokens, ours_model.num_parameters()
 
 
@@ -66,18 +68,20 @@ def main():
     parser.add_argument("--steps", type=int, default=5, help="training steps per round")
     parser.add_argument("--threads", type=int, default=os.cpu_count(),
                         help="PyTorch CPU threads (default: every core)")
+    parser.add_argument("--backend", default="numpy", choices=["numpy", "cupy"])
     args = parser.parse_args()
     import torch
     torch.set_num_threads(args.threads)
 
     from common import machine
-    print(f"# Transformer training, minigrad (numpy) vs PyTorch (CPU), {datetime.date.today()}")
+    print(f"# Transformer training, minigrad ({args.backend}) vs PyTorch "
+          f"({'CUDA' if args.backend == 'cupy' else 'CPU'}), {datetime.date.today()}")
     print(f"Machine: {machine()}; command: python benchmarks/bench_transformer.py "
           f"{' '.join(sys.argv[1:])}\n")
     print("| config | parameters | train tokens/s minigrad | PyTorch | ratio |")
     print("|---|---:|---:|---:|---:|")
     for config in args.config or ["builtin", "d2l"]:
-        tokens, parameters = measure(CONFIGS[config], args.rounds, args.steps)
+        tokens, parameters = measure(CONFIGS[config], args.rounds, args.steps, args.backend)
         print(f"| {config} | {parameters:,} | {tokens['minigrad']:,.0f} | "
               f"{tokens['pytorch']:,.0f} | {tokens['minigrad'] / tokens['pytorch']:.2f}x |",
               flush=True)

@@ -7,14 +7,23 @@ host array mixed into device arithmetic. Under ``MINIGRAD_BACKEND=strict`` every
 
 - ``numpy.asarray(a)``, ``numpy.array(a)`` and every ``numpy.<function>(a)`` raise TypeError;
 - mixing a ``StrictArray`` with a host ``numpy.ndarray`` in arithmetic or indexing raises;
-- this module, used as the namespace ``xp``, offers only names that CuPy offers as well.
+- this module, used as the namespace ``xp``, offers only names that CuPy offers as well;
+- what CuPy refuses is refused: a device array as a Python index (``range(a)``, ``lst[a]``),
+  Python lists or tuples as ufunc operands, and the keywords CuPy's functions lack
+  (``initial=`` and ``where=`` on reductions, ``stable=`` on ``argsort``, ``mode=`` on
+  ``take``, ``min=``/``max=`` on ``xp.clip``); ``allclose`` and ``array_equal`` return 0-d
+  device arrays, as CuPy's do, so ``if xp.allclose(a, b)`` costs a sync.
 
 The data lives in a plain NumPy array inside, so results are bit-for-bit NumPy's.
 
 Every operation that would be a kernel launch on CuPy, and every read that would make the host
 wait for the device (a sync), is reported to ``minigrad.counter``; inside a
-``counter.counting()`` block they are counted, with their call sites.
+``counter.counting()`` block they are counted, with their call sites. Inside a
+``recording_calls()`` block every call on the namespace and its arrays is recorded with its
+keywords, so that a test can check each against the real CuPy (tests/minigrad/test_cupy_names.py).
 """
+import contextlib
+
 import numpy
 
 from minigrad import counter
@@ -33,6 +42,61 @@ tril triu true_divide where zeros zeros_like
 _CONSTANTS = """
 bool_ dtype e float16 float32 float64 inf int8 int16 int32 int64 nan newaxis pi uint8
 """.split()
+
+
+# Keywords NumPy takes and CuPy's function of the same name lacks (checked against CuPy 14).
+_REDUCTIONS = "sum prod max min mean any all var std".split()
+_REFUSED_KEYWORDS = {**{name: ("initial", "where") for name in _REDUCTIONS},
+                     "argsort": ("stable",), "take": ("mode",),
+                     "clip": ("min", "max")}   # xp.clip(a, a_min, a_max); the method takes min=
+_REFUSED_METHOD_KEYWORDS = {**{name: ("initial", "where") for name in _REDUCTIONS},
+                            "take": ("mode",)}
+_REFUSED_UFUNC_KEYWORDS = {"reduce": ("initial", "where"), "accumulate": ("where",)}
+
+# Functions that return a Python bool in NumPy and a 0-d device array in CuPy.
+_RETURN_DEVICE_BOOL = ("allclose", "array_equal")
+
+
+def _refuse_keywords(where, kwargs, refused):
+    for keyword in refused:
+        if keyword in kwargs:
+            raise TypeError(f"strict backend: {where}(..., {keyword}=...) is refused: CuPy's "
+                            f"{where} has no {keyword}= keyword; write the call without it")
+
+
+def _refuse_sequences(where, operands):
+    """CuPy's ufuncs take arrays and scalars, not Python lists or tuples."""
+    for x in operands:
+        if isinstance(x, (list, tuple)):
+            raise TypeError(f"strict backend: {where} got a Python {type(x).__name__} as an "
+                            f"operand, which CuPy refuses; make it a device array first "
+                            f"(backend.asarray) or pass a scalar")
+
+
+_calls = None   # while a recording_calls() block is open: the set of calls seen
+
+
+@contextlib.contextmanager
+def recording_calls():
+    """Record every call on this namespace and its arrays inside the block.
+
+    Yields a set of ``(kind, name, keywords)``: kind "function" (``xp.name(...)``), "method"
+    (``a.name(...)``) or "ufunc" (``xp.add.at(...)``, name "add.at"); keywords a sorted tuple
+    of the keyword names passed.
+    """
+    global _calls
+    outer, _calls = _calls, set()
+    try:
+        yield _calls
+    finally:
+        if outer is not None:
+            outer.update(_calls)
+        _calls = outer
+
+
+def _record_call(kind, name, kwargs):
+    if _calls is not None:
+        _calls.add((kind, name, tuple(sorted(kwargs))))
 
 
 def _is_host_array(x):
@@ -153,9 +217,10 @@ class StrictArray:
         counter.record_sync("bool")
         return bool(self._array)
 
-    def __index__(self):
-        counter.record_sync("index")
-        return self._array.__index__()
+    def __index__(self):    # CuPy arrays have no __index__: range(a), lst[a] fail there
+        raise TypeError(f"strict backend: a device array {self.shape} used as a Python index "
+                        f"(range(a), lst[a], a slice bound, operator.index): CuPy arrays refuse "
+                        f"this; use int(a) explicitly, which is a sync")
 
     def __iter__(self):
         return (_wrap(row) for row in self._array)
@@ -174,6 +239,8 @@ class StrictArray:
     # -- methods: forwarded, with device arrays unwrapped and results wrapped ---------------
     def _method(name):
         def method(self, *args, **kwargs):
+            _record_call("method", name, kwargs)
+            _refuse_keywords(f"ndarray.{name}", kwargs, _REFUSED_METHOD_KEYWORDS.get(name, ()))
             _record_method(self, name, args, kwargs)
             args = _unwrap(args, f".{name}()")
             kwargs = {k: _unwrap(v, f".{name}()") for k, v in kwargs.items()}
@@ -188,6 +255,7 @@ class StrictArray:
 
     def _binary(name):
         def operator(self, other):
+            _refuse_sequences(f"operator {name}", (other,))
             counter.record_op(name.strip("_"))
             return _wrap(getattr(self._array, name)(_unwrap(other, f"operator {name}")))
         operator.__name__ = name
@@ -196,7 +264,7 @@ class StrictArray:
     for _name in ("add sub mul truediv floordiv mod pow matmul and or xor lt le gt ge "
                   "eq ne").split():
         for _dunder in (f"__{_name}__", f"__r{_name}__", f"__i{_name}__"):
-            if hasattr(numpy.ndarray, _dunder):
+            if hasattr(numpy.ndarray, _dunder) and _dunder != "__imatmul__":   # CuPy lacks it
                 locals()[_dunder] = _binary(_dunder)
     del _name, _dunder, _method, _binary
 
@@ -222,13 +290,24 @@ class _StrictUfunc:
         self._ufunc = ufunc
         self.__name__ = ufunc.__name__
 
+    # The positions of a ufunc method's array operands (``at``'s indices may be a tuple).
+    _OPERANDS = {"at": (0, 2), "reduce": (0,), "accumulate": (0,), "outer": (0, 1),
+                 "reduceat": (0,)}
+
     def __call__(self, *args, **kwargs):
+        _record_call("function", self.__name__, kwargs)
+        _refuse_sequences(f"xp.{self.__name__}", args)
         return _call(self._ufunc, args, kwargs)
 
     def __getattr__(self, method):
+        name = f"{self.__name__}.{method}"
+
         def ufunc_method(*args, **kwargs):
-            return _call(getattr(self._ufunc, method), args, kwargs,
-                         f"{self.__name__}.{method}")
+            _record_call("ufunc", name, kwargs)
+            _refuse_sequences(f"xp.{name}", [args[i] for i in self._OPERANDS.get(method, ())
+                                             if i < len(args)])
+            _refuse_keywords(f"xp.{name}", kwargs, _REFUSED_UFUNC_KEYWORDS.get(method, ()))
+            return _call(getattr(self._ufunc, method), args, kwargs, name)
         return ufunc_method
 
 
@@ -241,11 +320,15 @@ def _call(function, args, kwargs, name=None):
         counter.record_op(name)
     args = _unwrap(args, where)
     kwargs = {k: _unwrap(v, where) for k, v in kwargs.items()}
-    return _wrap(function(*args, **kwargs))
+    result = function(*args, **kwargs)
+    if name in _RETURN_DEVICE_BOOL:
+        return StrictArray(numpy.asarray(result))
+    return _wrap(result)
 
 
 def asarray(a, dtype=None):
     """Host data (lists, scalars, NumPy arrays) to the device: the explicit transfer."""
+    _record_call("function", "asarray", {"dtype": dtype} if dtype is not None else {})
     if isinstance(a, StrictArray):
         if dtype is None or a.dtype == dtype:
             return a
@@ -256,6 +339,7 @@ def asarray(a, dtype=None):
 
 
 def array(a, dtype=None):
+    _record_call("function", "array", {"dtype": dtype} if dtype is not None else {})
     return asarray(a, dtype).copy() if isinstance(a, StrictArray) else asarray(a, dtype)
 
 
@@ -269,7 +353,13 @@ def __getattr__(name):
         function = getattr(numpy, name)
         if isinstance(function, numpy.ufunc):
             return _StrictUfunc(function)
-        return lambda *args, **kwargs: _call(function, args, kwargs)
+
+        def call(*args, **kwargs):
+            _record_call("function", name, kwargs)
+            _refuse_keywords(f"xp.{name}", kwargs, _REFUSED_KEYWORDS.get(name, ()))
+            return _call(function, args, kwargs)
+        call.__name__ = name
+        return call
     raise AttributeError(f"strict backend: xp.{name} is not in the CuPy-compatible namespace; "
                          f"use a function CuPy has too, or add it to minigrad/strict.py after "
                          f"checking that CuPy offers it with the same semantics")

@@ -2,11 +2,13 @@
 
 These tests switch backends themselves, so they run once (numpy_only in the marker's sense).
 """
+import operator
+
 import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import backend, ops, strict
+from minigrad import backend, counter, ops, strict
 
 pytestmark = pytest.mark.numpy_only
 
@@ -109,3 +111,82 @@ def test_results_match_numpy_bit_for_bit():
         results[name] = [backend.to_numpy(a) for a in _training_step(seed=1)]
     for ours, reference in zip(results["strict"], results["numpy"]):
         np.testing.assert_array_equal(ours, reference)
+
+
+# -- what CuPy refuses, refused here too (each measured against CuPy 14) -------------------
+
+@pytest.mark.parametrize("use", [lambda a: range(a), lambda a: [10, 20, 30][a],
+                                 lambda a: operator.index(a), lambda a: "abc"[:a]])
+def test_a_device_array_as_a_python_index_is_refused(use, device):
+    a = device.asarray(np.array(1))
+    with pytest.raises(TypeError, match=r"strict backend: a device array \(\) used as a Python "
+                                        r"index .*use int\(a\) explicitly, which is a sync"):
+        use(a)
+    assert list(range(int(a))) == [0]       # the explicit conversion stays allowed
+
+
+@pytest.mark.parametrize("call, where", [
+    (lambda xp, a: xp.add(a, [1.0, 2.0]), r"xp\.add"),
+    (lambda xp, a: xp.maximum((1.0, 2.0), a), r"xp\.maximum"),
+    (lambda xp, a: a * [1.0, 2.0], r"operator __mul__"),
+    (lambda xp, a: xp.add.at(a, xp.asarray([0]), [1.0]), r"xp\.add\.at"),
+    (lambda xp, a: xp.maximum.reduce([1.0, 2.0]), r"xp\.maximum\.reduce")])
+def test_python_lists_and_tuples_as_ufunc_operands_are_refused(call, where, device):
+    with pytest.raises(TypeError, match=rf"strict backend: {where} got a Python (list|tuple) "
+                                        rf"as an operand, which CuPy refuses"):
+        call(device, device.ones(2))
+
+
+def test_scalars_and_tuple_indices_stay_allowed_in_ufuncs(device):
+    a = device.zeros((2, 2))
+    device.add.at(a, (device.asarray([0, 0]), device.asarray([1, 1])), 1.0)   # index tuple
+    b = device.maximum(a, 0.5) + np.float32(1) - 2
+    assert backend.to_numpy(b).tolist() == [[-0.5, 1.0], [-0.5, -0.5]]
+
+
+@pytest.mark.parametrize("call, where, keyword", [
+    (lambda xp, a: xp.sum(a, initial=0.0), r"xp\.sum", "initial"),
+    (lambda xp, a: xp.max(a, where=a > 0, initial=0.0), r"xp\.max", "initial"),
+    (lambda xp, a: xp.mean(a, where=a > 0), r"xp\.mean", "where"),
+    (lambda xp, a: a.sum(where=a > 0), r"ndarray\.sum", "where"),
+    (lambda xp, a: a.max(initial=0.0), r"ndarray\.max", "initial"),
+    (lambda xp, a: xp.maximum.reduce(a, initial=0.0), r"xp\.maximum\.reduce", "initial"),
+    (lambda xp, a: xp.argsort(a, stable=True), r"xp\.argsort", "stable"),
+    (lambda xp, a: xp.take(a, xp.asarray([5]), mode="clip"), r"xp\.take", "mode"),
+    (lambda xp, a: a.take(xp.asarray([5]), mode="wrap"), r"ndarray\.take", "mode"),
+    (lambda xp, a: xp.clip(a, min=0.0), r"xp\.clip", "min"),
+    (lambda xp, a: xp.clip(a, 0.0, max=1.0), r"xp\.clip", "max")])
+def test_keywords_cupy_lacks_are_refused(call, where, keyword, device):
+    with pytest.raises(TypeError, match=rf"strict backend: {where}\(\.\.\., {keyword}=\.\.\.\) "
+                                        rf"is refused: CuPy's {where} has no {keyword}= keyword"):
+        call(device, device.asarray(np.array([3.0, -1.0, 2.0])))
+
+
+def test_the_forms_cupy_takes_stay_allowed(device):
+    a = device.asarray(np.array([3.0, -1.0, 2.0]))
+    assert backend.to_numpy(device.clip(a, 0.0, 2.0)).tolist() == [2.0, 0.0, 2.0]
+    assert backend.to_numpy(a.clip(min=0.0, max=2.0)).tolist() == [2.0, 0.0, 2.0]  # CuPy's method
+    assert backend.to_numpy(device.argsort(a)).tolist() == [1, 2, 0]
+    assert float(a.sum(axis=0, keepdims=True)[0]) == 4.0
+
+
+@pytest.mark.parametrize("name", ["allclose", "array_equal"])
+def test_allclose_and_array_equal_return_a_0d_device_array_and_testing_it_syncs(name, device):
+    a = device.ones(3)
+    result = getattr(device, name)(a, a)
+    assert type(result) is strict.StrictArray and result.shape == ()
+    with counter.counting() as counts:
+        truth = bool(result)
+    assert truth is True and counts.sync_kinds == {"bool": 1}
+
+
+def test_recording_calls_lists_each_call_with_its_keywords(device):
+    a = device.zeros((2, 3), dtype=device.float32)
+    with strict.recording_calls() as calls:
+        device.add.at(a, device.asarray([0]), 1.0)
+        a.sum(axis=1, keepdims=True)
+        device.exp(a, out=a)
+        device.concatenate([a, a], axis=0)
+    assert calls == {("ufunc", "add.at", ()), ("function", "asarray", ()),
+                     ("method", "sum", ("axis", "keepdims")), ("function", "exp", ("out",)),
+                     ("function", "concatenate", ("axis",))}

@@ -1,5 +1,5 @@
-"""Training the encoder-decoder: the loss falls, runs reproduce, resume is exact, and
-checkpoints refuse a model or vocabulary they were not made for."""
+"""Training the encoder-decoder: the loss falls, runs reproduce, resume is exact (on CuPy: to a
+stated tolerance), and checkpoints refuse a model or vocabulary they were not made for."""
 import io
 import math
 import os
@@ -46,22 +46,46 @@ def quiet(*args):
     pass
 
 
+# On CuPy the embedding backward's cupyx.scatter_add adds with atomics, whose order (so the
+# float32 rounding) varies from run to run: a resumed run there matches the straight one to a
+# tolerance, not bit for bit. NumPy and strict (numpy.add.at, a fixed order) are exact.
+def atomic_scatter():
+    return backend.get_backend() == "cupy"
+
+
+WEIGHTS_RTOL, WEIGHTS_ATOL = 1e-4, 1e-6    # on CuPy, after 32 Adam steps in float32
+LOSS_RTOL = 1e-4                           # on CuPy, the epoch's mean loss
+BLEU_ATOL = 1.0                            # on CuPy: a near-tie argmax may flip a token
+
+
 def assert_same_weights(a, b):
     state_a, state_b = a.state_dict(), b.state_dict()
     assert list(state_a) == list(state_b)
     for name in state_a:
-        np.testing.assert_array_equal(state_a[name], state_b[name], err_msg=name)
+        if atomic_scatter():
+            np.testing.assert_allclose(state_a[name], state_b[name], rtol=WEIGHTS_RTOL,
+                                       atol=WEIGHTS_ATOL, err_msg=name)
+        else:
+            np.testing.assert_array_equal(state_a[name], state_b[name], err_msg=name)
 
 
 def assert_same_history(a, b):
-    for name in ("epoch", "loss", "valid_bleu"):   # the timings differ from run to run
-        assert list(getattr(a, name)) == list(getattr(b, name)), name
+    assert list(a.epoch) == list(b.epoch)
+    for name, tolerance in (("loss", dict(rtol=LOSS_RTOL)), ("valid_bleu", dict(atol=BLEU_ATOL))):
+        ours, theirs = list(getattr(a, name)), list(getattr(b, name))   # (the timings differ)
+        if atomic_scatter():
+            np.testing.assert_allclose(ours, theirs, **tolerance, err_msg=name)
+        else:
+            assert ours == theirs, name
 
 
 # numpy only to keep the file fast: the strict backend runs the same training code in the
 # two smaller tests below
 @pytest.mark.numpy_only
 def test_loss_falls_and_resuming_reproduces_the_straight_run(data, tmp_path):
+    """A run stopped after epoch 1 and resumed ends with the straight run's weights and history:
+    bit for bit on NumPy and strict; on CuPy to WEIGHTS_RTOL/WEIGHTS_ATOL, LOSS_RTOL and
+    BLEU_ATOL, because cupyx.scatter_add (the embedding backward) sums in a varying order."""
     config = model_config(data)
     settings = dict(lr=0.02, batch_size=32, seed=0)
     straight_dir, resumed_dir = str(tmp_path / "straight"), str(tmp_path / "resumed")
