@@ -4,7 +4,9 @@ Run under the strict backend, whose every array operation (one kernel launch eac
 every device-to-host read (a sync) is reported to ``minigrad.counter``. The "CuPy path" column
 takes the device branches, as a GPU run would; the "NumPy path" takes the CPU's branches
 (``backend.host_branches()``), as ``MINIGRAD_BACKEND=numpy`` does. Counts are exact and repeat
-from run to run, unlike timings.
+from run to run, unlike timings. The training step is counted as seq2seq.train takes it
+(``model.loss``) and, in the "public" columns, as a reader of d2l writes it:
+``masked_cross_entropy(model(X, dec_X, X_valid_len), Y, Y_valid_len)``.
 
     python benchmarks/count_ops.py                  # markdown tables: d2l, wide, transformer
     python benchmarks/count_ops.py --top 15         # and the 15 busiest ops and call sites
@@ -39,8 +41,10 @@ def build(name, seed=0):
     return model, cfg
 
 
-def count_training_step(model, batch):
-    """Counts of one step as seq2seq.train takes it, split by phase."""
+def count_training_step(model, batch, public=False):
+    """Counts of one step as seq2seq.train takes it, split by phase; with ``public``, the loss
+    is d2l's masked cross-entropy of the model's logits instead of ``model.loss``."""
+    from seq2seq import masked_cross_entropy
     optimizer = mg.optim.Adam(model.parameters(), lr=LR)
     params = model.parameters()
     src, src_len, dec_input, label, tgt_len = batch
@@ -48,7 +52,10 @@ def count_training_step(model, batch):
     def step(counts):
         model.train()
         with counts.in_phase("forward"):
-            loss = model.loss(src, dec_input, src_len, label, tgt_len)
+            if public:
+                loss = masked_cross_entropy(model(src, dec_input, src_len), label, tgt_len)
+            else:
+                loss = model.loss(src, dec_input, src_len, label, tgt_len)
         with counts.in_phase("backward"):
             optimizer.zero_grad()
             loss.backward()
@@ -95,7 +102,9 @@ def count_config(name, host_path):
         train = count_training_step(model, batch)
         greedy = count_greedy_step(model, batch)
         beam = count_beam_step(model, batch)
-    return train, greedy, beam
+        model, _ = build(name)          # a fresh model: the same weights, a fresh optimizer
+        public = count_training_step(model, batch, public=True)
+    return train, greedy, beam, public
 
 
 def main():
@@ -105,17 +114,20 @@ def main():
     args = parser.parse_args()
     phases = ("forward", "backward", "clipping", "optimizer", "progress bar")
     print("| config | path | ops / step | syncs / step | " + " | ".join(phases)
-          + " | greedy ops / step | greedy syncs / step | beam ops / step | beam syncs / step |")
-    print("|---|---|" + "---:|" * (4 + len(phases) + 2))
+          + " | greedy ops / step | greedy syncs / step | beam ops / step | beam syncs / step"
+          " | public ops / step | public syncs / step |")
+    print("|---|---|" + "---:|" * (2 + len(phases) + 6))
     details = []
     for name in args.config or ["d2l", "wide", "transformer"]:
         for path, host in (("NumPy", True), ("CuPy", False)):
-            train, greedy, beam = count_config(name, host)
+            train, greedy, beam, public = count_config(name, host)
             cells = [f"{train.by_phase[p]} / {train.syncs_by_phase[p]}" for p in phases]
             print(f"| {name} | {path} | {train.ops:,} | {train.syncs} | " + " | ".join(cells)
-                  + f" | {greedy[0]:.1f} | {greedy[1]:.2f} | {beam[0]:.1f} | {beam[1]:.2f} |")
+                  + f" | {greedy[0]:.1f} | {greedy[1]:.2f} | {beam[0]:.1f} | {beam[1]:.2f}"
+                  f" | {public.ops:,} | {public.syncs} |")
             details.append((name, path, train))
-    print("\n(phase cells: operations / syncs)")
+    print("\n(phase cells: operations / syncs; public: the step with d2l's "
+          "masked_cross_entropy(model(X, dec_X, X_valid_len), Y, Y_valid_len))")
     if args.top:
         for name, path, train in details:
             print(f"\n{name}, {path} path: busiest ops: "

@@ -8,6 +8,15 @@ finishes itself (``WeightGrad``'s products per weight, ``SliceGrad``'s scatter i
 buffer), clipping and Adam get rows of their own; what is left (the graph walk, module code,
 batching) is reported as one remainder.
 
+It also prints the step's shape-aware floor: every matrix product of one step is recorded with
+its operands' shapes and layouts (the step is run once under the strict backend, taking the
+NumPy path, with its ``@`` wrapped here), each distinct product is timed alone in NumPy (the
+best of several repeats), and the floor is the sum of those best times over the step's
+products, plus Adam's passes over memory: about 7 arrays of the parameters' size (it reads the
+parameters, the gradients and both moments, and writes the parameters and the moments) at the
+copy bandwidth measured on this machine. The ratio step / floor says how far the step is from
+doing nothing but its products and its optimizer's memory traffic.
+
     python benchmarks/profile_training.py --config wide
 """
 import argparse
@@ -20,7 +29,7 @@ import time
 import numpy as np
 
 import minigrad as mg
-from minigrad import autograd, ops
+from minigrad import autograd, backend, counter, ops, strict
 from minigrad.tensor import Tensor
 from bench_seq2seq import CONFIGS, make_batches, make_minigrad
 
@@ -126,6 +135,122 @@ def matmul_rate(rounds=5, reps=10):
     return best
 
 
+def _layout(array):
+    """'F' for a transposed view of a C-ordered array (as ``x.T`` is), 'C' otherwise."""
+    return "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
+
+
+def record_products(cfg, batches):
+    """The matrix products of one training step: {(a.shape, a layout, b.shape, b layout,
+    dtype): count}. The step runs under the strict backend on the NumPy path
+    (``host_branches``), whose arrays pass every ``@`` through StrictArray's operators and
+    every ``xp.matmul``/``xp.dot`` through ``strict._call``: both are wrapped while it runs."""
+    products = collections.Counter()
+    products_named = ("matmul", "dot")
+
+    def note(a, b):
+        a, b = getattr(a, "_array", a), getattr(b, "_array", b)
+        if getattr(a, "ndim", 0) and getattr(b, "ndim", 0):
+            products[(a.shape, _layout(a), b.shape, _layout(b), str(a.dtype))] += 1
+
+    def wrap_operator(name, reflected):
+        original = getattr(strict.StrictArray, name)
+
+        def operator(self, other):
+            note(*((other, self) if reflected else (self, other)))
+            return original(self, other)
+        return original, operator
+
+    def call(function, args, kwargs, name=None):
+        if (name or getattr(function, "__name__", "")) in products_named and len(args) >= 2:
+            note(args[0], args[1])
+        return original_call(function, args, kwargs, name)
+
+    originals = {}
+    for name, reflected in (("__matmul__", False), ("__rmatmul__", True),
+                            ("__imatmul__", False)):
+        if hasattr(strict.StrictArray, name):
+            originals[name], wrapped = wrap_operator(name, reflected)
+            setattr(strict.StrictArray, name, wrapped)
+    original_call, strict._call = strict._call, call
+    previous = mg.get_backend()
+    try:
+        mg.set_backend("strict")
+        with backend.host_branches():
+            _, step = make_minigrad(cfg, seed=0, backend="strict")
+            step(batches[0])                # Adam's first step sets up its state
+            products.clear()
+            with counter.counting() as counts:
+                step(batches[1])
+    finally:
+        strict._call = original_call
+        for name, original in originals.items():
+            setattr(strict.StrictArray, name, original)
+        mg.set_backend(previous)
+    launched = sum(counts.by_op[name] for name in ("matmul", "rmatmul", "imatmul", "dot"))
+    if launched != sum(products.values()):    # a product that took another way in
+        raise RuntimeError(f"record_products: minigrad.counter saw {launched} products in the "
+                           f"step, the wrapped operators {sum(products.values())}")
+    return products
+
+
+def best_product_time(a_shape, a_layout, b_shape, b_layout, dtype, repeats=7,
+                      min_seconds=2e-3):
+    """The best seconds NumPy takes for one product at these shapes and layouts, alone."""
+    rng = np.random.default_rng(0)
+
+    def operand(shape, layout):
+        x = rng.standard_normal(shape).astype(dtype)
+        return np.asfortranarray(x) if layout == "F" else x
+    a, b = operand(a_shape, a_layout), operand(b_shape, b_layout)
+    a @ b
+    start, number = time.perf_counter(), 1
+    while True:                          # enough calls per repeat to be timed reliably
+        a @ b
+        if time.perf_counter() - start > min_seconds / 4 or number >= 4096:
+            break
+        number += 1
+    number = max(1, int(number * min_seconds / max(time.perf_counter() - start, 1e-9)))
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            a @ b
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+def copy_bandwidth(megabytes=128, repeats=5):
+    """Bytes per second of a large float32 copy (read + write), the best of ``repeats``."""
+    src = np.ones(megabytes * 2 ** 20 // 4, dtype=np.float32)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - start)
+    return 2 * src.nbytes / best
+
+
+ADAM_ARRAYS = 7    # reads parameters, gradients, m, v; writes parameters, m, v
+
+
+def shape_aware_floor(cfg, batches, model):
+    """-> (floor seconds, matmul seconds, Adam seconds, bandwidth B/s, products, rows):
+    rows are (seconds in the step, count, product) for each distinct product, largest first."""
+    products = record_products(cfg, batches)
+    rows = []
+    for product, count in products.items():
+        rows.append((count * best_product_time(*product), count, product))
+    rows.sort(reverse=True)
+    matmuls = sum(seconds for seconds, _, _ in rows)
+    bandwidth = copy_bandwidth()
+    parameter_bytes = sum(p.data.nbytes for p in model.parameters())
+    adam = ADAM_ARRAYS * parameter_bytes / bandwidth
+    return matmuls + adam, matmuls, adam, bandwidth, parameter_bytes, rows
+
+
 def d2l_step_flops(cfg):
     """Matmul FLOPs of one training step as d2l's formulation computes it: logits at every
     position, padding included (forward x 3 for forward + backward). The key projection is
@@ -155,6 +280,8 @@ def main():
         step(batch)
         times.append(time.perf_counter() - start)
     plain = statistics.median(times)                  # a neighbour's burst moves the mean
+    floor, matmuls, adam, bandwidth, parameter_bytes, products = shape_aware_floor(
+        cfg, batches, model)
 
     instrument()
     start = time.perf_counter()
@@ -172,6 +299,24 @@ def main():
           f"formulation, which also computes logits at padded positions); NumPy matmul rate "
           f"{rate:.0f} GFLOP/s; roofline {roofline * 1e3:.1f} ms; step / roofline = "
           f"{plain / roofline:.2f}\n")
+    count = sum(n for _, n, _ in products)
+    print(f"shape-aware floor {floor * 1e3:.1f} ms = matrix products {matmuls * 1e3:.1f} ms "
+          f"({count} products of {len(products)} distinct shapes, each at NumPy's best time "
+          f"for its shapes, alone) + Adam {adam * 1e3:.1f} ms ({ADAM_ARRAYS} passes over "
+          f"{parameter_bytes / 2 ** 20:.1f} MiB of parameters at {bandwidth / 1e9:.1f} GB/s, "
+          f"a large copy's bandwidth); measured step {plain * 1e3:.1f} ms (median); "
+          f"step / floor = {plain / floor:.2f}\n")
+    print("| product (layouts) | per step | best ms each | ms per step | share of floor |")
+    print("|---|---:|---:|---:|---:|")
+    for seconds, n, (a_shape, a_layout, b_shape, b_layout, dtype) in products[:12]:
+        print(f"| {a_shape}{a_layout} @ {b_shape}{b_layout} {dtype} | {n} | "
+              f"{seconds / n * 1e3:.3f} | {seconds * 1e3:.2f} | {seconds / floor:.1%} |")
+    if len(products) > 12:
+        rest = sum(seconds for seconds, _, _ in products[12:])
+        print(f"| {len(products) - 12} more distinct products | "
+              f"{sum(n for _, n, _ in products[12:])} | | {rest * 1e3:.2f} | "
+              f"{rest / floor:.1%} |")
+    print()
     print("| op | calls/step | forward ms/step | backward ms/step | share of step |")
     print("|---|---:|---:|---:|---:|")
     rows = sorted(CALLS, key=lambda n: -(FORWARD[n] + BACKWARD[n]))

@@ -1,10 +1,11 @@
 """The book's Transformer (d2l 10.7 / 11.7, "The Transformer Architecture"), on minigrad.
 
-First the shape checks of 11.7, block by block. Then the training run of the book's earlier
-edition (10.7; 11.7 trains a model of width 256 for 30 epochs instead): the first 600
-English-French pairs of fra.txt, num_hiddens 32, two blocks, dropout 0.1, FFN 64, 4 heads,
-batch 64, num_steps 10, Adam with lr 0.005 for 200 epochs; the four sentences translated and
-scored with its sentence BLEU; and the heatmaps of every head for the last sentence.
+The training run of the book's earlier edition (10.7; 11.7 trains a model of width 256 for 30
+epochs instead): the first 600 English-French pairs of fra.txt, num_hiddens 32, two blocks,
+dropout 0.1, FFN 64, 4 heads, batch 64, num_steps 10, Adam with lr 0.005 for 200 epochs; the
+four sentences translated and scored with its sentence BLEU; and the heatmaps of every head for
+the last sentence. The section's shape checks, block by block, are
+examples/d2l_11_7_transformer.py.
 
     python examples/transformer_d2l.py [--data ../shared/data/fra-eng/fra.txt] [--epochs 200]
 """
@@ -13,16 +14,12 @@ import argparse
 import os
 import time
 
-import numpy as np
-
 import minigrad as mg
 from seq2seq.bleu import bleu
 from seq2seq.datasets import load_d2l_small
 from seq2seq.heatmaps import save_transformer_heatmaps
 from seq2seq.models import build_model
 from seq2seq.train import TrainConfig, train
-from seq2seq.transformer import (AddNorm, PositionWiseFFN, TransformerDecoderBlock,
-                                 TransformerEncoder, TransformerEncoderBlock)
 from seq2seq.translate import translate
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -34,27 +31,6 @@ args, _ = parser.parse_known_args()   # known args only: a notebook kernel passe
 
 mg.set_backend(args.backend)
 mg.manual_seed(0)
-
-# %%
-# The section's shape checks, with d2l's arguments: dense1's input size (4) is read lazily
-ffn = PositionWiseFFN(4, 8)
-ffn.eval()
-print("PositionWiseFFN(4, 8) on (2, 3, 4):", ffn(mg.Tensor(np.ones((2, 3, 4)))).shape)
-add_norm = AddNorm(4, 0.5)
-add_norm.eval()
-print("AddNorm(4, 0.5) on (2, 3, 4):", add_norm(mg.Tensor(np.ones((2, 3, 4))),
-                                                mg.Tensor(np.ones((2, 3, 4)))).shape)
-X, valid_lens = mg.Tensor(np.ones((2, 100, 24))), np.array([3, 2])
-encoder_blk = TransformerEncoderBlock(24, 48, 8, 0.5)
-encoder_blk.eval()
-print("TransformerEncoderBlock on (2, 100, 24):", encoder_blk(X, valid_lens).shape)
-encoder = TransformerEncoder(200, 24, 48, 8, 2, 0.5)
-print("TransformerEncoder on (2, 100) ids:",
-      encoder(np.ones((2, 100), dtype=np.int64), valid_lens).shape)
-decoder_blk = TransformerDecoderBlock(24, 48, 8, 0.5, 0)
-decoder_blk.eval()
-print("TransformerDecoderBlock on (2, 100, 24):",
-      decoder_blk(X, (encoder_blk(X, valid_lens), valid_lens, [None]))[0].shape)
 
 # %%
 # The book's run

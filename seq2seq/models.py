@@ -176,6 +176,10 @@ class Seq2SeqAttentionDecoder(nn.Module):
 
     The embeddings of all T steps are known before the loop, so their part is one matmul
     per batch (``_project_embeddings``); only the context part is computed step by step.
+
+    Readable mode (``mg.set_readable(True)``) takes neither shortcut, in training
+    (``_features_book``) and in greedy and beam decoding (``_decode_step_book``): the code
+    stepped through is d2l's, with the same results.
     """
 
     def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0.0,
@@ -267,18 +271,35 @@ class Seq2SeqAttentionDecoder(nn.Module):
 
     # -- step by step, for greedy and beam decoding ------------------------------------
     def start_decoding(self, state):
-        """The decoding state: init_state's, plus the keys projected once."""
+        """The decoding state: init_state's, plus the keys projected once (None in readable
+        mode, where the attention projects them at every step, as in d2l)."""
         enc_outputs, hidden_state, enc_valid_lens = state
-        return enc_outputs, hidden_state, enc_valid_lens, self._project_keys(enc_outputs)
+        keys = None if mg.is_readable() else self._project_keys(enc_outputs)
+        return enc_outputs, hidden_state, enc_valid_lens, keys
 
     def decode_step(self, tokens, state):
         """tokens (B,) -> (logits (B, V), state, attention weights (B, T_src))."""
+        if mg.is_readable():        # readable mode: d2l's forward, fed one token
+            return self._decode_step_book(tokens, state)
+        # fast path: the keys of start_decoding, W_ih_l0 split into W_c and W_e
         enc_outputs, hidden_state, enc_valid_lens, keys = state
         emb = self._project_embeddings(self.embedding(tokens))            # (B, G*H)
         output, hidden_state = self._step(emb, self._context_weight(), hidden_state,
                                           enc_outputs, keys, enc_valid_lens)
         weights = self.attention.attention_weights[:, 0]                  # (B, T_src)
         return self.dense(output), (enc_outputs, hidden_state, enc_valid_lens, keys), weights
+
+    def _decode_step_book(self, tokens, state):
+        """What d2l's ``predict_seq2seq`` does at each step: ``net.decoder(dec_X, state)`` with
+        dec_X the (B, 1) previous tokens, so the step runs ``_features_book``: the context and
+        the embedding concatenated, the GRU on the result, the keys projected again."""
+        enc_outputs, hidden_state, enc_valid_lens, keys = state
+        X = tokens.reshape(-1, 1)                                         # (B,) -> (B, 1)
+        outputs, (_, hidden_state, _) = self._features_book(
+            X, (enc_outputs, hidden_state, enc_valid_lens))               # (B, 1, H)
+        weights = self.attention_weights[0][:, 0]                         # (B, T_src)
+        logits = self.dense(outputs)[:, 0]                                # (B, 1, V) -> (B, V)
+        return logits, (enc_outputs, hidden_state, enc_valid_lens, keys), weights
 
     def select(self, state, index):
         enc_outputs, hidden_state, enc_valid_lens, keys = state

@@ -12,11 +12,11 @@ pytestmark = pytest.mark.numpy_only      # the scripts choose their backend from
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def run_example(script, tmp_path):
+def run_example(script, tmp_path, *arguments):
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=os.pathsep.join(
         [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", script),
-                             "--out", str(tmp_path)],
+                             "--out", str(tmp_path), *arguments],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
@@ -50,6 +50,36 @@ def test_scoring_functions(tmp_path):
     assert "DotProductAttention: (2, 1, 4)" in lines
     assert "AdditiveAttention(2, 20, 8, 0.1): (2, 1, 4)" in lines
     assert "attention_weights: (2, 1, 10)" in lines
+
+
+def test_bahdanau_decoder_shapes(tmp_path):
+    # d2l: vocab 10, embed 8, hiddens 16, 2 layers, X zeros (4, 7)
+    assert run_example("d2l_11_4_bahdanau.py", tmp_path) == [
+        "output: (4, 7, 10)",
+        "state[0] (encoder outputs): (4, 7, 16)",
+        "state[1][0] (hidden state, layer 0): (4, 16)",
+        "attention weights: one per step, 7 x (4, 1, 7)"]
+    assert not os.listdir(tmp_path)       # the heatmap only with --train
+
+
+def test_bahdanau_short_training_translates_and_saves_a_heatmap(tmp_path):
+    lines = run_example("d2l_11_4_bahdanau.py", tmp_path, "--train", "--epochs", "1")
+    assert lines[4].startswith("TranslationData('builtin': 2000 train pairs")
+    assert lines[5].startswith("loss ") and lines[5].endswith(" after 1 epochs")
+    assert sum(" => " in line for line in lines) == 4
+    picture = tmp_path / "bahdanau_attention.png"
+    assert lines[-1] == f"attention heatmap: {picture}"
+    assert matplotlib.image.imread(picture)[..., :3].var() > 0
+
+
+def test_transformer_shapes(tmp_path):
+    assert run_example("d2l_11_7_transformer.py", tmp_path) == [
+        "PositionWiseFFN(4, 8) on (2, 3, 4): (2, 3, 8)",
+        "layer norm: [[-1.0, 1.0], [-1.0, 1.0]] batch norm: [[-1.0, -1.0], [1.0, 1.0]]",
+        "AddNorm(4, 0.5) on (2, 3, 4): (2, 3, 4)",
+        "TransformerEncoderBlock(24, 48, 8, 0.5) on (2, 100, 24): (2, 100, 24)",
+        "TransformerEncoder(200, 24, 48, 8, 2, 0.5) on (2, 100) ids: (2, 100, 24)",
+        "TransformerDecoderBlock(24, 48, 8, 0.5, 0) on (2, 100, 24): (2, 100, 24)"]
 
 
 def test_multihead_attention(tmp_path):

@@ -1,6 +1,6 @@
 """The seq2seq examples run as scripts, with few epochs, and print what their docstrings
 promise: the book's four sentences with BLEU and a heatmap; the plain-vs-attention table; the
-Transformer's shape checks and per-head heatmaps."""
+Transformer's per-head heatmaps (its shape checks: tests/attention/test_book_examples.py)."""
 import os
 import re
 import subprocess
@@ -62,8 +62,7 @@ def test_transformer_example_runs_and_writes_its_heatmaps(tmp_path):
     out = tmp_path / "out"
     lines = run_example("transformer_d2l.py", "--data", str(fake), "--epochs", "1",
                         "--out", str(out))
-    assert lines[0] == "PositionWiseFFN(4, 8) on (2, 3, 4): (2, 3, 8)"
-    assert lines[4] == "TransformerDecoderBlock on (2, 100, 24): (2, 100, 24)"
+    assert lines[0].startswith("TranslationData('d2l-small': 601 train pairs")
     assert sum(" => " in line for line in lines) == 4
     pictures = ["transformer_d2l_attention_dec_self.png", "transformer_d2l_attention_enc_dec.png",
                 "transformer_d2l_attention_enc_self.png"]
