@@ -14,7 +14,8 @@ host array mixed into device arithmetic. Under ``MINIGRAD_BACKEND=strict`` every
   ``take``, ``min=``/``max=`` on ``xp.clip``); ``allclose`` and ``array_equal`` return 0-d
   device arrays, as CuPy's do, so ``if xp.allclose(a, b)`` costs a sync.
 
-The data lives in a plain NumPy array inside, so results are bit-for-bit NumPy's.
+The data lives in a plain NumPy array inside, so results are NumPy's; the fused CUDA kernels
+of the device path (``minigrad.kernels``) run compiled for the host and agree to rounding.
 
 Every operation that would be a kernel launch on CuPy, and every read that would make the host
 wait for the device (a sync), is reported to ``minigrad.counter``; inside a

@@ -24,15 +24,19 @@ score is the mask value -1e6 that ``masked_softmax`` would put there anyway, and
 is 0. The tanh, the op's costliest step, then runs only over the N kept (b, j) pairs: the
 features are (N, Q, h) rows gathered from q and k instead of the full (B, Q, K, h) block (a
 decoder's keys are its padded source sentence, so often a third or more of them are padding).
-Per-query lengths (B, Q), and the CuPy backend (where compacting would cost a wait for the GPU
-to count N), take the full block and mask the result.
+Per-query lengths (B, Q) take the full block and mask the result.
+
+On a device backend (where compacting would cost a wait for the GPU to count N) the op is
+three kernels (``minigrad/kernels/additive_score_*.cu``): one thread per score forward, which
+skips masked keys, and per (query, feature) and (key, feature) backward, which recompute the
+tanh features instead of storing the (B, Q, K, h) block.
 """
-from minigrad import backend
+from minigrad import backend, kernels
 from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.matmul import linear
 from minigrad.ops.shape import squeeze, unsqueeze
-from minigrad.ops.softmax import MASK_VALUE, key_mask
+from minigrad.ops.softmax import MASK_VALUE, kernel_lens, key_mask
 from minigrad.ops.unary import tanh
 from minigrad.tensor import Tensor
 
@@ -59,6 +63,8 @@ def additive_scores(q, k, weight, valid_lens=None):
     if backend.is_readable():       # readable mode: the composed twin
         return additive_scores_composed(q, k, weight, valid_lens)
     q, k, weight = _check(q, k, weight)
+    if backend.is_device():
+        return _additive_score_kernels(q, k, weight, valid_lens)
     (B, Q, h), K = q.shape, k.shape[1]
     keep = None if valid_lens is None else key_mask(valid_lens, (B, Q, K), "additive_scores")
     if keep is not None and keep.shape[1] == 1 and not backend.is_device():
@@ -129,6 +135,39 @@ def _kept_pair_scores(q, k, weight, keep):
             grad_k = (block[:, :, 0] if Q == 1 else block.sum(axis=2)) * minus_w  # (B, K, h)
         else:
             grad_k = None
+        return grad_q, grad_k, grad_w
+    return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
+
+
+def _additive_score_kernels(q, k, weight, valid_lens):
+    """``additive_scores`` on a device: one kernel forward; two kernels and one sum (of the
+    weight's per-query parts) backward."""
+    xp = backend.xp
+    (B, Q, h), K = q.shape, k.shape[1]
+    dtype = q.dtype
+    lens, mode = kernel_lens(valid_lens, (B, Q, K), "additive_scores")
+    q_data, k_data = (a if a.flags.c_contiguous else xp.ascontiguousarray(a)
+                      for a in (q.data, k.data))
+    w = weight.data.reshape(h)
+    scores = xp.empty((B, Q, K), dtype=dtype)
+    kernels.launch("additive_score_forward", B * Q * K, dtype, q_data, k_data, w, lens, mode,
+                   scores, B, Q, K, h)
+
+    def backward(g):
+        g = g if g.flags.c_contiguous else xp.ascontiguousarray(g)
+        grad_q, grad_k, grad_w = None, None, None
+        if q.requires_grad or weight.requires_grad:
+            dq = xp.empty((B, Q, h), dtype=dtype)
+            dw_part = xp.empty((B, Q, h), dtype=dtype)
+            kernels.launch("additive_score_backward_q", B * Q * h, dtype, g, q_data, k_data, w,
+                           lens, mode, dq, dw_part, B, Q, K, h)
+            grad_q = dq if q.requires_grad else None
+            grad_w = dw_part.reshape(B * Q, h).sum(axis=0).reshape(1, h) \
+                if weight.requires_grad else None
+        if k.requires_grad:
+            grad_k = xp.empty((B, K, h), dtype=dtype)
+            kernels.launch("additive_score_backward_k", B * K * h, dtype, g, q_data, k_data, w,
+                           lens, mode, grad_k, B, Q, K, h)
         return grad_q, grad_k, grad_w
     return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
 

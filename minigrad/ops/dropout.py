@@ -1,5 +1,9 @@
-"""Inverted dropout: zero each element with probability p, scale the survivors by 1 / (1 - p)."""
-from minigrad import backend
+"""Inverted dropout: zero each element with probability p, scale the survivors by 1 / (1 - p).
+
+On a device backend the mask and the scaling are one kernel (``minigrad/kernels/dropout.cu``),
+forward and backward, applied with the same uniform sample u.
+"""
+from minigrad import backend, kernels
 from minigrad.ops.arithmetic import mul
 from minigrad.ops.common import as_tensor
 from minigrad.tensor import Tensor
@@ -17,8 +21,27 @@ def dropout(x, p, training=True):
     if not training or p == 0:
         return x
     p = float(p)   # a NumPy scalar p (from np.linspace) would make a float32 x float64
+    if backend.is_device() and not backend.is_readable():
+        return _dropout_kernel(x, p)
     scale = backend.random_uniform(x.shape, x.dtype) >= p
     scale = scale.astype(x.dtype) * (1.0 / (1.0 - p))
     if backend.is_readable():       # readable mode: a plain product with the scaled mask
         return mul(x, Tensor(scale))
     return Tensor._from_op(x.data * scale, (x,), lambda g: (g * scale,), "dropout")
+
+
+def _dropout_kernel(x, p):
+    """``dropout`` on a device: one draw and one kernel forward, one kernel backward. The
+    same u gives the NumPy code's mask: (u >= p) / (1 - p)."""
+    xp = backend.xp
+    u = backend.random_uniform(x.shape, x.dtype)
+    data = x.data if x.data.flags.c_contiguous else xp.ascontiguousarray(x.data)
+
+    def apply(array):                # y = array * (u >= p) / (1 - p)
+        out = xp.empty(x.shape, dtype=x.dtype)
+        kernels.launch("dropout", x.size, x.dtype, array, u, p, 1.0 / (1.0 - p), out, x.size)
+        return out
+
+    def backward(g):
+        return (apply(g if g.flags.c_contiguous else xp.ascontiguousarray(g)),)
+    return Tensor._from_op(apply(data), (x,), backward, "dropout")

@@ -6,8 +6,10 @@ For logits x (..., V), integer labels c (...) and a mask m (...) of 0/1 weights,
     dL/dx_i = dL/dloss * m_i / sum(m) * (softmax(x_i) - onehot(c_i))
 
 The fused op never forms the one-hot matrix or the log-probabilities of the backward pass.
+On a device backend its per-row and per-element parts are two kernels
+(``minigrad/kernels/cross_entropy_*.cu``); the averages stay CuPy's reductions.
 """
-from minigrad import backend
+from minigrad import backend, kernels
 from minigrad.ops.common import as_tensor
 from minigrad.ops.embedding import ids_array
 from minigrad.ops.reduction import sum as reduce_sum
@@ -37,6 +39,8 @@ def cross_entropy(logits, labels, mask=None):
     if backend.is_readable():       # readable mode: the composed twin
         return cross_entropy_composed(logits, labels, mask)
     logits, labels, mask = _prepare(logits, labels, mask, "cross_entropy")
+    if backend.is_device() and logits.size:
+        return _cross_entropy_kernels(logits, labels, mask)
     xp = backend.xp
     x = logits.data.reshape(-1, logits.shape[-1])                    # (N, V)
     rows = xp.arange(x.shape[0])
@@ -64,6 +68,37 @@ def cross_entropy(logits, labels, mask=None):
         grad = exps                    # reused in place: a graph's backward runs only once
         grad *= (row_scale / sum_exp)[:, None]
         grad[rows, labels] -= row_scale
+        return (grad.reshape(logits.shape),)
+    return Tensor._from_op(xp.asarray(loss, dtype=x.dtype), (logits,), backward,
+                           "cross_entropy")
+
+
+def _cross_entropy_kernels(logits, labels, mask):
+    """``cross_entropy`` on a device: a kernel per row forward (max, sum of exps, the token's
+    loss), a kernel per element backward; the exps are recomputed there, not stored."""
+    xp = backend.xp
+    x = logits.data.reshape(-1, logits.shape[-1])                    # (N, V)
+    if not x.flags.c_contiguous:
+        x = xp.ascontiguousarray(x)
+    N, V = x.shape
+    labels = labels if labels.dtype == xp.int64 else labels.astype(xp.int64)
+    token_loss, top, sum_exp = (xp.empty(N, dtype=x.dtype) for _ in range(3))
+    kernels.launch("cross_entropy_forward", N, x.dtype, x, labels, token_loss, top, sum_exp,
+                   N, V)
+    if mask is None:
+        count = N
+        total = token_loss.sum()
+    else:
+        count = xp.maximum(mask.sum(), 1)
+        total = (token_loss * mask).sum()
+    loss = total / count
+
+    def backward(g):
+        row_scale = g / count if mask is None else mask * (g / count)  # (N,) or a scalar
+        row_scale = xp.ascontiguousarray(row_scale, dtype=x.dtype).reshape(-1)
+        grad = xp.empty((N, V), dtype=x.dtype)
+        kernels.launch("cross_entropy_backward", N * V, x.dtype, x, labels, top, sum_exp,
+                       row_scale, 1 if mask is not None else 0, grad, N, V)
         return (grad.reshape(logits.shape),)
     return Tensor._from_op(xp.asarray(loss, dtype=x.dtype), (logits,), backward,
                            "cross_entropy")

@@ -13,8 +13,11 @@ LSTM (PyTorch's equations; gates stacked i, f, g, o):
     a = gi + h W_hh^T + b_hh
     i = sigmoid(a_i)  f = sigmoid(a_f)  g = tanh(a_g)  o = sigmoid(a_o)
     c' = f * c + i * g            h' = o * tanh(c')
+
+On a device backend each cell's elementwise work is one CUDA kernel forward and one backward
+(``minigrad/kernels/gru_*.cu``, ``lstm_*.cu``), held by the tests to the NumPy code below.
 """
-from minigrad import backend
+from minigrad import backend, kernels
 from minigrad.autograd import WeightGrad
 from minigrad.ops.arithmetic import add, mul, sub
 from minigrad.ops.common import as_tensor, check_same_backend
@@ -72,6 +75,8 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
     if backend.is_readable():       # readable mode: the composed twin, step by step
         return gru_cell_composed(gi, h, weight_hh, bias_hh)
     gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")
+    if backend.is_device():
+        return _gru_cell_kernels(gi, h, weight_hh, bias_hh)
     xp = backend.xp
     B, H = h.shape
     gh = _hidden_projection(h, weight_hh, bias_hh)                   # (B, 3H)
@@ -114,6 +119,42 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
     return Tensor._from_op(h_new, parents, backward, "gru_cell")
 
 
+def _contiguous(array):
+    return array if array.flags.c_contiguous else backend.xp.ascontiguousarray(array)
+
+
+def _bias_args(bias_hh, gh):
+    """The kernels' (b_hh, has_bias) pair; without a bias any array of the dtype stands in."""
+    return (bias_hh.data, 1) if bias_hh is not None else (gh, 0)
+
+
+def _gru_cell_kernels(gi, h, weight_hh, bias_hh):
+    """``gru_cell`` on a device: one matmul and one kernel forward, one kernel, one matmul and
+    one addition backward (plus the bias's sum over rows)."""
+    xp = backend.xp
+    B, H = h.shape
+    dtype = h.dtype
+    gi_data, h_data = _contiguous(gi.data), _contiguous(h.data)
+    gh = h_data @ weight_hh.data.T                                   # (B, 3H), bias in-kernel
+    h_new = xp.empty((B, H), dtype=dtype)
+    saved = xp.empty((4, B, H), dtype=dtype)                         # r, z, n, gh_n
+    kernels.launch("gru_forward", B * H, dtype, gi_data, gh, *_bias_args(bias_hh, gh),
+                   h_data, h_new, saved, B, H)
+
+    def backward(dh_new):
+        dgi = xp.empty((B, 3 * H), dtype=dtype)
+        dgh = xp.empty((B, 3 * H), dtype=dtype)
+        dh_direct = xp.empty((B, H), dtype=dtype)
+        kernels.launch("gru_backward", B * H, dtype, _contiguous(dh_new), h_data, saved,
+                       dgi, dgh, dh_direct, B, H)
+        dh, dw, db = _hidden_grads(dgh, h, weight_hh, bias_hh)
+        if dh is not None:
+            dh += dh_direct
+        return dgi, dh, dw, db
+    parents = (gi, h, weight_hh) + (() if bias_hh is None else (bias_hh,))
+    return Tensor._from_op(h_new, parents, backward, "gru_cell")
+
+
 def gru_cell_composed(gi, h, weight_hh, bias_hh=None):
     """The readable twin of ``gru_cell``, from primitive ops (autograd derives its backward)."""
     H = h.shape[-1]
@@ -142,6 +183,8 @@ def lstm_cell(gi, h, c, weight_hh, bias_hh=None):
     c = as_tensor(c, "lstm_cell")
     if c.shape != h.shape:
         raise ValueError(f"lstm_cell: c has shape {c.shape}, expected h's shape {h.shape}")
+    if backend.is_device():
+        return _lstm_cell_kernels(gi, h, c, weight_hh, bias_hh)
     xp = backend.xp
     H = h.shape[1]
     a = gi.data + _hidden_projection(h, weight_hh, bias_hh)          # (B, 4H)
@@ -163,6 +206,30 @@ def lstm_cell(gi, h, c, weight_hh, bias_hh=None):
         da[:, 3 * H:] = dh_new * tc * o * (1 - o)
         dh, dw, db = _hidden_grads(da, h, weight_hh, bias_hh)
         return (da, dh, dc * f if c.requires_grad else None, dw, db)
+    parents = (gi, h, c, weight_hh) + (() if bias_hh is None else (bias_hh,))
+    return Tensor._from_op(out, parents, backward, "lstm_cell")
+
+
+def _lstm_cell_kernels(gi, h, c, weight_hh, bias_hh):
+    """``lstm_cell`` on a device: one matmul and one kernel forward, one kernel and one matmul
+    backward (plus the bias's sum over rows)."""
+    xp = backend.xp
+    B, H = h.shape
+    dtype = h.dtype
+    c_data = _contiguous(c.data)
+    gh = _contiguous(h.data) @ weight_hh.data.T                      # (B, 4H), bias in-kernel
+    out = xp.empty((2, B, H), dtype=dtype)                           # [h', c']
+    saved = xp.empty((5, B, H), dtype=dtype)                         # i, f, g, o, tanh(c')
+    kernels.launch("lstm_forward", B * H, dtype, _contiguous(gi.data), gh,
+                   *_bias_args(bias_hh, gh), c_data, out, saved, B, H)
+
+    def backward(grad):
+        da = xp.empty((B, 4 * H), dtype=dtype)
+        dc = xp.empty((B, H), dtype=dtype)
+        kernels.launch("lstm_backward", B * H, dtype, _contiguous(grad), c_data, saved, da,
+                       dc, B, H)
+        dh, dw, db = _hidden_grads(da, h, weight_hh, bias_hh)
+        return (da, dh, dc if c.requires_grad else None, dw, db)
     parents = (gi, h, c, weight_hh) + (() if bias_hh is None else (bias_hh,))
     return Tensor._from_op(out, parents, backward, "lstm_cell")
 

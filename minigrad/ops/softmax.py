@@ -8,10 +8,13 @@ overflows and the largest term is exp(0) = 1. For y = softmax(x) along an axis,
 and for y = log_softmax(x) = x - logsumexp(x),
 
     dL/dx = dL/dy - softmax(x) * sum(dL/dy).
+
+On a device backend ``masked_softmax`` is one kernel forward and one backward
+(``minigrad/kernels/masked_softmax_*.cu``), which mask by the valid lengths themselves.
 """
 import numpy
 
-from minigrad import backend
+from minigrad import backend, kernels
 from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, normalize_axis
 from minigrad.ops.embedding import ids_array
@@ -62,6 +65,14 @@ def key_mask(valid_lens, shape, op="masked_softmax"):
     host arrays move to the device here. Lengths must lie in [0, K].
     """
     batch, queries, keys = shape
+    lens = valid_lens_array(valid_lens, shape, op).reshape(batch, -1, 1)  # (B, 1 or Q, 1)
+    return backend.xp.arange(keys).reshape(1, 1, keys) < lens           # (B, 1 or Q, K)
+
+
+def valid_lens_array(valid_lens, shape, op="masked_softmax"):
+    """``valid_lens`` ((B,) or (B, Q)) for scores of ``shape`` (B, Q, K), checked, as a
+    backend integer array (what ``key_mask`` compares with and the kernels read)."""
+    batch, queries, keys = shape
     data = valid_lens.data if isinstance(valid_lens, Tensor) else valid_lens
     on_host = backend.array_backend(data) in (None, "numpy")
     if on_host:
@@ -79,8 +90,18 @@ def key_mask(valid_lens, shape, op="masked_softmax"):
             raise ValueError(f"{op}: valid_lens must lie in [0, {keys}] for {keys} keys, got "
                              f"values from {low} to {high} (valid_lens {lens.shape}, scores "
                              f"{shape})")
-    lens = lens.reshape(batch, -1, 1)                              # (B, 1 or Q, 1)
-    return backend.xp.arange(keys).reshape(1, 1, keys) < lens      # (B, 1 or Q, K)
+    return lens
+
+
+def kernel_lens(valid_lens, shape, op):
+    """The kernels' (lens, lens_mode): int64 lengths and 0 (none), 1 ((B,)) or 2 ((B, Q))."""
+    xp = backend.xp
+    if valid_lens is None:
+        return xp.empty(1, dtype=xp.int64), 0
+    lens = valid_lens_array(valid_lens, shape, op)
+    if lens.dtype != xp.int64 or not lens.flags.c_contiguous:
+        lens = xp.ascontiguousarray(lens.astype(xp.int64))
+    return lens, 1 if lens.ndim == 1 else 2
 
 
 def masked_softmax(X, valid_lens):
@@ -95,6 +116,8 @@ def masked_softmax(X, valid_lens):
         raise ValueError(f"masked_softmax: expected scores of shape (B, Q, K), got {X.shape}")
     if backend.is_readable():       # readable mode: d2l's sequence_mask with -1e6, then softmax
         return masked_softmax_composed(X, valid_lens)
+    if backend.is_device():
+        return _masked_softmax_kernels(X, valid_lens)
     if valid_lens is None:
         return softmax(X, axis=-1)
     keep = key_mask(valid_lens, X.shape)
@@ -102,6 +125,24 @@ def masked_softmax(X, valid_lens):
 
     def backward(g):
         return (softmax_backward_array(g, y) * keep,)
+    return Tensor._from_op(y, (X,), backward, "masked_softmax")
+
+
+def _masked_softmax_kernels(X, valid_lens):
+    """``masked_softmax`` on a device: one kernel forward, one backward, one thread per row."""
+    xp = backend.xp
+    B, Q, K = X.shape
+    lens, mode = kernel_lens(valid_lens, X.shape, "masked_softmax")
+    x = X.data if X.data.flags.c_contiguous else xp.ascontiguousarray(X.data)
+    y = xp.empty((B, Q, K), dtype=X.dtype)
+    kernels.launch("masked_softmax_forward", B * Q, X.dtype, x, lens, mode, y, B, Q, K)
+
+    def backward(g):
+        dx = xp.empty((B, Q, K), dtype=X.dtype)
+        kernels.launch("masked_softmax_backward", B * Q, X.dtype,
+                       g if g.flags.c_contiguous else xp.ascontiguousarray(g), y, lens, mode,
+                       dx, B, Q, K)
+        return (dx,)
     return Tensor._from_op(y, (X,), backward, "masked_softmax")
 
 

@@ -2,7 +2,7 @@
 import math
 import numbers
 
-from minigrad import backend
+from minigrad import backend, kernels
 from minigrad.optim.optimizer import Optimizer
 
 
@@ -87,12 +87,24 @@ class Adam(Optimizer):
         for group in groups:
             group.gather_grads(self.params)
             t = self.state[group.indices[0]]["step"] + 1
-            if self.hyperparameters["weight_decay"]:      # g = g + weight_decay * p
-                group.grad += backend.xp.multiply(
-                    group.data, self.hyperparameters["weight_decay"], out=group.work)
-            self._apply(group.data, group.grad, group.m, group.v, t, group.work)
+            if backend.is_device():     # one kernel launch: minigrad/kernels/adam.cu
+                self._apply_kernel(group, t)
+            else:
+                if self.hyperparameters["weight_decay"]:      # g = g + weight_decay * p
+                    group.grad += backend.xp.multiply(
+                        group.data, self.hyperparameters["weight_decay"], out=group.work)
+                self._apply(group.data, group.grad, group.m, group.v, t, group.work)
             for i in group.indices:
                 self.state[i]["step"] = t
+
+    def _apply_kernel(self, group, t):
+        """The same update as ``_apply`` (weight decay included) in one kernel."""
+        lr, eps = self.hyperparameters["lr"], self.hyperparameters["eps"]
+        beta1, beta2 = self.hyperparameters["betas"]
+        kernels.launch("adam", group.data.size, group.data.dtype, group.data, group.grad,
+                       group.m, group.v, beta1, 1 - beta1, beta2, 1 - beta2,
+                       lr / (1 - beta1 ** t), math.sqrt(1 - beta2 ** t), eps,
+                       self.hyperparameters["weight_decay"], group.data.size)
 
     def _flat_groups(self):
         """The flat groups, (re)built where needed; None when the per-parameter update must

@@ -102,7 +102,9 @@ def _training_step(seed):
     return [loss.data, w.grad, w_hh.grad, emb.grad]
 
 
-def test_results_match_numpy_bit_for_bit():
+def test_results_match_numpy_to_rounding():
+    """Strict runs the device path, fused CUDA kernels included (compiled for the host), so a
+    training step agrees with NumPy's to float64 rounding rather than bit for bit."""
     results = {}
     for name in ("numpy", "strict"):
         mg.set_backend(name)
@@ -110,7 +112,7 @@ def test_results_match_numpy_bit_for_bit():
         mg.manual_seed(0)
         results[name] = [backend.to_numpy(a) for a in _training_step(seed=1)]
     for ours, reference in zip(results["strict"], results["numpy"]):
-        np.testing.assert_array_equal(ours, reference)
+        np.testing.assert_allclose(ours, reference, rtol=1e-10, atol=1e-13)
 
 
 # -- what CuPy refuses, refused here too (each measured against CuPy 14) -------------------

@@ -1,0 +1,21 @@
+// Cross-entropy's per-row part (minigrad/ops/loss.py, cross_entropy), one thread per row of
+// the (N, V) logits x with integer labels (N):
+//     top = max_j x_j         sum_exp = sum_j exp(x_j - top)
+//     token_loss = log(sum_exp) - (x_label - top)          (= -log softmax(x)_label)
+// top and sum_exp are kept for cross_entropy_backward; the caller averages token_loss.
+extern "C" __global__ void cross_entropy_forward(const T* x, const long* labels,
+                                                 T* token_loss, T* top, T* sum_exp, long N,
+                                                 long V)
+{
+    for (long row = (long)blockIdx.x * blockDim.x + threadIdx.x; row < N;
+         row += (long)blockDim.x * gridDim.x) {
+        const T* x_row = x + row * V;
+        T largest = x_row[0];
+        for (long j = 1; j < V; ++j) largest = x_row[j] > largest ? x_row[j] : largest;
+        T total = 0;
+        for (long j = 0; j < V; ++j) total += exp(x_row[j] - largest);
+        token_loss[row] = log(total) - (x_row[labels[row]] - largest);
+        top[row] = largest;
+        sum_exp[row] = total;
+    }
+}
