@@ -7,7 +7,8 @@ sentences/s, and the peak memory each engine adds while training (each measured 
 subprocess). minigrad's training is timed two ways in the same rounds: ``model.loss`` (what
 seq2seq.train calls) and the public path a reader of d2l writes,
 ``masked_cross_entropy(model(X, dec_X, X_valid_len), Y, Y_valid_len)``, reported as tokens/s
-and as a percentage of ``model.loss``'s. The PyTorch model is the d2l-style twin in tests/seq2seq/seq2seq_torch_reference.py.
+and as a percentage of ``model.loss``'s. The PyTorch model is the d2l-style twin in
+tests/seq2seq/seq2seq_torch_reference.py.
 
     python benchmarks/bench_seq2seq.py                      # both configs, CPU
     python benchmarks/bench_seq2seq.py --backend cupy       # minigrad on CuPy vs PyTorch CUDA
