@@ -75,3 +75,27 @@ def test_the_strict_backend_counts_exactly():
         float(b.sum())                   # 1 operation and 1 sync
     assert (counts.ops, counts.syncs) == (3, 1)
     assert counts.sync_kinds == {"float": 1}
+
+
+def test_a_gru_cell_step_is_a_few_launches_on_the_device_path():
+    """With the fused kernels a GRU cell-step costs about 6 launches (a matmul and a kernel
+    forward; a kernel, a matmul, an add and the bias's sum backward), not ~33: five more
+    time steps of a 2-layer model (10 encoder and 10 decoder cell-steps, 5 attention steps)
+    add at most 25 launches each."""
+    short, long = _step_counts(4), _step_counts(9)
+    assert counter and long.by_op["gru_forward"] - short.by_op["gru_forward"] == 20
+    assert (long.ops - short.ops) / 20 <= 25, dict(long.by_op)
+
+
+def test_a_greedy_decoding_step_is_at_most_25_launches():
+    mg.set_backend("strict")
+    mg.manual_seed(0)
+    model = build_model(20, 20, 8, 8, 2, dropout=0.0)
+    src, src_len, *_ = _batch(6)
+    greedy_decode(model, src[:1], src_len[:1], 3, num_steps=8, eos=3)
+    counts = {}
+    for steps in (8, 16):
+        with counter.counting() as counts[steps]:
+            greedy_decode(model, src[:1], src_len[:1], 3, num_steps=steps, eos=10**6)
+    per_step = (counts[16].ops - counts[8].ops) / 8
+    assert per_step <= 25, dict(counts[16].by_op)
