@@ -307,6 +307,12 @@ def backward(root, grad):
                     current = grads[parent_key] = SliceGrads(current)
                 current.parts.append(parent_grad)
                 continue
+            if (parent_key not in owned and type(current) not in _LAZY
+                    and type(parent_grad) not in _LAZY and current.shape == parent_grad.shape
+                    and current.dtype == parent_grad.dtype):
+                grads[parent_key] = current + parent_grad   # the buffer and the sum: one op
+                owned.add(parent_key)
+                continue
             if parent_key not in owned or type(current) is WeightGrad:   # make a buffer
                 current = grads[parent_key] = _owned(current)
                 owned.add(parent_key)
