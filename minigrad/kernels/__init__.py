@@ -69,10 +69,14 @@ def all_sources():
     return "\n".join(source(name) for name in names())
 
 
-_SCALARS = {"long": numpy.int64, "int": numpy.int32, "float": numpy.float32,
-            "double": numpy.float64}
-_POINTEES = {"long": numpy.int64, "int": numpy.int32, "bool": numpy.bool_,
-             "float": numpy.float32, "double": numpy.float64}
+_C_TYPES = {"long": numpy.int64, "int": numpy.int32, "bool": numpy.bool_,
+            "float": numpy.float32, "double": numpy.float64}    # C type -> NumPy dtype
+
+
+def contiguous(array):
+    """``array`` itself when C-contiguous (no launch), else a C-contiguous copy: the layout
+    every kernel's indexing assumes."""
+    return array if array.flags.c_contiguous else backend.xp.ascontiguousarray(array)
 
 
 def _arguments(name, dtype, args):
@@ -84,13 +88,14 @@ def _arguments(name, dtype, args):
     converted = []
     for i, (kind, arg) in enumerate(zip(types, args)):
         base = kind.replace("const ", "").rstrip("*").strip()
-        expected = numpy.dtype(dtype if base == "T" else _POINTEES.get(base, _SCALARS.get(base)))
+        expected = numpy.dtype(dtype if base == "T" else _C_TYPES[base])
         if kind.endswith("*"):
             if not hasattr(arg, "dtype") or arg.dtype != expected or not arg.flags.c_contiguous:
+                layout = "" if not hasattr(arg, "flags") or arg.flags.c_contiguous \
+                    else " (not contiguous)"
                 raise KernelError(
                     f"kernels.launch({name!r}): argument {i} ({kind}) must be a C-contiguous "
-                    f"{expected} array, got {getattr(arg, 'dtype', type(arg).__name__)}"
-                    f"{' (not contiguous)' if hasattr(arg, 'flags') and not arg.flags.c_contiguous else ''}")
+                    f"{expected} array, got {getattr(arg, 'dtype', type(arg).__name__)}{layout}")
             converted.append(arg)
         else:
             converted.append(expected.type(arg))

@@ -146,15 +146,14 @@ def _additive_score_kernels(q, k, weight, valid_lens):
     (B, Q, h), K = q.shape, k.shape[1]
     dtype = q.dtype
     lens, mode = kernel_lens(valid_lens, (B, Q, K), "additive_scores")
-    q_data, k_data = (a if a.flags.c_contiguous else xp.ascontiguousarray(a)
-                      for a in (q.data, k.data))
+    q_data, k_data = kernels.contiguous(q.data), kernels.contiguous(k.data)
     w = weight.data.reshape(h)
     scores = xp.empty((B, Q, K), dtype=dtype)
     kernels.launch("additive_score_forward", B * Q * K, dtype, q_data, k_data, w, lens, mode,
                    scores, B, Q, K, h)
 
     def backward(g):
-        g = g if g.flags.c_contiguous else xp.ascontiguousarray(g)
+        g = kernels.contiguous(g)
         grad_q, grad_k, grad_w = None, None, None
         if q.requires_grad or weight.requires_grad:
             dq = xp.empty((B, Q, h), dtype=dtype)

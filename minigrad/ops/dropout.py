@@ -35,13 +35,10 @@ def _dropout_kernel(x, p):
     same u gives the NumPy code's mask: (u >= p) / (1 - p)."""
     xp = backend.xp
     u = backend.random_uniform(x.shape, x.dtype)
-    data = x.data if x.data.flags.c_contiguous else xp.ascontiguousarray(x.data)
 
     def apply(array):                # y = array * (u >= p) / (1 - p)
         out = xp.empty(x.shape, dtype=x.dtype)
-        kernels.launch("dropout", x.size, x.dtype, array, u, p, 1.0 / (1.0 - p), out, x.size)
+        kernels.launch("dropout", x.size, x.dtype, kernels.contiguous(array), u, p,
+                       1.0 / (1.0 - p), out, x.size)
         return out
-
-    def backward(g):
-        return (apply(g if g.flags.c_contiguous else xp.ascontiguousarray(g)),)
-    return Tensor._from_op(apply(data), (x,), backward, "dropout")
+    return Tensor._from_op(apply(x.data), (x,), lambda g: (apply(g),), "dropout")

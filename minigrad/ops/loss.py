@@ -77,9 +77,7 @@ def _cross_entropy_kernels(logits, labels, mask):
     """``cross_entropy`` on a device: a kernel per row forward (max, sum of exps, the token's
     loss), a kernel per element backward; the exps are recomputed there, not stored."""
     xp = backend.xp
-    x = logits.data.reshape(-1, logits.shape[-1])                    # (N, V)
-    if not x.flags.c_contiguous:
-        x = xp.ascontiguousarray(x)
+    x = kernels.contiguous(logits.data.reshape(-1, logits.shape[-1]))  # (N, V)
     N, V = x.shape
     labels = labels if labels.dtype == xp.int64 else labels.astype(xp.int64)
     token_loss, top, sum_exp = (xp.empty(N, dtype=x.dtype) for _ in range(3))

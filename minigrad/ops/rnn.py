@@ -119,10 +119,6 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
     return Tensor._from_op(h_new, parents, backward, "gru_cell")
 
 
-def _contiguous(array):
-    return array if array.flags.c_contiguous else backend.xp.ascontiguousarray(array)
-
-
 def _bias_args(bias_hh, gh):
     """The kernels' (b_hh, has_bias) pair; without a bias any array of the dtype stands in."""
     return (bias_hh.data, 1) if bias_hh is not None else (gh, 0)
@@ -134,7 +130,7 @@ def _gru_cell_kernels(gi, h, weight_hh, bias_hh):
     xp = backend.xp
     B, H = h.shape
     dtype = h.dtype
-    gi_data, h_data = _contiguous(gi.data), _contiguous(h.data)
+    gi_data, h_data = kernels.contiguous(gi.data), kernels.contiguous(h.data)
     gh = h_data @ weight_hh.data.T                                   # (B, 3H), bias in-kernel
     h_new = xp.empty((B, H), dtype=dtype)
     saved = xp.empty((4, B, H), dtype=dtype)                         # r, z, n, gh_n
@@ -145,7 +141,7 @@ def _gru_cell_kernels(gi, h, weight_hh, bias_hh):
         dgi = xp.empty((B, 3 * H), dtype=dtype)
         dgh = xp.empty((B, 3 * H), dtype=dtype)
         dh_direct = xp.empty((B, H), dtype=dtype)
-        kernels.launch("gru_backward", B * H, dtype, _contiguous(dh_new), h_data, saved,
+        kernels.launch("gru_backward", B * H, dtype, kernels.contiguous(dh_new), h_data, saved,
                        dgi, dgh, dh_direct, B, H)
         dh, dw, db = _hidden_grads(dgh, h, weight_hh, bias_hh)
         if dh is not None:
@@ -216,17 +212,17 @@ def _lstm_cell_kernels(gi, h, c, weight_hh, bias_hh):
     xp = backend.xp
     B, H = h.shape
     dtype = h.dtype
-    c_data = _contiguous(c.data)
-    gh = _contiguous(h.data) @ weight_hh.data.T                      # (B, 4H), bias in-kernel
+    c_data = kernels.contiguous(c.data)
+    gh = kernels.contiguous(h.data) @ weight_hh.data.T                      # (B, 4H), bias in-kernel
     out = xp.empty((2, B, H), dtype=dtype)                           # [h', c']
     saved = xp.empty((5, B, H), dtype=dtype)                         # i, f, g, o, tanh(c')
-    kernels.launch("lstm_forward", B * H, dtype, _contiguous(gi.data), gh,
+    kernels.launch("lstm_forward", B * H, dtype, kernels.contiguous(gi.data), gh,
                    *_bias_args(bias_hh, gh), c_data, out, saved, B, H)
 
     def backward(grad):
         da = xp.empty((B, 4 * H), dtype=dtype)
         dc = xp.empty((B, H), dtype=dtype)
-        kernels.launch("lstm_backward", B * H, dtype, _contiguous(grad), c_data, saved, da,
+        kernels.launch("lstm_backward", B * H, dtype, kernels.contiguous(grad), c_data, saved, da,
                        dc, B, H)
         dh, dw, db = _hidden_grads(da, h, weight_hh, bias_hh)
         return (da, dh, dc if c.requires_grad else None, dw, db)

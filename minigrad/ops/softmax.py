@@ -99,8 +99,9 @@ def kernel_lens(valid_lens, shape, op):
     if valid_lens is None:
         return xp.empty(1, dtype=xp.int64), 0
     lens = valid_lens_array(valid_lens, shape, op)
-    if lens.dtype != xp.int64 or not lens.flags.c_contiguous:
-        lens = xp.ascontiguousarray(lens.astype(xp.int64))
+    if lens.dtype != xp.int64:
+        lens = lens.astype(xp.int64)
+    lens = kernels.contiguous(lens)
     return lens, 1 if lens.ndim == 1 else 2
 
 
@@ -133,15 +134,14 @@ def _masked_softmax_kernels(X, valid_lens):
     xp = backend.xp
     B, Q, K = X.shape
     lens, mode = kernel_lens(valid_lens, X.shape, "masked_softmax")
-    x = X.data if X.data.flags.c_contiguous else xp.ascontiguousarray(X.data)
     y = xp.empty((B, Q, K), dtype=X.dtype)
-    kernels.launch("masked_softmax_forward", B * Q, X.dtype, x, lens, mode, y, B, Q, K)
+    kernels.launch("masked_softmax_forward", B * Q, X.dtype, kernels.contiguous(X.data), lens,
+                   mode, y, B, Q, K)
 
     def backward(g):
         dx = xp.empty((B, Q, K), dtype=X.dtype)
         kernels.launch("masked_softmax_backward", B * Q, X.dtype,
-                       g if g.flags.c_contiguous else xp.ascontiguousarray(g), y, lens, mode,
-                       dx, B, Q, K)
+                       kernels.contiguous(g), y, lens, mode, dx, B, Q, K)
         return (dx,)
     return Tensor._from_op(y, (X,), backward, "masked_softmax")
 
