@@ -4,6 +4,10 @@ Every test runs twice on a CPU machine: on ``numpy`` and on ``strict``, the devi
 NumPy (see minigrad/strict.py), so code that would break on CuPy fails here too. With
 MINIGRAD_BACKEND set (``cupy`` on a GPU machine) they run on that backend only. Mark a test
 ``numpy_only`` when it is about host-side code and a second run would add nothing.
+
+With MINIGRAD_READABLE=1 the suite runs in readable mode (every op its composed twin). Mark a
+test ``fused`` when it is about the fast path itself (its kernels, its launch counts): it runs
+with readable mode off whatever the environment says.
 """
 import os
 
@@ -33,8 +37,10 @@ def backend(request):
 
 @pytest.fixture(autouse=True)
 def fresh_state(request):
-    """Each test starts with the float32 default, a fixed seed and grad mode on."""
+    """Each test starts with the float32 default, a fixed seed, grad mode on and readable mode
+    as MINIGRAD_READABLE asks (off for a ``fused`` test)."""
     mg.set_default_dtype("float32")
+    mg.set_readable(READABLE and not request.node.get_closest_marker("fused"))
     mg.manual_seed(0)
     yield
     mg.set_default_dtype("float32")

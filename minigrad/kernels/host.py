@@ -111,6 +111,12 @@ def library(dtype_name):
     return ctypes.CDLL(path)
 
 
+@functools.cache
+def _pointer_array(length):
+    """The ctypes type ``void*[length]``, made once: a ctypes type is a cycle of objects."""
+    return ctypes.c_void_p * length
+
+
 def run(name, dtype, grid, block, args):
     """Launch kernel ``name`` on the host over NumPy ``args`` (already checked by
     ``kernels.launch``): pointers for arrays, C scalars for numbers."""
@@ -124,7 +130,9 @@ def run(name, dtype, grid, block, args):
             if base == "T":
                 base = kernels.CTYPES[dtype.name]
             values.append(_CTYPES[base](arg.item()))
-    pointers = (ctypes.c_void_p * len(values))(
-        *[ctypes.cast(ctypes.pointer(v), ctypes.c_void_p) for v in values])
+    # addressof, not cast(pointer(v)): a cast ties its result and its source in a reference
+    # cycle, which only the cyclic collector frees (tests/minigrad/test_memory.py runs with
+    # it off). ``values`` keeps the C values alive until the call returns.
+    pointers = _pointer_array(len(values))(*[ctypes.addressof(v) for v in values])
     getattr(library(dtype.name), f"launch_{name}")(ctypes.c_uint(grid), ctypes.c_uint(block),
                                                    pointers)

@@ -60,9 +60,9 @@ def additive_scores(q, k, weight, valid_lens=None):
     With ``valid_lens`` ((B,) or (B, Q)), scores of keys at positions >= the valid length are
     -1e6 with no gradient. See the module docstring for the math of forward and backward.
     """
+    q, k, weight = _check(q, k, weight)     # in both modes: one error for a bad shape
     if backend.is_readable():       # readable mode: the composed twin
         return additive_scores_composed(q, k, weight, valid_lens)
-    q, k, weight = _check(q, k, weight)
     if backend.is_device():
         return _additive_score_kernels(q, k, weight, valid_lens)
     (B, Q, h), K = q.shape, k.shape[1]

@@ -55,9 +55,9 @@ def _operands(x, normalized_shape, weight, bias, op):
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over the trailing ``normalized_shape``
     axes; see the module docstring for the backward."""
-    if backend.is_readable():       # readable mode: the composed twin
-        return layer_norm_composed(x, normalized_shape, weight, bias, eps)
     x, weight, bias, axes = _operands(x, normalized_shape, weight, bias, "layer_norm")
+    if backend.is_readable():       # readable mode: the composed twin (checked in both modes)
+        return layer_norm_composed(x, normalized_shape, weight, bias, eps)
     xp = backend.xp
     lead = tuple(range(x.ndim - len(axes)))                         # batch axes, summed in dW
     mu = x.data.mean(axis=axes, keepdims=True)                      # (..., 1)

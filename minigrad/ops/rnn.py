@@ -72,9 +72,9 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
     its own contiguous (B, H) array: NumPy runs an operation on a column block of a (B, 3H)
     array, whose rows are apart in memory, two to four times slower than on a whole array.
     """
+    gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")   # in both modes
     if backend.is_readable():       # readable mode: the composed twin, step by step
         return gru_cell_composed(gi, h, weight_hh, bias_hh)
-    gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")
     if backend.is_device():
         return _gru_cell_kernels(gi, h, weight_hh, bias_hh)
     xp = backend.xp
@@ -173,12 +173,13 @@ def lstm_cell(gi, h, c, weight_hh, bias_hh=None):
         dgi = dgh = [da_i, da_f, da_g, da_o]      dc (to the previous cell) = dc f
         dh = dgh W_hh                dW_hh = dgh^T h           db_hh = sum of dgh over rows
     """
-    if backend.is_readable():       # readable mode: the composed twin, step by step
-        return lstm_cell_composed(gi, h, c, weight_hh, bias_hh)
-    gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 4, "lstm_cell")
+    gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 4, "lstm_cell")  # in both modes
     c = as_tensor(c, "lstm_cell")
     if c.shape != h.shape:
         raise ValueError(f"lstm_cell: c has shape {c.shape}, expected h's shape {h.shape}")
+    check_same_backend(h, c, "lstm_cell")
+    if backend.is_readable():       # readable mode: the composed twin, step by step
+        return lstm_cell_composed(gi, h, c, weight_hh, bias_hh)
     if backend.is_device():
         return _lstm_cell_kernels(gi, h, c, weight_hh, bias_hh)
     xp = backend.xp

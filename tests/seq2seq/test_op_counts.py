@@ -11,7 +11,8 @@ from minigrad import counter
 from seq2seq import build_model
 from seq2seq.decoding import greedy_decode
 
-pytestmark = pytest.mark.numpy_only     # counted on strict; the conftest restores the backend
+# Counted on strict (the conftest restores the backend), on the fast path unless a test asks.
+pytestmark = [pytest.mark.numpy_only, pytest.mark.fused]
 
 
 def _batch(steps, batch=4, vocab=20, seed=0):

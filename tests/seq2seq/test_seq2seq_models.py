@@ -237,6 +237,7 @@ def test_xavier_initialisation_as_d2l_and_torch(rng):
             np.testing.assert_array_equal(ours[name], default[name], err_msg=name)
 
 
+@pytest.mark.fused     # the book projects the keys at every step, and readable mode does too
 @pytest.mark.parametrize("scorer", ["additive", "general"])
 def test_keys_are_projected_once_per_batch_not_at_every_step(scorer, rng):
     """The same math as d2l with fewer flops: W_k (or W) maps the encoder outputs once per

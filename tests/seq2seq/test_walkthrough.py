@@ -16,6 +16,7 @@ pytestmark = pytest.mark.numpy_only
 WALKTHROUGH = Path(__file__).resolve().parents[2] / "docs" / "walkthrough.md"
 
 
+@pytest.mark.fused     # the page counts the default mode's graph
 def test_the_one_step_script_prints_the_pages_numbers():
     page = WALKTHROUGH.read_text(encoding="utf-8")
     script = re.search(r"```python\n(.*?)```", page, re.S)[1]

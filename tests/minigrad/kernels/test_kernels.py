@@ -15,6 +15,8 @@ import minigrad as mg
 from minigrad import kernels, ops
 from minigrad.kernels import host
 
+pytestmark = pytest.mark.fused     # the kernels are the fast path: readable mode never runs them
+
 TOLERANCE = {"float32": dict(rtol=2e-5, atol=2e-6), "float64": dict(rtol=1e-11, atol=1e-13)}
 
 

@@ -73,6 +73,7 @@ def test_parameters_stay_views_of_the_flat_array_and_update_in_place():
     assert any(not np.array_equal(before[k], v) for k, v in _weights(model).items())
 
 
+@pytest.mark.fused
 @pytest.mark.numpy_only     # counted on the strict backend (the conftest restores the backend)
 def test_a_step_is_a_dozen_operations_whatever_the_number_of_parameters():
     mg.set_backend("strict")
