@@ -81,10 +81,25 @@ class SliceGrad:
         elif self.advanced:
             backend.scatter_add(buffer, self.index, self.values)
         else:
-            buffer[self.index] += self.values
+            # basic indexing gives a view: one in-place add into it (``buffer[index] += values``
+            # would also write the view back onto itself, a second kernel on a GPU)
+            target = buffer[self.index]
+            target += self.values
         return buffer
 
+    def whole(self):
+        """``values`` as the whole gradient when the index took all of x: x[0] or x[-1] of an x
+        whose first axis has size 1 (a GRU layer's gates for one decoder step). Else None."""
+        if (type(self.index) is int and self.index in (0, -1) and self.shape[0] == 1
+                and self.values.shape == tuple(self.shape[1:])
+                and self.values.dtype == self.dtype):
+            return self.values.reshape(self.shape)
+        return None
+
     def dense(self):
+        whole = self.whole()
+        if whole is not None:
+            return whole.copy()
         return self.add_into(backend.xp.zeros(self.shape, dtype=self.dtype))
 
     def __repr__(self):
@@ -203,22 +218,27 @@ class SliceGrads:
                 f"{part.dtype})")
 
     def _rows(self):
-        """The parts ordered by row when they are x[0], ..., x[n - 1], each once; else None."""
-        shape = self.parts[0].shape
-        if not shape or len(self.parts) != shape[0]:
+        """The sum of the parts for each row i, in row order, when every part is one whole row
+        x[i] (an integer i) and every row has at least one; else None."""
+        first = self.parts[0]
+        shape = tuple(first.shape)
+        if not shape or len(self.parts) < shape[0]:
             return None
         by_row = {}
         for part in self.parts:
-            if type(part.index) is not int or part.advanced or part.values.shape != shape[1:]:
+            if (type(part.index) is not int or part.advanced
+                    or part.values.shape != shape[1:] or part.values.dtype != first.dtype):
                 return None
-            by_row[part.index % shape[0]] = part.values
+            row = part.index % shape[0]
+            # a second part of one row (x[-1] after x[1]: the decoder's query and its top
+            # layer's state) is added in arrival order, as add_into would into zeros
+            by_row[row] = part.values if row not in by_row else by_row[row] + part.values
         return None if len(by_row) != shape[0] else [by_row[i] for i in range(shape[0])]
 
     def dense(self):
         rows = self._rows()
         if rows is not None:
-            part = self.parts[0]
-            return backend.xp.stack(rows).astype(part.dtype, copy=False)
+            return backend.xp.stack(rows)
         return self.add_into(backend.xp.zeros(self.parts[0].shape, dtype=self.parts[0].dtype))
 
     def add_into(self, buffer):
@@ -291,6 +311,8 @@ def backward(root, grad):
                 continue
             if readable and type(parent_grad) in _LAZY:   # readable mode: plain arrays only
                 parent_grad = parent_grad.dense()
+            elif type(parent_grad) is SliceGrad and parent_grad.whole() is not None:
+                parent_grad = parent_grad.whole()   # x[0] of a (1, ...) x: a reshape of values
             parent_key = id(parent)
             current = grads.get(parent_key)
             if current is None:

@@ -1,6 +1,7 @@
 """Training helpers that act on gradients: ``clip_grad_norm_``, as ``torch.nn.utils``."""
 import math
 
+from minigrad import backend
 from minigrad.tensor import Tensor
 
 
@@ -36,9 +37,7 @@ def clip_grad_norm_(params, max_norm, error_if_nonfinite=False):
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         return 0.0
-    # sum(g * g) as the dot product g . g: one pass over g, without a temporary g * g as
-    # large as an embedding matrix; the sum stays on the device, one scalar crosses to the host
-    squares = float(sum(g.ravel() @ g.ravel() for g in grads))
+    squares = float(_sum_of_squares(grads))   # one scalar crosses from the device to the host
     norm = math.sqrt(squares) if math.isfinite(squares) and squares > 0 else _scaled_norm(grads)
     if error_if_nonfinite and not math.isfinite(norm):
         raise RuntimeError(f"clip_grad_norm_: the total norm of the gradients is {norm}, not "
@@ -49,6 +48,18 @@ def clip_grad_norm_(params, max_norm, error_if_nonfinite=False):
         for g in grads:
             g *= scale
     return norm
+
+
+def _sum_of_squares(grads):
+    """sum(g * g) over all the gradients, as dot products g . g: one pass over each g, without
+    a temporary g * g as large as an embedding matrix. On a device, where each product is a
+    kernel launch and a launch costs more than copying every gradient (about 10 us against
+    4 MB of gradients at 1 TB/s), it is one product of all the gradients concatenated: two
+    launches instead of two per parameter."""
+    if backend.is_device() and len(grads) > 1:
+        flat = backend.xp.concatenate([g.ravel() for g in grads])
+        return flat @ flat
+    return sum(g.ravel() @ g.ravel() for g in grads)
 
 
 def _scaled_norm(grads):

@@ -289,6 +289,39 @@ def test_slices_of_a_leaf_add_up(float64):
     np.testing.assert_allclose(host(x.grad), expected, rtol=1e-15)
 
 
+@pytest.mark.parametrize("kind", ["leaf", "inner"])
+def test_rows_taken_more_than_once_and_a_whole_first_axis_match_torch(kind, float64):
+    """A decoder's (layers, B, H) state read as state[0], state[1] and state[-1] (its top
+    layer twice), and a (1, B, 3H) tensor read as gates[0] (its only row): the gradients are
+    a stack of row sums and a reshape of values, held to torch."""
+    state_host, gates_host, w_host = randn(2, 3, 4), randn(1, 3, 6, seed=1), randn(4, seed=2)
+
+    def loss(state, gates, w, lib):
+        if kind == "inner":
+            state, gates = state * 1.5, gates.tanh()
+        top = state[-1] * w
+        return ((state[0] * state[1]).sum() + (top * top).sum() + gates[0].sum()
+                + (gates[0] * gates[0]).sum() + state[1].sum())
+    tensors = [mg.Tensor(a, requires_grad=True) for a in (state_host, gates_host, w_host)]
+    loss(*tensors, mg).backward()
+    reference = [torch.tensor(a, requires_grad=True) for a in (state_host, gates_host, w_host)]
+    loss(*reference, torch).backward()
+    for ours, theirs in zip(tensors, reference):
+        np.testing.assert_allclose(host(ours.grad), theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_the_gradient_of_a_whole_first_axis_is_not_shared_with_another_tensor(float64):
+    """gates[0] of a (1, B, F) leaf hands back values reshaped, without a copy: the leaf's
+    .grad must still be its own array, which a later accumulation may change in place."""
+    gates = mg.Tensor(randn(1, 2, 3), requires_grad=True)
+    other = mg.Tensor(randn(2, 3, seed=1), requires_grad=True)
+    row = gates[0]
+    (row + other).sum().backward()          # add's backward hands the same g to both
+    assert not np.shares_memory(host(gates.grad), host(other.grad))
+    gates.grad += 1.0
+    np.testing.assert_array_equal(host(other.grad), np.ones((2, 3)))
+
+
 def test_a_leaf_grad_keeps_the_leaf_dtype_as_in_torch():
     """A float32 weight meeting float64 data computes in float64 (NumPy's and torch's
     promotion), but its gradient stays float32, as torch's does: an optimizer step must not

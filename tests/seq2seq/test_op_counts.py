@@ -66,6 +66,33 @@ def test_greedy_decoding_reads_back_once_per_chunk_of_steps():
     assert counts.syncs <= 2 * (16 // 8), dict(counts.sync_sites)
 
 
+def test_state_slices_cost_a_stack_and_one_add_per_repeated_row():
+    """The backward of a decoder step's state reads, state[0], state[1] and state[-1], and of
+    its one-step gates, gates[0] of a (1, B, 3H) tensor: one add (row 1 twice), one stack, and
+    nothing for the gates (a reshape), instead of zero fills and indexed adds."""
+    mg.set_backend("strict")
+    state = mg.Tensor(np.ones((2, 3, 4)), requires_grad=True) * 1.0
+    gates = mg.Tensor(np.ones((1, 3, 12)), requires_grad=True) * 1.0
+    query = state[-1]
+    loss = (state[0] * query).sum() + state[1].sum() + gates[0].sum()
+    with counter.counting() as counts:
+        loss.backward()
+    assert counts.by_op.get("zeros", 0) == 0 and counts.by_op.get("setitem", 0) == 0, dict(
+        counts.by_op)
+    assert counts.by_op["stack"] == 1
+
+
+def test_clipping_norm_is_two_launches_however_many_parameters():
+    mg.set_backend("strict")
+    params = [mg.Tensor(np.ones((n, 3)), requires_grad=True) for n in range(1, 30)]
+    for p in params:
+        p.grad = mg.Tensor(np.full((p.shape[0], 3), 0.01)).data
+    with counter.counting() as counts:
+        norm = mg.nn.utils.clip_grad_norm_(params, 100.0)      # no rescaling
+    assert (counts.ops, counts.syncs) == (2, 1), dict(counts.by_op)
+    np.testing.assert_allclose(norm, 0.01 * np.sqrt(3 * sum(range(1, 30))), rtol=1e-6)  # float32
+
+
 def test_the_strict_backend_counts_exactly():
     from minigrad import strict as xp
     a = xp.asarray(np.arange(6.0).reshape(2, 3))
