@@ -80,11 +80,13 @@ class SliceGrad:
                                      self.values.reshape(self.index.size, rows.shape[1]))
         elif self.advanced:
             backend.scatter_add(buffer, self.index, self.values)
-        else:
+        elif _basic(self.index):
             # basic indexing gives a view: one in-place add into it (``buffer[index] += values``
             # would also write the view back onto itself, a second kernel on a GPU)
             target = buffer[self.index]
             target += self.values
+        else:       # a boolean mask: buffer[mask] is a copy, so add and write it back
+            buffer[self.index] += self.values
         return buffer
 
     def whole(self):
@@ -107,6 +109,16 @@ class SliceGrad:
         return (f"SliceGrad(shape={tuple(self.shape)}, {kind} of values "
                 f"{tuple(self.values.shape)} at index {_index_text(self.index)}, "
                 f"dtype={self.dtype})")
+
+
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
+def _basic(index):
+    """Whether ``x[index]`` is basic indexing (integers, slices, None, ...): a view of x."""
+    if type(index) is tuple:
+        return all(type(i) in _BASIC for i in index)
+    return type(index) in _BASIC
 
 
 def _index_text(index):
