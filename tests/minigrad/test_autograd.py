@@ -310,6 +310,24 @@ def test_rows_taken_more_than_once_and_a_whole_first_axis_match_torch(kind, floa
         np.testing.assert_allclose(host(ours.grad), theirs.grad.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("index", ["mask", "ids", "slice"])
+def test_two_gathers_of_one_tensor_add_up_as_in_torch(index, float64):
+    """x[mask] and x[ids] are copies, x[1:] a view: the gradients of two such reads of one
+    inner tensor are added into one buffer, each kind its own way."""
+    picks = {"mask": np.array([True, False, True, True]), "ids": np.array([3, 0, 3]),
+             "slice": slice(1, None)}
+    x_host = randn(4, 3)
+
+    def loss(x, lib):
+        inner = x * 2.0
+        return (inner[picks[index]] ** 2).sum() + inner[picks[index]].sum() + inner[0].sum()
+    x = mg.Tensor(x_host, requires_grad=True)
+    loss(x, mg).backward()
+    reference = torch.tensor(x_host, requires_grad=True)
+    loss(reference, torch).backward()
+    np.testing.assert_allclose(host(x.grad), reference.grad.numpy(), rtol=1e-13)
+
+
 def test_the_gradient_of_a_whole_first_axis_is_not_shared_with_another_tensor(float64):
     """gates[0] of a (1, B, F) leaf hands back values reshaped, without a copy: the leaf's
     .grad must still be its own array, which a later accumulation may change in place."""
