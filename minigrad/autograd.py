@@ -6,6 +6,7 @@ so that every tensor comes after all the tensors computed from it, then walks it
 each node the sum of the gradients of its consumers: the chain rule, applied in order.
 """
 import contextlib
+import math
 
 from minigrad import backend
 
@@ -259,7 +260,42 @@ class SliceGrads:
         return buffer
 
 
-_LAZY = (SliceGrad, WeightGrad, SliceGrads)
+class RowGrad:
+    """A gradient that is 0 except on some rows: for x (..., F), seen as its (N, F) rows,
+    ``values`` (n, F) at the distinct row numbers ``rows`` (n,), and 0 at every other row.
+
+    ``cross_entropy`` with a mask hands one back (a masked-out position, such as a padded
+    token, gets no gradient), and ``linear``'s backward takes it as it is (its backward has
+    ``takes_rows``): its two products then run over the n rows, so the padded positions of
+    d2l's ``masked_cross_entropy(model(X, dec_X, X_valid_len), Y, Y_valid_len)`` cost the
+    output layer no backward work. Every other op is handed the dense array.
+    """
+    __slots__ = ("shape", "dtype", "rows", "values")
+
+    def __init__(self, shape, rows, values):
+        self.shape, self.dtype = tuple(shape), values.dtype
+        self.rows, self.values = rows, values
+
+    def dense(self):
+        flat = backend.xp.zeros((math.prod(self.shape[:-1]), self.shape[-1]), dtype=self.dtype)
+        flat[self.rows] = self.values
+        return flat.reshape(self.shape)
+
+    def add_into(self, buffer):
+        if not buffer.flags.c_contiguous:    # reshape would copy: add the dense array
+            buffer += self.dense()
+            return buffer
+        flat = buffer.reshape(-1, self.shape[-1])
+        flat[self.rows] += self.values       # distinct rows: no repeats to scatter-add
+        return buffer
+
+    def __repr__(self):
+        return (f"RowGrad(shape={self.shape}: values {tuple(self.values.shape)} at "
+                f"{self.values.shape[0]} of its {math.prod(self.shape[:-1])} rows, "
+                f"dtype={self.dtype})")
+
+
+_LAZY = (SliceGrad, WeightGrad, SliceGrads, RowGrad)
 
 
 def slice_grad(shape, dtype, index, values, advanced):
@@ -281,6 +317,11 @@ def weight_grad(left, right):
     if backend.is_readable():
         return left.T @ right
     return WeightGrad(left, right)
+
+
+def takes_rows(backward_function):
+    """Whether an op's backward takes a ``RowGrad`` as it is (marked ``takes_rows = True``)."""
+    return getattr(backward_function, "takes_rows", False)
 
 
 def _owned(g):
@@ -305,7 +346,7 @@ def backward(root, grad):
         g = grads.pop(key, None)
         if g is None:               # no path from this node to root carries a gradient
             continue
-        if type(g) in _LAZY:
+        if type(g) in _LAZY and not (type(g) is RowGrad and takes_rows(node._backward)):
             g = g.dense()
             owned.add(key)
         if node._backward is None:  # a leaf: a parameter or an input that requires grad

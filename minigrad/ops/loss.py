@@ -9,7 +9,10 @@ The fused op never forms the one-hot matrix or the log-probabilities of the back
 On a device backend its per-row and per-element parts are two kernels
 (``minigrad/kernels/cross_entropy_*.cu``); the averages stay CuPy's reductions.
 """
+import numpy
+
 from minigrad import backend, kernels
+from minigrad.autograd import RowGrad
 from minigrad.ops.common import as_tensor
 from minigrad.ops.embedding import ids_array
 from minigrad.ops.reduction import sum as reduce_sum
@@ -26,23 +29,58 @@ def _prepare(logits, labels, mask, op):
         raise ValueError(f"{op}: labels have shape {labels.shape}, expected "
                          f"{logits.shape[:-1]} for logits of shape {logits.shape}")
     if mask is not None:
-        mask = mask.data if isinstance(mask, Tensor) else backend.asarray(mask)
+        mask = mask.data if isinstance(mask, Tensor) else mask
+        host_mask = None if backend.is_device() and backend.is_array(mask) else mask
+        mask = backend.asarray(mask)
         if mask.shape != labels.shape:
             raise ValueError(f"{op}: mask has shape {mask.shape}, expected {labels.shape}")
         mask = mask.astype(logits.dtype).reshape(-1)
-    return logits, labels.reshape(-1), mask
+    return logits, labels.reshape(-1), mask, (None if mask is None else host_mask)
+
+
+def _kept_rows(host_mask):
+    """The row numbers where a mask known on the host is nonzero, on the backend, when some
+    row is masked out; None otherwise (no mask, nothing masked, or a mask on the device, which
+    reading would sync)."""
+    if host_mask is None:
+        return None
+    flat = numpy.asarray(host_mask).reshape(-1)
+    kept = numpy.flatnonzero(flat)
+    return backend.asarray(kept) if kept.size < flat.size else None
 
 
 def cross_entropy(logits, labels, mask=None):
     """Mean cross-entropy of ``logits`` (..., V) against ``labels`` (...) over positions where
-    ``mask`` (...) is nonzero (all positions when None). A mask with no nonzero gives 0."""
+    ``mask`` (...) is nonzero (all positions when None). A mask with no nonzero gives 0.
+
+    With a mask known on the host (d2l's padding mask), only the rows it keeps are computed,
+    and the gradient is an ``autograd.RowGrad`` of those rows: a padded position costs neither
+    the softmax here nor, when the logits come from ``linear``, its backward products.
+    """
     if backend.is_readable():       # readable mode: the composed twin
         return cross_entropy_composed(logits, labels, mask)
-    logits, labels, mask = _prepare(logits, labels, mask, "cross_entropy")
-    if backend.is_device() and logits.size:
-        return _cross_entropy_kernels(logits, labels, mask)
-    xp = backend.xp
+    logits, labels, mask, host_mask = _prepare(logits, labels, mask, "cross_entropy")
     x = logits.data.reshape(-1, logits.shape[-1])                    # (N, V)
+    kept = _kept_rows(host_mask)
+    if kept is not None:            # the kept rows only: (n, V), n < N
+        x, labels, mask = x[kept], labels[kept], mask[kept]
+    if backend.is_device() and x.size:
+        loss, row_grads = _cross_entropy_kernels(x, labels, mask)
+    else:
+        loss, row_grads = _cross_entropy_arrays(x, labels, mask)
+
+    def backward(g):
+        grad = row_grads(g)                                          # (n, V)
+        if kept is None:
+            return (grad.reshape(logits.shape),)
+        return (RowGrad(logits.shape, kept, grad),)
+    return Tensor._from_op(backend.xp.asarray(loss, dtype=x.dtype), (logits,), backward,
+                           "cross_entropy")
+
+
+def _cross_entropy_arrays(x, labels, mask):
+    """The loss over the rows of x (N, V) and the function from dL/dloss to dL/dx (N, V)."""
+    xp = backend.xp
     rows = xp.arange(x.shape[0])
     shifted = x - x.max(axis=1, keepdims=True)                       # (N, V), max is 0
     picked = shifted[rows, labels]                                   # (N,)
@@ -52,32 +90,28 @@ def cross_entropy(logits, labels, mask=None):
     sum_exp = exps.sum(axis=1)                                       # (N,)
     token_loss = xp.log(sum_exp) - picked                            # (N,)
     if mask is None:
-        weights = None
         count = max(x.shape[0], 1)
         total = token_loss.sum()
     else:
-        weights = mask
         count = xp.maximum(mask.sum(), 1)
         total = (token_loss * mask).sum()
-    loss = total / count
 
-    def backward(g):
-        row_scale = g / count if weights is None else weights * (g / count)  # (N,) or scalar
+    def row_grads(g):
+        row_scale = g / count if mask is None else mask * (g / count)  # (N,) or scalar
         # m_i dL/dloss / sum(m) * (softmax - onehot), with one pass over the (N, V) array:
         # exps * (row_scale / sum_exp) is the scaled softmax, then subtract at the labels
         grad = exps                    # reused in place: a graph's backward runs only once
         grad *= (row_scale / sum_exp)[:, None]
         grad[rows, labels] -= row_scale
-        return (grad.reshape(logits.shape),)
-    return Tensor._from_op(xp.asarray(loss, dtype=x.dtype), (logits,), backward,
-                           "cross_entropy")
+        return grad
+    return total / count, row_grads
 
 
-def _cross_entropy_kernels(logits, labels, mask):
-    """``cross_entropy`` on a device: a kernel per row forward (max, sum of exps, the token's
-    loss), a kernel per element backward; the exps are recomputed there, not stored."""
+def _cross_entropy_kernels(x, labels, mask):
+    """``_cross_entropy_arrays`` on a device: a kernel per row forward (max, sum of exps, the
+    token's loss), a kernel per element backward; the exps are recomputed there, not stored."""
     xp = backend.xp
-    x = kernels.contiguous(logits.data.reshape(-1, logits.shape[-1]))  # (N, V)
+    x = kernels.contiguous(x)                                        # (N, V)
     N, V = x.shape
     labels = labels if labels.dtype == xp.int64 else labels.astype(xp.int64)
     token_loss, top, sum_exp = (xp.empty(N, dtype=x.dtype) for _ in range(3))
@@ -89,22 +123,20 @@ def _cross_entropy_kernels(logits, labels, mask):
     else:
         count = xp.maximum(mask.sum(), 1)
         total = (token_loss * mask).sum()
-    loss = total / count
 
-    def backward(g):
+    def row_grads(g):
         row_scale = g / count if mask is None else mask * (g / count)  # (N,) or a scalar
         row_scale = xp.ascontiguousarray(row_scale, dtype=x.dtype).reshape(-1)
         grad = xp.empty((N, V), dtype=x.dtype)
         kernels.launch("cross_entropy_backward", N * V, x.dtype, x, labels, top, sum_exp,
                        row_scale, 1 if mask is not None else 0, grad, N, V)
-        return (grad.reshape(logits.shape),)
-    return Tensor._from_op(xp.asarray(loss, dtype=x.dtype), (logits,), backward,
-                           "cross_entropy")
+        return grad
+    return total / count, row_grads
 
 
 def cross_entropy_composed(logits, labels, mask=None):
     """The readable twin of ``cross_entropy``: log_softmax, pick the label, average."""
-    logits, labels, mask = _prepare(logits, labels, mask, "cross_entropy")
+    logits, labels, mask, _ = _prepare(logits, labels, mask, "cross_entropy")
     flat = logits.reshape(-1, logits.shape[-1])
     picked = getitem(log_softmax(flat, -1), (backend.xp.arange(flat.shape[0]), labels))
     if mask is None:

@@ -6,7 +6,7 @@ axes that broadcasting added.
 import math
 
 from minigrad import backend
-from minigrad.autograd import weight_grad
+from minigrad.autograd import RowGrad, weight_grad
 from minigrad.ops.common import binary_operands, unbroadcast
 from minigrad.tensor import Tensor
 
@@ -67,7 +67,9 @@ def linear(x, weight, bias=None):
 
     dL/dx = dL/dy W,  dL/dW = dL/dy^T x (over all rows),  dL/db = dL/dy summed over all rows.
     dL/dW is handed back as its two factors (``autograd.WeightGrad``): a weight used at many
-    time steps then gets one product over all of them.
+    time steps then gets one product over all of them. A gradient that is 0 but on some rows
+    (``autograd.RowGrad``, from a masked loss) is used as it is: the products run over those
+    rows only, and dL/dx is a ``RowGrad`` of the same rows.
     """
     x, weight = binary_operands(x, weight, "linear")
     if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
@@ -87,10 +89,17 @@ def linear(x, weight, bias=None):
         y += bias.data
 
     def backward(g):
-        g2 = g.reshape(rows.shape[0], g.shape[-1])                   # (N, out)
-        grad_x = _product(g2, weight.data).reshape(x.shape) if x.requires_grad else None
-        grad_w = weight_grad(g2, rows) if weight.requires_grad else None   # g2^T rows
+        if type(g) is RowGrad:      # g is 0 but at g.rows (a masked loss): use those rows only
+            g2, used = g.values, rows[g.rows]                        # (n, out), (n, in)
+        else:
+            g2, used = g.reshape(rows.shape[0], g.shape[-1]), rows   # (N, out), (N, in)
+        grad_x = _product(g2, weight.data) if x.requires_grad else None
+        if grad_x is not None:      # of the same rows as g: a RowGrad too, or dense
+            grad_x = (RowGrad(x.shape, g.rows, grad_x) if type(g) is RowGrad
+                      else grad_x.reshape(x.shape))
+        grad_w = weight_grad(g2, used) if weight.requires_grad else None   # g2^T used
         grad_b = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
         return grad_x, grad_w, grad_b
+    backward.takes_rows = True
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._from_op(y, parents, backward, "linear")

@@ -116,3 +116,63 @@ def test_cross_entropy_errors(op):
     with pytest.raises(ValueError, match=r"cross_entropy: mask has shape \(3,\), expected "
                                          r"\(2, 3\)"):
         op(logits, np.zeros((2, 3), dtype=int), np.ones(3))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["mask", "mask with an empty row", "mask all zero"])
+def test_a_masked_loss_of_a_linear_layer_matches_torch(name, dtype):
+    """d2l's output layer and masked loss: logits = linear(tanh(h)) (B, T, V), used once more
+    outside the loss so that the loss's row gradient meets a dense one. The linear layer gets
+    the gradient of the kept rows only; every gradient is held to torch."""
+    (B, T, V), mask = CASES[name][0], CASES[name][1]
+    rng = np.random.default_rng(3)
+    h, w, b = rng.standard_normal((B, T, 4)), rng.standard_normal((V, 4)), rng.standard_normal(V)
+    labels = rng.integers(0, V, (B, T))
+
+    def ours(h, w, b):
+        logits = ops.linear(h.tanh(), w, b)
+        return ops.cross_entropy(logits, labels, mask) + (logits * logits).mean() * 0.1
+
+    def theirs(h, w, b):
+        logits = F.linear(h.tanh(), w, b)
+        return torch_cross_entropy(logits, labels, mask) + (logits * logits).mean() * 0.1
+    compare_with_torch(ours, theirs, [h, w, b], dtype)
+    compare_with_torch(lambda h, w, b: ops.cross_entropy(ops.linear(h.tanh(), w, b), labels, mask),
+                       lambda h, w, b: torch_cross_entropy(F.linear(h.tanh(), w, b), labels, mask),
+                       [h, w, b], dtype)
+
+
+def test_a_host_mask_hands_linear_the_kept_rows_only(float64):
+    from minigrad.autograd import RowGrad, WeightGrad
+    logits_shape, mask = CASES["mask"]                  # 3 of 6 positions kept
+    rng = np.random.default_rng(4)
+    h = mg.Tensor(rng.standard_normal(logits_shape[:-1] + (4,)), requires_grad=True)
+    w = mg.Tensor(rng.standard_normal((logits_shape[-1], 4)), requires_grad=True)
+    logits = ops.linear(h, w)
+    loss = ops.cross_entropy(logits, rng.integers(0, 5, logits_shape[:-1]), mask)
+    (row_grad,) = loss._backward(mg.backend.xp.asarray(1.0))
+    assert type(row_grad) is RowGrad and row_grad.shape == logits_shape
+    np.testing.assert_array_equal(host(row_grad.rows), np.flatnonzero(mask))
+    assert row_grad.values.shape == (3, 5)
+    grad_h, grad_w, _ = logits._backward(row_grad)     # no bias: None
+    assert type(grad_h) is RowGrad and grad_h.values.shape == (3, 4)
+    assert type(grad_w) is WeightGrad and grad_w.rows == 3     # the product over 3 rows
+    dense = host(row_grad.dense())
+    assert not dense.reshape(-1, 5)[np.flatnonzero(mask == 0)].any()
+    buffer = mg.backend.xp.ones(logits_shape)
+    np.testing.assert_array_equal(host(row_grad.add_into(buffer)), dense + 1)
+    assert "3 of its 6 rows" in repr(row_grad)
+
+
+def test_a_mask_on_the_device_is_not_read_back():
+    """A mask that is a Tensor on a device backend would need a sync to find its kept rows:
+    the loss runs over every row instead, with no sync."""
+    mg.set_backend("strict")
+    logits, labels, mask = case("mask")
+    x = mg.Tensor(logits, requires_grad=True)
+    with mg.counter.counting() as counts:
+        loss = ops.cross_entropy(x, labels, mg.Tensor(mask))
+        loss.backward()
+    assert counts.syncs == 0, dict(counts.sync_sites)
+    np.testing.assert_allclose(loss.item(), torch_cross_entropy(torch.tensor(logits), labels,
+                                                                mask).item(), rtol=1e-6)

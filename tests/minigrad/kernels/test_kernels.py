@@ -107,12 +107,18 @@ def _masked_softmax(B, Q, K, lens):
     return build
 
 
-def _cross_entropy(N, V, masked):
+def _cross_entropy(N, V, mask_on=None):
+    """``mask_on`` "device": a mask Tensor, which the kernels apply row by row; "host": a NumPy
+    mask, whose kept rows alone reach the kernels."""
     def build():
         rng = np.random.default_rng(N + V)
         (x,) = _tensors(rng, (N, V))
         labels = rng.integers(0, V, N)
-        mask = (rng.random(N) < 0.6).astype(np.float64) if masked else None
+        mask = None
+        if mask_on:
+            mask = (rng.random(N) < 0.6).astype(np.float64)
+            mask[0], mask[-1] = 0.0, 1.0                 # some rows masked, some kept
+            mask = mg.Tensor(mask) if mask_on == "device" else mask
         return [x], ops.cross_entropy(x, labels, mask)
     return build
 
@@ -135,7 +141,8 @@ CASES = {
     "softmax per query": _masked_softmax(2, 2, 4, np.array([[1, 3], [2, 4]])),
     "softmax no lens": _masked_softmax(1, 3, 7, None),
     "cross-entropy": _cross_entropy(9, 37, False),
-    "cross-entropy masked": _cross_entropy(1, 5, True),
+    "cross-entropy masked": _cross_entropy(7, 5, "device"),
+    "cross-entropy host mask": _cross_entropy(6, 5, "host"),
     "dropout": _dropout((3, 67)),
 }
 
