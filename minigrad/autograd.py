@@ -83,8 +83,10 @@ class SliceGrad:
             backend.scatter_add(buffer, self.index, self.values)
         elif _basic(self.index):
             # basic indexing gives a view: one in-place add into it (``buffer[index] += values``
-            # would also write the view back onto itself, a second kernel on a GPU)
-            target = buffer[self.index]
+            # would also write the view back onto itself, a second kernel on a GPU). With a
+            # trailing ``...`` even one element is a 0-d view (NumPy's x[i, j] is a copy).
+            index = self.index if type(self.index) is tuple else (self.index,)
+            target = buffer[index if Ellipsis in index else index + (Ellipsis,)]
             target += self.values
         else:       # a boolean mask: buffer[mask] is a copy, so add and write it back
             buffer[self.index] += self.values

@@ -88,6 +88,9 @@ def _arguments(name, dtype, args):
     converted = []
     for i, (kind, arg) in enumerate(zip(types, args)):
         base = kind.replace("const ", "").rstrip("*").strip()
+        if base != "T" and base not in _C_TYPES:
+            raise KernelError(f"kernels.launch({name!r}): parameter {i} has C type {kind!r}; "
+                              f"kernels may use T, {', '.join(_C_TYPES)} and their pointers")
         expected = numpy.dtype(dtype if base == "T" else _C_TYPES[base])
         if kind.endswith("*"):
             if not hasattr(arg, "dtype") or arg.dtype != expected or not arg.flags.c_contiguous:

@@ -55,7 +55,9 @@ def cross_entropy(logits, labels, mask=None):
 
     With a mask known on the host (d2l's padding mask), only the rows it keeps are computed,
     and the gradient is an ``autograd.RowGrad`` of those rows: a padded position costs neither
-    the softmax here nor, when the logits come from ``linear``, its backward products.
+    the softmax here nor, when the logits come from ``linear``, its backward products. So an
+    inf or NaN logit at a masked-out position does not reach the loss there, while readable
+    mode and a mask on the device (which compute every row) give NaN, as PyTorch does.
     """
     if backend.is_readable():       # readable mode: the composed twin
         return cross_entropy_composed(logits, labels, mask)

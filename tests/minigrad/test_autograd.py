@@ -310,6 +310,30 @@ def test_rows_taken_more_than_once_and_a_whole_first_axis_match_torch(kind, floa
         np.testing.assert_allclose(host(ours.grad), theirs.grad.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("index", [1, -1, (0, 2), (1, Ellipsis), (), np.int64(2)],
+                         ids=["1", "-1", "(0, 2)", "(1, ...)", "()", "int64"])
+def test_gradients_of_single_elements_reach_the_tensor(index, float64):
+    """x[i] of a 1-D x and x[i, j] of a 2-D one pick one element: NumPy gives a copy there,
+    not a view, so the gradient must still be added into the tensor's buffer."""
+    x_host = randn(3) if index in (1, -1) or type(index) is np.int64 else randn(2, 3)
+    if type(index) is tuple and not index:
+        x_host = np.array(1.5)
+
+    def loss(x):
+        inner = x * 2.0
+        return inner[index] * 3.0 + (inner * inner).sum()     # the element and all of x
+    x = mg.Tensor(x_host, requires_grad=True)
+    loss(x).sum().backward()
+    reference = torch.tensor(x_host, requires_grad=True)
+    loss(reference).sum().backward()
+    np.testing.assert_allclose(host(x.grad), reference.grad.numpy(), rtol=1e-13)
+    chained = mg.Tensor(randn(2, 3), requires_grad=True)
+    ((chained * 1.0)[1][2] * 5.0).backward()                    # x[1] then [2]
+    expected = np.zeros((2, 3))
+    expected[1, 2] = 5.0
+    np.testing.assert_array_equal(host(chained.grad), expected)
+
+
 @pytest.mark.parametrize("index", ["mask", "ids", "slice"])
 def test_two_gathers_of_one_tensor_add_up_as_in_torch(index, float64):
     """x[mask] and x[ids] are copies, x[1:] a view: the gradients of two such reads of one
