@@ -8,6 +8,8 @@ each node the sum of the gradients of its consumers: the chain rule, applied in 
 import contextlib
 import math
 
+import numpy
+
 from minigrad import backend
 
 _grad_enabled = True
@@ -387,7 +389,10 @@ def backward(root, grad):
             if (parent_key not in owned and type(current) not in _LAZY
                     and type(parent_grad) not in _LAZY and current.shape == parent_grad.shape
                     and current.dtype == parent_grad.dtype):
-                grads[parent_key] = current + parent_grad   # the buffer and the sum: one op
+                total = current + parent_grad               # the buffer and the sum: one op
+                if isinstance(total, numpy.generic):   # NumPy makes a 0-d sum a scalar,
+                    total = numpy.asarray(total)      # which a later in-place add cannot change
+                grads[parent_key] = total
                 owned.add(parent_key)
                 continue
             if parent_key not in owned or type(current) is WeightGrad:   # make a buffer

@@ -22,6 +22,15 @@ def test_a_tensor_used_twice_accumulates(float64):
     np.testing.assert_allclose(host(x.grad), 2 * x_host + 1, rtol=1e-15)
 
 
+def test_a_zero_dim_tensor_used_three_times_sums_every_gradient(float64):
+    """NumPy turns the sum of two 0-d gradients into a scalar, which a third in-place add
+    would leave unchanged: the sum must stay an array."""
+    s = mg.Tensor(np.array(2.0), requires_grad=True)
+    t = s * 1.0
+    (t * 3.0 + t * 4.0 + t * 5.0).backward()
+    assert float(host(s.grad)) == 12.0
+
+
 def test_diamond_graph_matches_torch():
     def f(x):
         a = x.tanh()
