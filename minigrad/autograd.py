@@ -104,9 +104,6 @@ class SliceGrad:
         return None
 
     def dense(self):
-        whole = self.whole()
-        if whole is not None:
-            return whole.copy()
         return self.add_into(backend.xp.zeros(self.shape, dtype=self.dtype))
 
     def __repr__(self):
@@ -368,8 +365,8 @@ def backward(root, grad):
                 continue
             if readable and type(parent_grad) in _LAZY:   # readable mode: plain arrays only
                 parent_grad = parent_grad.dense()
-            elif type(parent_grad) is SliceGrad and parent_grad.whole() is not None:
-                parent_grad = parent_grad.whole()   # x[0] of a (1, ...) x: a reshape of values
+            elif type(parent_grad) is SliceGrad and (whole := parent_grad.whole()) is not None:
+                parent_grad = whole             # x[0] of a (1, ...) x: a reshape of values
             parent_key = id(parent)
             current = grads.get(parent_key)
             if current is None:

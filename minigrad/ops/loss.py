@@ -28,14 +28,16 @@ def _prepare(logits, labels, mask, op):
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"{op}: labels have shape {labels.shape}, expected "
                          f"{logits.shape[:-1]} for logits of shape {logits.shape}")
+    host_mask = None
     if mask is not None:
         mask = mask.data if isinstance(mask, Tensor) else mask
-        host_mask = None if backend.is_device() and backend.is_array(mask) else mask
+        if not (backend.is_device() and backend.is_array(mask)):
+            host_mask = mask                  # known on the host: its kept rows cost no sync
         mask = backend.asarray(mask)
         if mask.shape != labels.shape:
             raise ValueError(f"{op}: mask has shape {mask.shape}, expected {labels.shape}")
         mask = mask.astype(logits.dtype).reshape(-1)
-    return logits, labels.reshape(-1), mask, (None if mask is None else host_mask)
+    return logits, labels.reshape(-1), mask, host_mask
 
 
 def _kept_rows(host_mask):
@@ -62,26 +64,35 @@ def cross_entropy(logits, labels, mask=None):
     if backend.is_readable():       # readable mode: the composed twin
         return cross_entropy_composed(logits, labels, mask)
     logits, labels, mask, host_mask = _prepare(logits, labels, mask, "cross_entropy")
+    xp = backend.xp
     x = logits.data.reshape(-1, logits.shape[-1])                    # (N, V)
     kept = _kept_rows(host_mask)
     if kept is not None:            # the kept rows only: (n, V), n < N
         x, labels, mask = x[kept], labels[kept], mask[kept]
     if backend.is_device() and x.size:
-        loss, row_grads = _cross_entropy_kernels(x, labels, mask)
+        token_loss, grads_for = _cross_entropy_kernels(x, labels, mask is not None)
     else:
-        loss, row_grads = _cross_entropy_arrays(x, labels, mask)
+        token_loss, grads_for = _cross_entropy_arrays(x, labels)
+    if mask is None:
+        count = max(x.shape[0], 1)
+        total = token_loss.sum()
+    else:
+        count = xp.maximum(mask.sum(), 1)
+        total = (token_loss * mask).sum()
 
     def backward(g):
-        grad = row_grads(g)                                          # (n, V)
+        row_scale = g / count if mask is None else mask * (g / count)  # (n,) or a scalar
+        grad = grads_for(row_scale)                                  # (n, V)
         if kept is None:
             return (grad.reshape(logits.shape),)
         return (RowGrad(logits.shape, kept, grad),)
-    return Tensor._from_op(backend.xp.asarray(loss, dtype=x.dtype), (logits,), backward,
+    return Tensor._from_op(xp.asarray(total / count, dtype=x.dtype), (logits,), backward,
                            "cross_entropy")
 
 
-def _cross_entropy_arrays(x, labels, mask):
-    """The loss over the rows of x (N, V) and the function from dL/dloss to dL/dx (N, V)."""
+def _cross_entropy_arrays(x, labels):
+    """The token losses (N,) of the rows of x (N, V), and the function from the rows' scales
+    m_i dL/dloss / sum(m) ((N,) or a scalar) to dL/dx (N, V)."""
     xp = backend.xp
     rows = xp.arange(x.shape[0])
     shifted = x - x.max(axis=1, keepdims=True)                       # (N, V), max is 0
@@ -90,28 +101,21 @@ def _cross_entropy_arrays(x, labels, mask):
     # exponentiate once and keep the result for backward instead of recomputing it there
     exps = xp.exp(shifted, out=shifted)                              # (N, V)
     sum_exp = exps.sum(axis=1)                                       # (N,)
-    token_loss = xp.log(sum_exp) - picked                            # (N,)
-    if mask is None:
-        count = max(x.shape[0], 1)
-        total = token_loss.sum()
-    else:
-        count = xp.maximum(mask.sum(), 1)
-        total = (token_loss * mask).sum()
 
-    def row_grads(g):
-        row_scale = g / count if mask is None else mask * (g / count)  # (N,) or scalar
-        # m_i dL/dloss / sum(m) * (softmax - onehot), with one pass over the (N, V) array:
+    def grads_for(row_scale):
+        # row_scale * (softmax - onehot), with one pass over the (N, V) array:
         # exps * (row_scale / sum_exp) is the scaled softmax, then subtract at the labels
         grad = exps                    # reused in place: a graph's backward runs only once
         grad *= (row_scale / sum_exp)[:, None]
         grad[rows, labels] -= row_scale
         return grad
-    return total / count, row_grads
+    return xp.log(sum_exp) - picked, grads_for
 
 
-def _cross_entropy_kernels(x, labels, mask):
+def _cross_entropy_kernels(x, labels, per_row_scale):
     """``_cross_entropy_arrays`` on a device: a kernel per row forward (max, sum of exps, the
-    token's loss), a kernel per element backward; the exps are recomputed there, not stored."""
+    token's loss), a kernel per element backward; the exps are recomputed there, not stored.
+    ``per_row_scale``: the backward's scale is one per row (a mask), not one for all."""
     xp = backend.xp
     x = kernels.contiguous(x)                                        # (N, V)
     N, V = x.shape
@@ -119,21 +123,14 @@ def _cross_entropy_kernels(x, labels, mask):
     token_loss, top, sum_exp = (xp.empty(N, dtype=x.dtype) for _ in range(3))
     kernels.launch("cross_entropy_forward", N, x.dtype, x, labels, token_loss, top, sum_exp,
                    N, V)
-    if mask is None:
-        count = N
-        total = token_loss.sum()
-    else:
-        count = xp.maximum(mask.sum(), 1)
-        total = (token_loss * mask).sum()
 
-    def row_grads(g):
-        row_scale = g / count if mask is None else mask * (g / count)  # (N,) or a scalar
+    def grads_for(row_scale):
         row_scale = xp.ascontiguousarray(row_scale, dtype=x.dtype).reshape(-1)
         grad = xp.empty((N, V), dtype=x.dtype)
         kernels.launch("cross_entropy_backward", N * V, x.dtype, x, labels, top, sum_exp,
-                       row_scale, 1 if mask is not None else 0, grad, N, V)
+                       row_scale, 1 if per_row_scale else 0, grad, N, V)
         return grad
-    return total / count, row_grads
+    return token_loss, grads_for
 
 
 def cross_entropy_composed(logits, labels, mask=None):
