@@ -205,8 +205,9 @@ class Seq2SeqAttentionDecoder(nn.Module):
             return self.attention.project_keys(enc_outputs)
         return None
 
-    def _attend(self, hidden_state, enc_outputs, keys, enc_valid_lens):
-        query = _top_hidden(hidden_state).unsqueeze(1)                    # (B, 1, H)
+    def _attend(self, top, enc_outputs, keys, enc_valid_lens):
+        """Attention with the top layer's hidden state ``top`` (B, H) as the query."""
+        query = top.unsqueeze(1)                                          # (B, 1, H)
         if keys is None:
             return self.attention(query, enc_outputs, enc_outputs, enc_valid_lens)
         return self.attention(query, enc_outputs, enc_outputs, enc_valid_lens,
@@ -222,13 +223,30 @@ class Seq2SeqAttentionDecoder(nn.Module):
         """W_c, the columns of the rnn's W_ih_l0 that read the context (G*H, key_size)."""
         return self.rnn.weight_ih_l0[:, :self.key_size]
 
-    def _step(self, emb_projected, W_c, hidden_state, enc_outputs, keys, enc_valid_lens):
-        """One step, given its ``_project_embeddings`` (B, G*H) and ``_context_weight``
-        -> (output (B, H), state)."""
-        context = self._attend(hidden_state, enc_outputs, keys, enc_valid_lens)
+    def _step(self, emb_projected, W_c, layer_states, enc_outputs, keys, enc_valid_lens):
+        """One step, given its ``_project_embeddings`` (B, G*H), ``_context_weight`` and the
+        list of the rnn's layer states (see ``_layer_states``) -> (output (B, H), states)."""
+        top = layer_states[-1][0] if isinstance(layer_states[-1], tuple) else layer_states[-1]
+        context = self._attend(top, enc_outputs, keys, enc_valid_lens)
         gi = emb_projected + ops.linear(context.squeeze(1), W_c)          # (B, G*H)
-        output, hidden_state = self.rnn(None, hidden_state, projected_input=gi.unsqueeze(0))
-        return output[0], hidden_state                                    # (1, B, H) -> (B, H)
+        return self.rnn.step(gi, layer_states)                            # (B, H), states
+
+    @staticmethod
+    def _layer_states(hidden_state):
+        """The (L, B, H) state (an LSTM's (h, c) pair of them) as a list of each layer's
+        state, which the loop passes from step to step without stacking it every time."""
+        if isinstance(hidden_state, tuple):
+            h, c = hidden_state
+            return [(h[k], c[k]) for k in range(h.shape[0])]
+        return [hidden_state[k] for k in range(hidden_state.shape[0])]
+
+    @staticmethod
+    def _stacked_state(layer_states):
+        """The inverse of ``_layer_states``: one (L, B, H) state, or an LSTM's pair."""
+        if isinstance(layer_states[0], tuple):
+            return (ops.stack([h for h, _ in layer_states]),
+                    ops.stack([c for _, c in layer_states]))
+        return ops.stack(layer_states)
 
     def features(self, X, state):
         """X (B, T) ids (teacher forcing) -> (top-layer outputs (B, T, H), state): everything
@@ -240,12 +258,14 @@ class Seq2SeqAttentionDecoder(nn.Module):
         keys = self._project_keys(enc_outputs)
         embs = self._project_embeddings(self.embedding(X.T))              # (T, B, G*H)
         W_c = self._context_weight()      # one slice node for all steps: see WeightGrad
+        layer_states = self._layer_states(hidden_state)
         outputs, self.attention_weights = [], []
         for t in range(embs.shape[0]):
-            output, hidden_state = self._step(embs[t], W_c, hidden_state, enc_outputs, keys,
+            output, layer_states = self._step(embs[t], W_c, layer_states, enc_outputs, keys,
                                               enc_valid_lens)
             outputs.append(output)
             self.attention_weights.append(self.attention.attention_weights)
+        hidden_state = self._stacked_state(layer_states)
         return ops.stack(outputs, axis=1), (enc_outputs, hidden_state, enc_valid_lens)
 
     def _features_book(self, X, state):
@@ -284,8 +304,10 @@ class Seq2SeqAttentionDecoder(nn.Module):
         # fast path: the keys of start_decoding, W_ih_l0 split into W_c and W_e
         enc_outputs, hidden_state, enc_valid_lens, keys = state
         emb = self._project_embeddings(self.embedding(tokens))            # (B, G*H)
-        output, hidden_state = self._step(emb, self._context_weight(), hidden_state,
-                                          enc_outputs, keys, enc_valid_lens)
+        output, layer_states = self._step(emb, self._context_weight(),
+                                          self._layer_states(hidden_state), enc_outputs, keys,
+                                          enc_valid_lens)
+        hidden_state = self._stacked_state(layer_states)
         weights = self.attention.attention_weights[:, 0]                  # (B, T_src)
         return self.dense(output), (enc_outputs, hidden_state, enc_valid_lens, keys), weights
 

@@ -188,6 +188,32 @@ class _RNNBase(Module):
                 X = ops.dropout(X, self.dropout, self.training)
         return X, finals
 
+    def step(self, projected_input, states):
+        """One time step through every layer, for a caller that runs the time loop itself (a
+        decoder whose next input depends on this step's output): layer 0's input projection
+        (B, G*H) and a list of each layer's state -> (the top layer's output (B, H), the list
+        of new states). A GRU layer's state is h (B, H), an LSTM layer's the pair (h, c).
+
+        The same math as ``forward(None, stacked states, projected_input=P[None])``, dropout
+        between layers included, without stacking the states into (L, B, H) and taking them
+        apart again at every step (unidirectional layers only)."""
+        name = type(self).__name__
+        if self.bidirectional:
+            raise ValueError(f"{name}.step: a bidirectional layer reads the whole sequence; "
+                             f"step is for unidirectional layers only")
+        if len(states) != self.num_layers:
+            raise ValueError(f"{name}.step: expected {self.num_layers} layer states, got "
+                             f"{len(states)}")
+        gi, new_states = projected_input, []
+        for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self._weights(f"_l{k}")
+            if k > 0:
+                x = ops.dropout(output, self.dropout, self.training)
+                gi = ops.linear(x, w_ih, b_ih)                            # (B, G*H)
+            output, state = self._cell_step(gi, states[k], w_hh, b_hh)
+            new_states.append(state)
+        return output, new_states
+
     def _initial_states(self, X, state, what):
         """The (L*dirs, B, H) initial state as a list of (B, H) tensors, zeros when None."""
         count = self.num_layers * self.num_directions
@@ -237,6 +263,11 @@ class GRU(_RNNBase):
         return outputs, ops.stack(finals)
 
     @staticmethod
+    def _cell_step(gi, h, weight_hh, bias_hh):
+        h = ops.gru_cell(gi, h, weight_hh, bias_hh)                       # (B, H)
+        return h, h
+
+    @staticmethod
     def _run_direction(gi, h, weight_hh, bias_hh, reverse):
         outputs = [None] * gi.shape[0]
         for t in _time_steps(gi.shape[0], reverse):
@@ -263,6 +294,11 @@ class LSTM(_RNNBase):
         h_n = ops.stack([h for h, _ in finals])
         c_n = ops.stack([c for _, c in finals])
         return outputs, (h_n, c_n)
+
+    @staticmethod
+    def _cell_step(gi, state, weight_hh, bias_hh):
+        hc = ops.lstm_cell(gi, *state, weight_hh, bias_hh)                # (2, B, H)
+        return hc[0], (hc[0], hc[1])
 
     @staticmethod
     def _run_direction(gi, state, weight_hh, bias_hh, reverse):
