@@ -114,21 +114,29 @@ def _kept_pair_scores(q, k, weight, keep):
     """
     xp = backend.xp
     (B, Q, h), K = q.shape, k.shape[1]
-    batch_of_pair = xp.nonzero(keep)[0]                              # b_n, (N,)
-    features = q.data[batch_of_pair] + k.data[keep][:, None, :]      # (N, Q, h) + (N, 1, h)
+    # pairs as flat indices n = b K + j into the (B K) rows of k, gathered with take: at
+    # these sizes integer takes cost a fraction of boolean-mask indexing
+    pair = xp.flatnonzero(keep)                                      # (N,)
+    batch_of_pair = pair // K                                        # b_n
+    N = pair.shape[0]
+    q_rows = q.data.reshape(B, Q * h).take(batch_of_pair, axis=0)    # (N, Q h)
+    k_rows = k.data.reshape(B * K, h).take(pair, axis=0)             # (N, h)
+    features = q_rows.reshape(N, Q, h)
+    features += k_rows[:, None, :]                                   # (N, Q, h)
     features = xp.tanh(features, out=features)
-    scores = xp.full((B, K, Q), MASK_VALUE, dtype=features.dtype)
-    scores[keep] = features @ weight.data[0]                         # (N, Q) into (B, K, Q)
-    scores = scores.transpose(0, 2, 1)                               # (B, Q, K)
+    scores = xp.full((B * K, Q), MASK_VALUE, dtype=features.dtype)
+    scores[pair] = features @ weight.data[0]                         # (N, Q) into (B K, Q)
+    scores = scores.reshape(B, K, Q).transpose(0, 2, 1)              # (B, Q, K)
 
     def backward(g):
-        g_pairs = g.transpose(0, 2, 1)[keep]                         # (N, Q)
+        g_pairs = g.transpose(0, 2, 1).reshape(B * K, Q).take(pair, axis=0)     # (N, Q)
         grad_w = None
         if weight.requires_grad:                                     # (1, N*Q) @ (N*Q, h)
             grad_w = g_pairs.reshape(1, -1) @ features.reshape(-1, h)
         u = _minus_dA_over_w(features, g_pairs[:, :, None])          # (N, Q, h)
-        block = xp.zeros((B, K, Q, h), dtype=u.dtype)                # masked pairs stay 0
-        block[keep] = u
+        block = xp.zeros((B * K, Q * h), dtype=u.dtype)              # masked pairs stay 0
+        block[pair] = u.reshape(N, Q * h)
+        block = block.reshape(B, K, Q, h)
         minus_w = -weight.data[0]
         grad_q = block.sum(axis=1) * minus_w if q.requires_grad else None       # (B, Q, h)
         if k.requires_grad:

@@ -3,8 +3,10 @@ stack, squeeze, unsqueeze. Their backward moves the gradient back the same way.
 """
 import numbers
 
+import numpy
+
 from minigrad import backend
-from minigrad.autograd import slice_grad
+from minigrad.autograd import RowGrad, slice_grad
 from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis
 from minigrad.tensor import Tensor
 
@@ -112,8 +114,11 @@ def getitem(a, index):
     dL/da is zero except at the selected elements, which receive dL/dy; an element selected
     twice by an index array receives the sum. For basic indexing (ints, slices) the gradient is
     kept as a ``SliceGrad``, so taking the T time steps of a sequence one by one costs O(T).
+    Rows of a matrix picked by a host boolean mask take a shorter path (``_masked_rows``).
     """
     a = as_tensor(a, "getitem")
+    if _row_mask(a, index):
+        return _masked_rows(a, index)
     index, advanced = _device_index(index)
     try:
         y = a.data[index]
@@ -124,6 +129,26 @@ def getitem(a, index):
 
     def backward(g):
         return (slice_grad(a.shape, a.dtype, index, g, advanced),)
+    return Tensor._from_op(y, (a,), backward, "getitem")
+
+
+def _row_mask(a, index):
+    """Whether ``a[index]`` picks rows of a matrix with a host boolean mask over its rows (the
+    real tokens of a batch, in ``EncoderDecoder.loss``), on the CPU and in the fast mode."""
+    return (type(index) is numpy.ndarray and index.dtype == bool and a.ndim == 2
+            and index.shape == a.shape[:1] and not backend.is_device()
+            and not backend.is_readable())
+
+
+def _masked_rows(a, mask):
+    """``a[mask]`` for a boolean mask over the rows of a matrix, as a take of the rows that
+    the mask keeps; the gradient is a ``RowGrad`` at those (distinct) rows, which ``linear``
+    takes as it is and any other op as one zero fill and one row write."""
+    rows = backend.asarray(mask.nonzero()[0])
+    y = a.data.take(rows, axis=0)
+
+    def backward(g):
+        return (RowGrad(a.shape, rows, g),)
     return Tensor._from_op(y, (a,), backward, "getitem")
 
 

@@ -129,6 +129,32 @@ def test_getitem_with_a_list_and_index_tensors():
         compare_with_torch(lambda t: t[index], lambda t: t[torch.from_numpy(ids)], [x], "float64")
 
 
+ROW_MASK = np.array([True, False, True, True, False, True])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rows_picked_by_a_host_mask_match_torch_as_a_row_gradient(dtype):
+    """x[mask] of a matrix x and a mask over its rows is a take of the kept rows, whose
+    gradient is a RowGrad: into a linear (which takes it as it is), into an op that needs the
+    dense array, and added to a second use of x."""
+    w = randn(4, 3, seed=1)
+    compare_with_torch(lambda t, w: ops.linear(t[ROW_MASK], w) + t[ROW_MASK][:, :1],
+                       lambda t, w: t[torch.from_numpy(ROW_MASK)] @ w.T
+                       + t[torch.from_numpy(ROW_MASK)][:, :1], [randn(6, 3), w], dtype)
+    compare_with_torch(lambda t: t[ROW_MASK].tanh().sum() * t,
+                       lambda t: t[torch.from_numpy(ROW_MASK)].tanh().sum() * t,
+                       [randn(6, 3)], dtype)
+    x = mg.Tensor(randn(6, 3))
+    y = x[ROW_MASK]
+    assert y.shape == (4, 3)
+    assert host(x[np.zeros(6, dtype=bool)]).shape == (0, 3)
+
+
+def test_rows_picked_by_a_host_mask_gradcheck():
+    check_gradients(lambda t: ops.getitem(t, ROW_MASK) * ops.getitem(t, ROW_MASK), [randn(6, 3)])
+    check_gradients(lambda t: ops.getitem(t, np.zeros(6, dtype=bool)), [randn(6, 3)])
+
+
 def test_getitem_twice_from_one_tensor_adds_up():
     compare_with_torch(lambda t: t[1:3] * t[np.array([0, 1])] + t[2],
                        lambda t: t[1:3] * t[torch.tensor([0, 1])] + t[2],
