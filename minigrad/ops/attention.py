@@ -116,7 +116,7 @@ def _kept_pair_scores(q, k, weight, keep):
     (B, Q, h), K = q.shape, k.shape[1]
     # pairs as flat indices n = b K + j into the (B K) rows of k, gathered with take: at
     # these sizes integer takes cost a fraction of boolean-mask indexing
-    pair = xp.flatnonzero(keep)                                      # (N,)
+    pair = xp.nonzero(keep.reshape(-1))[0]                           # (N,)
     batch_of_pair = pair // K                                        # b_n
     N = pair.shape[0]
     q_rows = q.data.reshape(B, Q * h).take(batch_of_pair, axis=0)    # (N, Q h)
