@@ -210,7 +210,10 @@ class _RNNBase(Module):
             if k > 0:
                 x = ops.dropout(output, self.dropout, self.training)
                 gi = ops.linear(x, w_ih, b_ih)                            # (B, G*H)
-            output, state = self._cell_step(gi, states[k], w_hh, b_hh)
+            state = states[k]     # an integer state is cast, as forward casts h0
+            state = (tuple(_float_like_parameters(self, s) for s in state)
+                     if isinstance(state, tuple) else _float_like_parameters(self, state))
+            output, state = self._cell_step(gi, state, w_hh, b_hh)
             new_states.append(state)
         return output, new_states
 

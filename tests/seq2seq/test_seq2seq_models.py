@@ -283,3 +283,17 @@ def test_build_model_names_a_size_out_of_range(change, message):
     settings.update(change)
     with pytest.raises(ValueError, match=rf"^build_model: {message}$"):
         build_model(**settings)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_an_integer_decoder_state_is_cast_to_the_parameters_dtype(cell):
+    """The attention decoder steps its rnn with GRU/LSTM.step, which casts an integer state
+    as forward casts h0: the outputs stay float32."""
+    from seq2seq.models import Seq2SeqAttentionDecoder
+    decoder = Seq2SeqAttentionDecoder(7, 3, 4, 2, cell=cell)
+    enc_outputs = mg.Tensor(np.zeros((2, 2, 4), np.float32))
+    state = mg.Tensor(np.zeros((2, 2, 4), int))
+    state = (state, state) if cell == "lstm" else state
+    logits, _ = decoder(np.zeros((2, 2), int), decoder.init_state((enc_outputs, state),
+                                                                  np.array([2, 1])))
+    assert logits.dtype == np.float32
