@@ -225,28 +225,11 @@ class Seq2SeqAttentionDecoder(nn.Module):
 
     def _step(self, emb_projected, W_c, layer_states, enc_outputs, keys, enc_valid_lens):
         """One step, given its ``_project_embeddings`` (B, G*H), ``_context_weight`` and the
-        list of the rnn's layer states (see ``_layer_states``) -> (output (B, H), states)."""
+        list of the rnn's layer states (see ``GRU.layer_states``) -> (output (B, H), states)."""
         top = layer_states[-1][0] if isinstance(layer_states[-1], tuple) else layer_states[-1]
         context = self._attend(top, enc_outputs, keys, enc_valid_lens)
         gi = emb_projected + ops.linear(context.squeeze(1), W_c)          # (B, G*H)
         return self.rnn.step(gi, layer_states)                            # (B, H), states
-
-    @staticmethod
-    def _layer_states(hidden_state):
-        """The (L, B, H) state (an LSTM's (h, c) pair of them) as a list of each layer's
-        state, which the loop passes from step to step without stacking it every time."""
-        if isinstance(hidden_state, tuple):
-            h, c = hidden_state
-            return [(h[k], c[k]) for k in range(h.shape[0])]
-        return [hidden_state[k] for k in range(hidden_state.shape[0])]
-
-    @staticmethod
-    def _stacked_state(layer_states):
-        """The inverse of ``_layer_states``: one (L, B, H) state, or an LSTM's pair."""
-        if isinstance(layer_states[0], tuple):
-            return (ops.stack([h for h, _ in layer_states]),
-                    ops.stack([c for _, c in layer_states]))
-        return ops.stack(layer_states)
 
     def features(self, X, state):
         """X (B, T) ids (teacher forcing) -> (top-layer outputs (B, T, H), state): everything
@@ -258,14 +241,14 @@ class Seq2SeqAttentionDecoder(nn.Module):
         keys = self._project_keys(enc_outputs)
         embs = self._project_embeddings(self.embedding(X.T))              # (T, B, G*H)
         W_c = self._context_weight()      # one slice node for all steps: see WeightGrad
-        layer_states = self._layer_states(hidden_state)
+        layer_states = self.rnn.layer_states(hidden_state, X.shape[0])
         outputs, self.attention_weights = [], []
         for t in range(embs.shape[0]):
             output, layer_states = self._step(embs[t], W_c, layer_states, enc_outputs, keys,
                                               enc_valid_lens)
             outputs.append(output)
             self.attention_weights.append(self.attention.attention_weights)
-        hidden_state = self._stacked_state(layer_states)
+        hidden_state = self.rnn.stacked_state(layer_states)
         return ops.stack(outputs, axis=1), (enc_outputs, hidden_state, enc_valid_lens)
 
     def _features_book(self, X, state):
@@ -305,9 +288,10 @@ class Seq2SeqAttentionDecoder(nn.Module):
         enc_outputs, hidden_state, enc_valid_lens, keys = state
         emb = self._project_embeddings(self.embedding(tokens))            # (B, G*H)
         output, layer_states = self._step(emb, self._context_weight(),
-                                          self._layer_states(hidden_state), enc_outputs, keys,
+                                          self.rnn.layer_states(hidden_state, tokens.shape[0]),
+                                          enc_outputs, keys,
                                           enc_valid_lens)
-        hidden_state = self._stacked_state(layer_states)
+        hidden_state = self.rnn.stacked_state(layer_states)
         weights = self.attention.attention_weights[:, 0]                  # (B, T_src)
         return self.dense(output), (enc_outputs, hidden_state, enc_valid_lens, keys), weights
 

@@ -191,36 +191,35 @@ class _RNNBase(Module):
     def step(self, projected_input, states):
         """One time step through every layer, for a caller that runs the time loop itself (a
         decoder whose next input depends on this step's output): layer 0's input projection
-        (B, G*H) and a list of each layer's state -> (the top layer's output (B, H), the list
-        of new states). A GRU layer's state is h (B, H), an LSTM layer's the pair (h, c).
+        (B, G*H) and the list of each layer's state that ``layer_states`` gives -> (the top
+        layer's output (B, H), the list of new states).
 
         The same math as ``forward(None, stacked states, projected_input=P[None])``, dropout
         between layers included, without stacking the states into (L, B, H) and taking them
         apart again at every step (unidirectional layers only)."""
-        name = type(self).__name__
-        if self.bidirectional:
-            raise ValueError(f"{name}.step: a bidirectional layer reads the whole sequence; "
-                             f"step is for unidirectional layers only")
         if len(states) != self.num_layers:
-            raise ValueError(f"{name}.step: expected {self.num_layers} layer states, got "
-                             f"{len(states)}")
+            raise ValueError(f"{type(self).__name__}.step: expected {self.num_layers} layer "
+                             f"states, got {len(states)}")
         gi, new_states = projected_input, []
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self._weights(f"_l{k}")
             if k > 0:
                 x = ops.dropout(output, self.dropout, self.training)
                 gi = ops.linear(x, w_ih, b_ih)                            # (B, G*H)
-            state = states[k]     # an integer state is cast, as forward casts h0
-            state = (tuple(_float_like_parameters(self, s) for s in state)
-                     if isinstance(state, tuple) else _float_like_parameters(self, state))
-            output, state = self._cell_step(gi, state, w_hh, b_hh)
+            output, state = self._cell_step(gi, states[k], w_hh, b_hh)
             new_states.append(state)
         return output, new_states
 
-    def _initial_states(self, X, state, what):
-        """The (L*dirs, B, H) initial state as a list of (B, H) tensors, zeros when None."""
+    def _check_steppable(self):
+        if self.bidirectional:
+            raise ValueError(f"{type(self).__name__}.step: a bidirectional layer reads the "
+                             f"whole sequence; step is for unidirectional layers only")
+
+    def _initial_states(self, batch, state, what):
+        """The (L*dirs, B, H) initial state as a list of (B, H) tensors, zeros when None:
+        checked against its expected shape and cast to the parameters' dtype."""
         count = self.num_layers * self.num_directions
-        shape = (count, X.shape[1], self.hidden_size)
+        shape = (count, batch, self.hidden_size)
         if state is None:
             zeros = _zeros(shape[1:], self.weight_hh_l0)
             return [zeros] * count
@@ -261,9 +260,20 @@ class GRU(_RNNBase):
 
     def forward(self, X, h0=None, projected_input=None):
         X = self._check_sequence(X, projected_input)
-        outputs, finals = self._run_layers(X, self._initial_states(X, h0, "h0"),
+        outputs, finals = self._run_layers(X, self._initial_states(X.shape[1], h0, "h0"),
                                            projected_input)
         return outputs, ops.stack(finals)
+
+    def layer_states(self, h, batch):
+        """h (L, B, H), or None for zeros -> the list of each layer's (B, H) state that
+        ``step`` takes, checked and cast once for the whole loop."""
+        self._check_steppable()
+        return self._initial_states(batch, h, "the state")
+
+    @staticmethod
+    def stacked_state(states):
+        """The inverse of ``layer_states``: the list of layer states -> h (L, B, H)."""
+        return ops.stack(states)
 
     @staticmethod
     def _cell_step(gi, h, weight_hh, bias_hh):
@@ -292,11 +302,25 @@ class LSTM(_RNNBase):
         X = self._check_sequence(X, projected_input)
         h0, c0 = (None, None) if state is None else _check_pair(
             self, state, "(h0, c0), each of shape (num_layers * num_directions, B, H)")
-        hs, cs = self._initial_states(X, h0, "h0"), self._initial_states(X, c0, "c0")
+        B = X.shape[1]
+        hs, cs = self._initial_states(B, h0, "h0"), self._initial_states(B, c0, "c0")
         outputs, finals = self._run_layers(X, list(zip(hs, cs)), projected_input)
-        h_n = ops.stack([h for h, _ in finals])
-        c_n = ops.stack([c for _, c in finals])
-        return outputs, (h_n, c_n)
+        return outputs, self.stacked_state(finals)
+
+    def layer_states(self, state, batch):
+        """(h, c) each (L, B, H), or None for zeros -> the list of each layer's (h, c) pair
+        of (B, H) states that ``step`` takes, checked and cast once for the whole loop."""
+        self._check_steppable()
+        h, c = (None, None) if state is None else _check_pair(
+            self, state, "(h, c), each of shape (num_layers, B, H)")
+        return list(zip(self._initial_states(batch, h, "h"),
+                        self._initial_states(batch, c, "c")))
+
+    @staticmethod
+    def stacked_state(states):
+        """The inverse of ``layer_states``: the list of (h, c) pairs -> (h, c) each
+        (L, B, H)."""
+        return ops.stack([h for h, _ in states]), ops.stack([c for _, c in states])
 
     @staticmethod
     def _cell_step(gi, state, weight_hh, bias_hh):

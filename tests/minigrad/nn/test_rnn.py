@@ -272,3 +272,70 @@ def test_bad_projected_input_is_named():
         mg.nn.LSTM(F, H)(None, projected_input=mg.Tensor(np.zeros((1, 12))))
     with pytest.raises(ValueError, match=r"GRU: projected_input is for unidirectional layers"):
         mg.nn.GRU(F, H, bidirectional=True)(None, projected_input=mg.Tensor(np.zeros((2, 1, 12))))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("kind", ["GRU", "LSTM"])
+def test_step_by_step_matches_torch(kind, dtype, rng, assert_close):
+    """layer_states, then step at every time step, then stacked_state: the outputs, the final
+    state and every gradient of torch's layer run over the whole sequence."""
+    mg.set_default_dtype(dtype)
+    T, B, layers = 3, 2, 2
+    ours, theirs = _pair(kind, dtype, F, H, layers)
+    X, tX = _leaf(rng.standard_normal((T, B, F)).astype(dtype))
+    h0 = rng.standard_normal((layers, B, H)).astype(dtype)
+    state = (mg.Tensor(h0), mg.Tensor(h0 * 0.5)) if kind == "LSTM" else mg.Tensor(h0)
+    t_state = ((torch.from_numpy(h0), torch.from_numpy(h0 * 0.5)) if kind == "LSTM"
+               else torch.from_numpy(h0))
+    P = mg.ops.linear(X, ours.weight_ih_l0, ours.bias_ih_l0)                  # (T, B, G*H)
+    states, outputs = ours.layer_states(state, B), []
+    for t in range(T):
+        output, states = ours.step(P[t], states)
+        outputs.append(output)
+    out, final = mg.ops.stack(outputs), ours.stacked_state(states)
+    t_out, t_final = theirs(tX, t_state)
+    assert_close(out, t_out, "outputs")
+    finals = final if kind == "LSTM" else (final,)
+    t_finals = t_final if kind == "LSTM" else (t_final,)
+    for ours_f, theirs_f in zip(finals, t_finals):
+        assert_close(ours_f, theirs_f, "final state")
+    weights = rng.standard_normal(tuple(t_out.shape)).astype(dtype)
+    ((out * mg.Tensor(weights)).sum() + finals[-1].sum()).backward()
+    ((t_out * torch.from_numpy(weights)).sum() + t_finals[-1].sum()).backward()
+    assert_close(X.grad, tX.grad, "dX")
+    _check_grads(ours, theirs, assert_close)
+
+
+@pytest.mark.parametrize("kind", ["GRU", "LSTM"])
+def test_layer_states_of_none_are_zeros_of_the_parameters_dtype(kind):
+    rnn = getattr(mg.nn, kind)(F, H, 2)
+    states = rnn.layer_states(None, 3)
+    assert len(states) == 2
+    for state in states:
+        for s in (state if kind == "LSTM" else (state,)):
+            assert s.shape == (3, H) and s.dtype == rnn.weight_hh_l0.dtype
+            assert not s.numpy().any()
+    integer = mg.Tensor(np.ones((2, 3, H), int))
+    states = rnn.layer_states((integer, integer) if kind == "LSTM" else integer, 3)
+    first = states[0][0] if kind == "LSTM" else states[0]
+    assert first.dtype == rnn.weight_hh_l0.dtype      # cast once, as forward casts h0
+
+
+def test_bad_step_states_are_named():
+    gru = mg.nn.GRU(F, H, 2)
+    with pytest.raises(ValueError, match=r"GRU: the state has shape \(1, 3, 4\), expected "
+                                         r"\(2, 3, 4\)"):
+        gru.layer_states(mg.Tensor(np.zeros((1, 3, H))), 3)
+    with pytest.raises(ValueError, match=r"GRU: the state has shape \(2, 2, 4\), expected "
+                                         r"\(2, 3, 4\)"):
+        gru.layer_states(mg.Tensor(np.zeros((2, 2, H))), 3)
+    with pytest.raises(ValueError, match=r"GRU.step: expected 2 layer states, got 1"):
+        gru.step(mg.Tensor(np.zeros((3, 3 * H))), gru.layer_states(None, 3)[:1])
+    with pytest.raises(TypeError, match=r"LSTM: expected the state as a pair \(h, c\)"):
+        mg.nn.LSTM(F, H).layer_states(mg.Tensor(np.zeros((1, 3, H))), 3)
+    with pytest.raises(ValueError, match=r"LSTM: c has shape \(1, 2, 4\), expected \(1, 3, 4\)"):
+        mg.nn.LSTM(F, H).layer_states((mg.Tensor(np.zeros((1, 3, H))),
+                                       mg.Tensor(np.zeros((1, 2, H)))), 3)
+    with pytest.raises(ValueError, match=r"GRU.step: a bidirectional layer reads the whole "
+                                         r"sequence"):
+        mg.nn.GRU(F, H, bidirectional=True).layer_states(None, 3)
