@@ -2,12 +2,14 @@
 
 Both engines train the same model (d2l's structure, the same initial weights, the same
 batches, float32, dropout 0.2, Adam, gradient clipping at 1) in alternating rounds; the table
-reports medians of training tokens/s (target tokens, as d2l counts them), greedy-decoding
+reports medians of training tokens/s (target tokens, as d2l counts them), the ratio of the
+medians and the paired ratio (the median of each round's own ratio, steadier when the machine
+is disturbed for a while), greedy-decoding
 sentences/s, and the peak memory each engine adds while training (each measured in a fresh
 subprocess). minigrad's training is timed two ways in the same rounds: ``model.loss`` (what
 seq2seq.train calls) and the public path a reader of d2l writes,
 ``masked_cross_entropy(model(X, dec_X, X_valid_len), Y, Y_valid_len)``, reported as tokens/s
-and as a percentage of ``model.loss``'s. The PyTorch model is the d2l-style twin in
+and as a paired percentage of ``model.loss``'s. The PyTorch model is the d2l-style twin in
 tests/seq2seq/seq2seq_torch_reference.py.
 
     python benchmarks/bench_seq2seq.py                      # both configs, CPU
@@ -117,23 +119,32 @@ def make_torch(cfg, state_dict, device="cpu"):
 
 
 def training_speed(steps, batches, rounds, steps_per_round, backend="numpy"):
-    """Median target tokens/s of each named step function over ``rounds`` rounds of
-    ``steps_per_round`` batches, the engines alternating within each round; batches[0] is
-    a warm-up step for each, untimed."""
+    """Target tokens/s of each named step function over ``rounds`` rounds of
+    ``steps_per_round`` batches, the engines alternating within each round (each round
+    starting with the next engine, so none always runs first); batches[0] is a warm-up step
+    for each, untimed. Returns the list of per-round rates of each engine."""
     for step in steps.values():
         step(batches[0])
+    names = list(steps)
     tokens = {name: [] for name in steps}
     for r in range(rounds):
         chunk = batches[1 + r * steps_per_round:1 + (r + 1) * steps_per_round]
         count = sum(int(b[4].sum()) for b in chunk)
-        for name, step in steps.items():
+        for name in names[r % len(names):] + names[:r % len(names)]:
             synchronize(backend)
             start = time.perf_counter()
             for batch in chunk:
-                step(batch)
+                steps[name](batch)
             synchronize(backend)
             tokens[name].append(count / (time.perf_counter() - start))
-    return {name: statistics.median(values) for name, values in tokens.items()}
+    return tokens
+
+
+def paired_ratio(numerators, denominators):
+    """The median over rounds of each round's own ratio: a machine that slows down for a
+    while slows both engines of a round, so the paired ratio moves less than a ratio of
+    medians (both are printed)."""
+    return statistics.median(a / b for a, b in zip(numerators, denominators))
 
 
 def torch_greedy(model, src, src_len, steps, device="cpu"):
@@ -169,6 +180,9 @@ def measure_speed(cfg, rounds, steps_per_round, backend):
     theirs_model, theirs = make_torch(cfg, ours_model.state_dict(), device)
     tokens = training_speed({"minigrad": ours, "public": public, "pytorch": theirs}, batches,
                             rounds, steps_per_round, backend)
+    ratios = {"vs pytorch": paired_ratio(tokens["minigrad"], tokens["pytorch"]),
+              "public": paired_ratio(tokens["public"], tokens["minigrad"])}
+    tokens = {name: statistics.median(values) for name, values in tokens.items()}
     src, src_len = batches[0][0], batches[0][1]
     decode = {"minigrad": [], "pytorch": []}
     for _ in range(rounds):
@@ -178,7 +192,7 @@ def measure_speed(cfg, rounds, steps_per_round, backend):
         start = time.perf_counter()
         torch_greedy(theirs_model, src, src_len, cfg["steps"], device)
         decode["pytorch"].append(len(src) / (time.perf_counter() - start))
-    return tokens, {k: statistics.median(v) for k, v in decode.items()}
+    return tokens, ratios, {k: statistics.median(v) for k, v in decode.items()}
 
 
 def _rss_kib(field):
@@ -244,15 +258,17 @@ def main():
     print(f"Machine: {machine()}; command: python benchmarks/bench_seq2seq.py "
           f"{' '.join(sys.argv[1:])}\n")
     print("| config | train tokens/s minigrad | public path | % of model.loss | PyTorch | ratio "
-          "| greedy sent/s minigrad | PyTorch | ratio | peak MiB minigrad | PyTorch |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| paired ratio | greedy sent/s minigrad | PyTorch | ratio | peak MiB minigrad "
+          "| PyTorch |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for config in args.config or ["d2l", "wide"]:
         cfg = CONFIGS[config]
-        tokens, decode = measure_speed(cfg, args.rounds, args.steps, args.backend)
+        tokens, ratios, decode = measure_speed(cfg, args.rounds, args.steps, args.backend)
         memory = measure_memory(config, args.steps, args.backend)
         print(f"| {config} | {tokens['minigrad']:,.0f} | {tokens['public']:,.0f} | "
-              f"{100 * tokens['public'] / tokens['minigrad']:.1f}% | {tokens['pytorch']:,.0f} | "
-              f"{tokens['minigrad'] / tokens['pytorch']:.2f}x | {decode['minigrad']:,.0f} | "
+              f"{100 * ratios['public']:.1f}% | {tokens['pytorch']:,.0f} | "
+              f"{tokens['minigrad'] / tokens['pytorch']:.2f}x | {ratios['vs pytorch']:.2f}x | "
+              f"{decode['minigrad']:,.0f} | "
               f"{decode['pytorch']:,.0f} | {decode['minigrad'] / decode['pytorch']:.2f}x | "
               f"{memory['minigrad']:.0f} | {memory['pytorch']:.0f} |", flush=True)
 

@@ -13,13 +13,15 @@ tests/seq2seq/transformer_torch_reference.py. Keep runs short on a shared machin
 import argparse
 import datetime
 import os
+import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "seq2seq"))
 
 # the same random batches, training step and interleaved timing as the Bahdanau benchmark
-from bench_seq2seq import make_batches, minigrad_step, torch_step, training_speed  # noqa: E402
+from bench_seq2seq import (make_batches, minigrad_step, paired_ratio, torch_step,  # noqa: E402
+                           training_speed)
 
 CONFIGS = {
     # the CLI's preset for the built-in corpus (--model transformer)
@@ -51,14 +53,17 @@ def make_torch(cfg, state_dict, device="cpu"):
 
 
 def measure(cfg, rounds, steps_per_round, backend="numpy"):
-    """Median training tokens/s of each engine, rounds interleaved, after one warm-up step."""
+    """Median training tokens/s of each engine, rounds interleaved, after one warm-up step,
+    and the paired ratio (``bench_seq2seq.paired_ratio``)."""
     batches = make_batches(cfg, rounds * steps_per_round + 1, seed=1)
     ours_model, ours = make_minigrad(cfg, seed=0, backend=backend)
     device = "cuda" if backend == "cupy" else "cpu"
     _, theirs = make_torch(cfg, ours_model.state_dict(), device)
     tokens = training_speed({"minigrad": ours, "pytorch": theirs}, batches, rounds,
                             steps_per_round, backend)
-    return tokens, ours_model.num_parameters()
+    ratio = paired_ratio(tokens["minigrad"], tokens["pytorch"])
+    tokens = {name: statistics.median(values) for name, values in tokens.items()}
+    return tokens, ratio, ours_model.num_parameters()
 
 
 def main():
@@ -78,12 +83,13 @@ def main():
           f"({'CUDA' if args.backend == 'cupy' else 'CPU'}), {datetime.date.today()}")
     print(f"Machine: {machine()}; command: python benchmarks/bench_transformer.py "
           f"{' '.join(sys.argv[1:])}\n")
-    print("| config | parameters | train tokens/s minigrad | PyTorch | ratio |")
-    print("|---|---:|---:|---:|---:|")
+    print("| config | parameters | train tokens/s minigrad | PyTorch | ratio | paired ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
     for config in args.config or ["builtin", "d2l"]:
-        tokens, parameters = measure(CONFIGS[config], args.rounds, args.steps, args.backend)
+        tokens, ratio, parameters = measure(CONFIGS[config], args.rounds, args.steps, args.backend)
         print(f"| {config} | {parameters:,} | {tokens['minigrad']:,.0f} | "
-              f"{tokens['pytorch']:,.0f} | {tokens['minigrad'] / tokens['pytorch']:.2f}x |",
+              f"{tokens['pytorch']:,.0f} | {tokens['minigrad'] / tokens['pytorch']:.2f}x | "
+              f"{ratio:.2f}x |",
               flush=True)
 
 
