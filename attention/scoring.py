@@ -114,11 +114,11 @@ class AdditiveAttention(nn.Module):
         projected_queries = self.W_q(queries)                         # (B, Q, h)
         if mg.is_readable():        # d2l's code: every pair scored, masked_softmax masks
             return self._forward_book(projected_queries, projected_keys, values, valid_lens)
-        # fast path: w_v(tanh(q_i + k_j)) for every pair, fused: (B, Q, h), (B, K, h) -> (B, Q, K)
-        # (keys beyond valid_lens are not scored: the softmax masks them anyway)
-        scores = ops.additive_scores(projected_queries, projected_keys, self.w_v.weight,
-                                     valid_lens)
-        self.attention_weights = masked_softmax(scores, valid_lens)
+        # fast path: softmax(w_v(tanh(q_i + k_j))) for every pair as one op, (B, Q, h),
+        # (B, K, h) -> (B, Q, K); keys beyond valid_lens are not scored (their score is the
+        # -1e6 that masked_softmax would put there), so the softmax needs no mask of its own
+        self.attention_weights = ops.additive_attention_weights(
+            projected_queries, projected_keys, self.w_v.weight, valid_lens)
         return ops.bmm(self.dropout(self.attention_weights), values)  # (B, Q, dv)
 
     def _forward_book(self, queries, keys, values, valid_lens):

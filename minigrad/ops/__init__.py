@@ -5,7 +5,8 @@ dropout, rnn, attention, layernorm. ``common`` holds what they share (operand co
 ``unbroadcast``).
 """
 from minigrad.ops.arithmetic import add, div, mul, neg, pow, sub
-from minigrad.ops.attention import additive_scores, additive_scores_composed
+from minigrad.ops.attention import (additive_attention_weights, additive_scores,
+                                    additive_scores_composed)
 from minigrad.ops.dropout import dropout
 from minigrad.ops.embedding import embedding
 from minigrad.ops.layernorm import layer_norm, layer_norm_composed
@@ -24,7 +25,7 @@ __all__ = [
     "sum", "mean", "max", "reshape", "transpose", "swapaxes", "getitem", "concat", "stack",
     "squeeze", "unsqueeze", "matmul", "bmm", "linear", "embedding", "softmax", "log_softmax",
     "masked_softmax", "cross_entropy", "dropout", "gru_cell", "lstm_cell", "additive_scores",
-    "softmax_composed", "masked_softmax_composed", "cross_entropy_composed",
+    "additive_attention_weights", "softmax_composed", "masked_softmax_composed", "cross_entropy_composed",
     "gru_cell_composed", "lstm_cell_composed", "additive_scores_composed", "layer_norm",
     "layer_norm_composed",
 ]

@@ -36,7 +36,8 @@ from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.matmul import linear
 from minigrad.ops.shape import squeeze, unsqueeze
-from minigrad.ops.softmax import MASK_VALUE, kernel_lens, key_mask
+from minigrad.ops.softmax import (MASK_VALUE, kernel_lens, key_mask, masked_softmax,
+                                  softmax_array, softmax_backward_array)
 from minigrad.ops.unary import tanh
 from minigrad.tensor import Tensor
 
@@ -65,9 +66,40 @@ def additive_scores(q, k, weight, valid_lens=None):
         return additive_scores_composed(q, k, weight, valid_lens)
     if backend.is_device():
         return _additive_score_kernels(q, k, weight, valid_lens)
+    scores, backward = _score_arrays(q, k, weight, valid_lens)
+    return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
+
+
+def additive_attention_weights(q, k, weight, valid_lens=None):
+    """The attention weights (B, Q, K) of additive attention, softmax over the keys of
+    ``additive_scores(q, k, weight, valid_lens)``: what ``masked_softmax(additive_scores(q,
+    k, weight, valid_lens), valid_lens)`` gives, as one op.
+
+    The scores of masked keys are -1e6 already, which is all masked_softmax would do to them,
+    so the softmax needs no mask of its own (a row with valid length 0 is uniform either way),
+    and its gradient at masked keys is dropped by the scores' backward, as masked_softmax's
+    mask would drop it. On the CPU this saves the second mask and a graph node per decoder
+    step; on a device it is the two ops' kernels. Readable mode runs the composed twins.
+    """
+    if backend.is_readable():       # readable mode: the composed twins, as d2l writes them
+        q, k, weight = _check(q, k, weight)
+        return masked_softmax(additive_scores_composed(q, k, weight, valid_lens), valid_lens)
+    if backend.is_device():
+        return masked_softmax(additive_scores(q, k, weight, valid_lens), valid_lens)
+    q, k, weight = _check(q, k, weight)
+    scores, scores_backward = _score_arrays(q, k, weight, valid_lens)
+    y = softmax_array(scores, axis=-1)
+
+    def backward(g):
+        return scores_backward(softmax_backward_array(g, y))
+    return Tensor._from_op(y, (q, k, weight), backward, "additive_attention_weights")
+
+
+def _score_arrays(q, k, weight, valid_lens):
+    """The CPU math of ``additive_scores``: the scores array and the backward function."""
     (B, Q, h), K = q.shape, k.shape[1]
     keep = None if valid_lens is None else key_mask(valid_lens, (B, Q, K), "additive_scores")
-    if keep is not None and keep.shape[1] == 1 and not backend.is_device():
+    if keep is not None and keep.shape[1] == 1:
         return _kept_pair_scores(q, k, weight, keep[:, 0])
     xp = backend.xp
     # (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h), then tanh in place
@@ -92,7 +124,7 @@ def additive_scores(q, k, weight, valid_lens=None):
         else:
             grad_k = None
         return grad_q, grad_k, grad_w
-    return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
+    return scores, backward
 
 
 def _minus_dA_over_w(features, g):
@@ -106,6 +138,7 @@ def _minus_dA_over_w(features, g):
 
 def _kept_pair_scores(q, k, weight, keep):
     """``additive_scores`` over the kept (b, j) pairs only; keep (B, K) is j < valid_lens[b].
+    Returns the scores array and the backward function.
 
     The same math as the full block, on rows: pair n = (b_n, j_n) gets the features
     tanh(q[b_n, i] + k[b_n, j_n]) for every query i, and its scores are put back at (b_n, :, j_n)
@@ -144,7 +177,7 @@ def _kept_pair_scores(q, k, weight, keep):
         else:
             grad_k = None
         return grad_q, grad_k, grad_w
-    return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
+    return scores, backward
 
 
 def _additive_score_kernels(q, k, weight, valid_lens):

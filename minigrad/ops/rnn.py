@@ -96,18 +96,17 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
     h_new += n                                                       # (1 - z) n + z h
 
     def backward(dh_new):
-        one_minus_z = 1 - z
+        d_rz = 1 - rz                                                # [1 - r, 1 - z]
         da_n = n * n
         xp.subtract(1, da_n, out=da_n)
-        da_n *= one_minus_z
+        da_n *= d_rz[1]
         da_n *= dh_new                                               # dh' (1 - z) (1 - n^2)
-        da_r = 1 - r
-        da_r *= r
-        da_r *= gh_n
-        da_r *= da_n                                                 # da_n gh_n r (1 - r)
-        da_z = z * one_minus_z
-        da_z *= h_minus_n
-        da_z *= dh_new                                               # dh' (h - n) z (1 - z)
+        d_rz *= rz                                                   # [r (1 - r), z (1 - z)]
+        upstream = xp.empty_like(rz)                                 # what multiplies them:
+        xp.multiply(da_n, gh_n, out=upstream[0])                     # dr = da_n gh_n
+        xp.multiply(dh_new, h_minus_n, out=upstream[1])              # dz = dh' (h - n)
+        d_rz *= upstream                                             # [da_r, da_z], one pass
+        da_r, da_z = d_rz[0], d_rz[1]
         dgi = xp.concatenate((da_r, da_z, da_n), axis=1)             # (B, 3H)
         da_n *= r                                                    # now dgh_n = da_n r
         dgh = xp.concatenate((da_r, da_z, da_n), axis=1)             # (B, 3H)

@@ -150,3 +150,56 @@ def test_valid_lens_out_of_range_is_refused():
     q, k, w = (mg.Tensor(a) for a in arrays(SIZES["one query"]))
     with pytest.raises(ValueError, match=r"additive_scores: valid_lens must lie in \[0, 5\]"):
         ops.additive_scores(q, k, w, valid_lens=np.array([1, 6, 2]))
+
+
+# additive_attention_weights: the softmax of the scores, one op, against the two ops it stands
+# for (masked_softmax of additive_scores_composed) and against torch
+WEIGHT_LENGTHS = dict(LENGTHS, **{"none": None})
+
+
+def composed_weights(lens):
+    return lambda q, k, w: ops.masked_softmax(
+        ops.additive_scores_composed(q, k, w, valid_lens=lens), lens)
+
+
+def torch_weights(lens):
+    def weights(q, k, w):
+        scores = torch_scores(q, k, w) if lens is None else masked_torch_scores(lens)(q, k, w)
+        return torch.softmax(scores, dim=-1)
+    return weights
+
+
+def fused_weights(lens):
+    return lambda q, k, w: ops.additive_attention_weights(q, k, w, lens)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("lens", WEIGHT_LENGTHS)
+def test_attention_weights_match_torch(lens, dtype):
+    lens = None if WEIGHT_LENGTHS[lens] is None else np.array(WEIGHT_LENGTHS[lens])
+    compare_with_torch(fused_weights(lens), torch_weights(lens),
+                       arrays(SIZES["several queries"], seed=10), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("lens", WEIGHT_LENGTHS)
+def test_attention_weights_match_the_composed_ops(lens, dtype):
+    """Against masked_softmax(additive_scores_composed(...)): a row with valid length 0
+    (the "per example" lengths) is uniform in both, and gets no gradient in both."""
+    lens = None if WEIGHT_LENGTHS[lens] is None else np.array(WEIGHT_LENGTHS[lens])
+    compare_twins(fused_weights(lens), composed_weights(lens),
+                  arrays(SIZES["several queries"], seed=11), dtype)
+
+
+@pytest.mark.parametrize("sizes", ["one query", "several queries"])
+def test_attention_weights_gradcheck(sizes):
+    lens = np.array([2, 0, 5] if sizes == "one query" else [3, 1])
+    check_gradients(fused_weights(lens), arrays(SIZES[sizes], seed=12))
+
+
+def test_attention_weights_refuse_what_the_scores_refuse():
+    q, k, w = (mg.Tensor(a) for a in arrays(SIZES["one query"]))
+    with pytest.raises(ValueError, match=r"additive_scores: valid_lens must lie in \[0, 5\]"):
+        ops.additive_attention_weights(q, k, w, valid_lens=np.array([1, 6, 2]))
+    with pytest.raises(ValueError, match=r"additive_scores: expected projected queries"):
+        ops.additive_attention_weights(q, mg.Tensor(np.ones((3, 5, 3))), w)
