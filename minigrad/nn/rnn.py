@@ -282,11 +282,9 @@ class GRU(_RNNBase):
 
     @staticmethod
     def _run_direction(gi, h, weight_hh, bias_hh, reverse):
-        outputs = [None] * gi.shape[0]
-        for t in _time_steps(gi.shape[0], reverse):
-            h = ops.gru_cell(gi[t], h, weight_hh, bias_hh)                # (B, H)
-            outputs[t] = h
-        return ops.stack(outputs), h                                      # (T, B, H)
+        # the T steps of gru_cell as one op (its twin gru_sequence_composed is the step loop)
+        outputs = ops.gru_sequence(gi, h, weight_hh, bias_hh, reverse)    # (T, B, H)
+        return outputs, outputs[0 if reverse else -1]                     # and the last h
 
 
 class LSTM(_RNNBase):

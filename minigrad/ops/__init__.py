@@ -13,7 +13,8 @@ from minigrad.ops.layernorm import layer_norm, layer_norm_composed
 from minigrad.ops.loss import cross_entropy, cross_entropy_composed
 from minigrad.ops.matmul import bmm, linear, matmul
 from minigrad.ops.reduction import max, mean, sum
-from minigrad.ops.rnn import gru_cell, gru_cell_composed, lstm_cell, lstm_cell_composed
+from minigrad.ops.rnn import (gru_cell, gru_cell_composed, gru_sequence, gru_sequence_composed,
+                              lstm_cell, lstm_cell_composed)
 from minigrad.ops.shape import (concat, getitem, reshape, squeeze, stack, swapaxes,
                                 transpose, unsqueeze)
 from minigrad.ops.softmax import (log_softmax, masked_softmax, masked_softmax_composed,
@@ -24,8 +25,9 @@ __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "tanh", "sigmoid", "relu",
     "sum", "mean", "max", "reshape", "transpose", "swapaxes", "getitem", "concat", "stack",
     "squeeze", "unsqueeze", "matmul", "bmm", "linear", "embedding", "softmax", "log_softmax",
-    "masked_softmax", "cross_entropy", "dropout", "gru_cell", "lstm_cell", "additive_scores",
-    "additive_attention_weights", "softmax_composed", "masked_softmax_composed", "cross_entropy_composed",
-    "gru_cell_composed", "lstm_cell_composed", "additive_scores_composed", "layer_norm",
+    "masked_softmax", "cross_entropy", "dropout", "gru_cell", "gru_sequence", "lstm_cell",
+    "additive_scores", "additive_attention_weights", "softmax_composed", "masked_softmax_composed", "cross_entropy_composed",
+    "gru_cell_composed", "gru_sequence_composed", "lstm_cell_composed",
+    "additive_scores_composed", "layer_norm",
     "layer_norm_composed",
 ]

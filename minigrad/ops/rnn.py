@@ -1,4 +1,5 @@
-"""Recurrent cells as single fused ops: one graph node per time step, hand-derived backward.
+"""Recurrent cells as single fused ops: one graph node per time step, hand-derived backward;
+and ``gru_sequence``, a GRU layer's whole time loop as one node.
 
 Both cells take ``gi``, the input projection x W_ih^T + b_ih of this step, already computed:
 a layer projects the inputs of all time steps with one matmul and hands each step its slice.
@@ -27,14 +28,20 @@ from minigrad.ops.unary import sigmoid, sigmoid_array, sigmoid_array_, tanh
 from minigrad.tensor import Tensor
 
 
-def _check(gi, h, weight_hh, bias_hh, gates, op):
+def _check(gi, h, weight_hh, bias_hh, gates, op, sequence=False):
+    """The inputs as tensors, else a clear error: gi (B, G*H), or (T, B, G*H) with T >= 1 for
+    a ``sequence``; h (B, H); weight_hh (G*H, H); bias_hh (G*H,) or None."""
     gi, h, weight_hh = (as_tensor(t, op) for t in (gi, h, weight_hh))
     hidden = h.shape[-1]
     expected_w = (gates * hidden, hidden)
-    if (h.ndim != 2 or gi.shape != (h.shape[0], gates * hidden) or weight_hh.shape != expected_w
+    step_shape = (h.shape[0], gates * hidden) if h.ndim == 2 else None
+    gi_fits = (gi.ndim == 3 and gi.shape[0] >= 1 and gi.shape[1:] == step_shape if sequence
+               else gi.shape == step_shape)
+    if (h.ndim != 2 or not gi_fits or weight_hh.shape != expected_w
             or (bias_hh is not None and bias_hh.shape != (gates * hidden,))):
+        steps = "T, " if sequence else ""
         raise ValueError(
-            f"{op}: expected gi (B, {gates}H), h (B, H), weight_hh ({gates}H, H), bias_hh "
+            f"{op}: expected gi ({steps}B, {gates}H), h (B, H), weight_hh ({gates}H, H), bias_hh "
             f"({gates}H,); got gi {gi.shape}, h {h.shape}, weight_hh {weight_hh.shape}, "
             f"bias_hh {None if bias_hh is None else bias_hh.shape}")
     for t in (h, weight_hh) + (() if bias_hh is None else (bias_hh,)):
@@ -43,7 +50,11 @@ def _check(gi, h, weight_hh, bias_hh, gates, op):
 
 
 def _hidden_projection(h, weight_hh, bias_hh):
-    gh = h.data @ weight_hh.data.T
+    return _hidden_projection_array(h.data, weight_hh, bias_hh)
+
+
+def _hidden_projection_array(h, weight_hh, bias_hh):
+    gh = h @ weight_hh.data.T
     if bias_hh is not None:
         gh += bias_hh.data
     return gh
@@ -160,6 +171,95 @@ def gru_cell_composed(gi, h, weight_hh, bias_hh=None):
     z = sigmoid(add(gate(gi, 1), gate(gh, 1)))
     n = tanh(add(gate(gi, 2), mul(r, gate(gh, 2))))
     return add(mul(sub(1.0, z), n), mul(z, h))
+
+
+def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
+    """A GRU layer's whole time loop as one op: gi (T, B, 3H), every step's input projection,
+    and h0 (B, H) -> the hidden state after every step (T, B, H). With ``reverse`` the steps
+    run t = T-1 .. 0 (a bidirectional layer's reverse direction) and output[0] is the last.
+
+    The math of ``gru_cell`` at every step (see its docstring), on arrays: one graph node for
+    the T steps instead of T cells and T slices of gi, so the backward walk visits one node,
+    dL/dgi is one (T, B, 3H) array, dL/dW_hh one product over the T B rows of the stacked
+    gate gradients and the stacked inputs, and dL/db_hh one sum over them. Readable mode, and
+    a device backend (where each cell is already one kernel forward and one backward), run
+    the twin ``gru_sequence_composed``: ``gru_cell`` at every step, the states stacked.
+    """
+    gi, h0, weight_hh = _check(gi, h0, weight_hh, bias_hh, 3, "gru_sequence", sequence=True)
+    if backend.is_readable() or backend.is_device():
+        return gru_sequence_composed(gi, h0, weight_hh, bias_hh, reverse)
+    xp = backend.xp
+    T, B, H = gi.shape[0], h0.shape[0], h0.shape[1]
+    steps = range(T - 1, -1, -1) if reverse else range(T)
+    dtype = xp.result_type(h0.dtype, weight_hh.dtype)               # as gru_cell's gh
+    outputs = xp.empty((T, B, H), dtype=dtype)
+    # what backward reads, for every step: r and z, n, h - n and the n block of gh
+    rz_all = xp.empty((T, 2, B, H), dtype=dtype)
+    n_all = xp.empty((T, B, H), dtype=dtype)
+    h_minus_n_all = xp.empty((T, B, H), dtype=dtype)
+    gh_n_all = [None] * T
+    gi_data, h = gi.data, h0.data
+    for t in steps:
+        gh = _hidden_projection_array(h, weight_hh, bias_hh)         # (B, 3H)
+        rz = rz_all[t]
+        xp.add(gi_data[t, :, :H], gh[:, :H], out=rz[0])
+        xp.add(gi_data[t, :, H:2 * H], gh[:, H:2 * H], out=rz[1])
+        sigmoid_array_(rz)
+        gh_n = gh_n_all[t] = gh[:, 2 * H:]
+        n = xp.multiply(rz[0], gh_n, out=n_all[t])
+        n += gi_data[t, :, 2 * H:]
+        xp.tanh(n, out=n)
+        h_minus_n = xp.subtract(h, n, out=h_minus_n_all[t])          # kept for dz
+        h = xp.multiply(rz[1], h_minus_n, out=outputs[t])
+        h += n                                                       # (1 - z) n + z h
+
+    def backward(g):
+        dtype_g = xp.result_type(dtype, g.dtype)
+        dgi = xp.empty((T, B, 3 * H), dtype=dtype_g)
+        dgh = xp.empty((T, B, 3 * H), dtype=dtype_g)
+        dh = None                    # the gradient reaching a step's h from the later steps
+        for t in reversed(steps):    # the steps in the order opposite to forward
+            rz, n = rz_all[t], n_all[t]
+            dh_new = g[t] if dh is None else g[t] + dh
+            d_rz = 1 - rz                                            # [1 - r, 1 - z]
+            da_n = n * n
+            xp.subtract(1, da_n, out=da_n)
+            da_n *= d_rz[1]
+            da_n *= dh_new                                           # dh' (1 - z) (1 - n^2)
+            d_rz *= rz                                               # [r (1 - r), z (1 - z)]
+            upstream = xp.empty_like(d_rz)
+            xp.multiply(da_n, gh_n_all[t], out=upstream[0])          # dr = da_n gh_n
+            xp.multiply(dh_new, h_minus_n_all[t], out=upstream[1])   # dz = dh' (h - n)
+            d_rz *= upstream                                         # [da_r, da_z]
+            xp.concatenate((d_rz[0], d_rz[1], da_n), axis=1, out=dgi[t])
+            da_n *= rz[0]                                            # now dgh_n = da_n r
+            xp.concatenate((d_rz[0], d_rz[1], da_n), axis=1, out=dgh[t])
+            if t == steps[0] and not h0.requires_grad:
+                dh = None                                            # no h0 gradient wanted
+                break
+            dh = dgh[t] @ weight_hh.data                             # to the step before
+            dh += dh_new * rz[1]
+        # the h each step read: h0 and the outputs but the last, in the steps' order
+        first = h0.data[None].astype(dtype, copy=False)
+        inputs = (xp.concatenate((outputs[1:], first)) if reverse
+                  else xp.concatenate((first, outputs[:-1])))           # (T, B, H)
+        rows = dgh.reshape(T * B, 3 * H)
+        dw = WeightGrad(rows, inputs.reshape(T * B, H)) if weight_hh.requires_grad else None
+        db = rows.sum(axis=0) if bias_hh is not None and bias_hh.requires_grad else None
+        return dgi, dh, dw, db
+    parents = (gi, h0, weight_hh) + (() if bias_hh is None else (bias_hh,))
+    return Tensor._from_op(outputs, parents, backward, "gru_sequence")
+
+
+def gru_sequence_composed(gi, h0, weight_hh, bias_hh=None, reverse=False):
+    """The readable twin of ``gru_sequence``: ``gru_cell`` on each step's slice gi[t], the
+    states stacked (in readable mode gru_cell is itself its composed twin)."""
+    T = gi.shape[0]
+    outputs, h = [None] * T, h0
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        h = gru_cell(gi[t], h, weight_hh, bias_hh)                   # (B, H)
+        outputs[t] = h
+    return stack(outputs)                                            # (T, B, H)
 
 
 def lstm_cell(gi, h, c, weight_hh, bias_hh=None):

@@ -180,3 +180,94 @@ def test_lstm_cell_shape_errors():
     with pytest.raises(ValueError, match=r"lstm_cell: expected gi \(B, 4H\)"):
         ops.lstm_cell(mg.Tensor(np.ones((2, 12))), h, h, w)
 
+
+
+# ----------------------------------------------------------------------------- GRU sequence
+
+SEQUENCES = [(4, 3, 5), (1, 2, 1), (3, 1, 2)]   # (T, batch, hidden)
+
+
+def sequence_arrays(T, batch, hidden, inputs=3, seed=20):
+    """x (T, B, F), h0 (B, H), weight_ih, bias_ih, weight_hh, bias_hh."""
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal((T, batch, inputs)), rng.standard_normal((batch, hidden)) * 0.5,
+            rng.uniform(-1, 1, (3 * hidden, inputs)), rng.uniform(-1, 1, 3 * hidden),
+            rng.uniform(-1, 1, (3 * hidden, hidden)), rng.uniform(-1, 1, 3 * hidden)]
+
+
+def sequence(op, reverse):
+    return lambda x, h0, w_ih, b_ih, w_hh, b_hh: op(ops.linear(x, w_ih, b_ih), h0, w_hh, b_hh,
+                                                   reverse=reverse)
+
+
+def torch_sequence(inputs, hidden, reverse):
+    """torch.nn.GRUCell run over the steps (backwards with ``reverse``), the states stacked."""
+    cell = torch.nn.GRUCell(inputs, hidden)
+    names = ["weight_ih", "bias_ih", "weight_hh", "bias_hh"]
+
+    def run(x, h, *weights):
+        outputs = [None] * x.shape[0]
+        for t in (range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])):
+            h = outputs[t] = functional_call(cell, dict(zip(names, weights)), (x[t], h))
+        return torch.stack(outputs)
+    return run
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("sizes", SEQUENCES, ids=str)
+def test_gru_sequence_matches_torch(sizes, reverse, dtype):
+    _, out = compare_with_torch(sequence(ops.gru_sequence, reverse),
+                                torch_sequence(3, sizes[2], reverse),
+                                sequence_arrays(*sizes), dtype)
+    assert out.shape == sizes
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("sizes", SEQUENCES, ids=str)
+def test_gru_sequence_gradcheck(sizes, reverse):
+    T, batch, hidden = sizes
+    rng = np.random.default_rng(21)
+    gi, h0 = rng.standard_normal((T, batch, 3 * hidden)), rng.standard_normal((batch, hidden))
+    w, b = rng.uniform(-1, 1, (3 * hidden, hidden)), rng.uniform(-1, 1, 3 * hidden)
+    check_gradients(lambda *a: ops.gru_sequence(*a, reverse=reverse), [gi, h0, w, b])
+    check_gradients(lambda *a: ops.gru_sequence(*a, reverse=reverse), [gi, h0, w])  # no bias
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("sizes", SEQUENCES, ids=str)
+def test_gru_sequence_matches_its_composed_twin(sizes, reverse, dtype):
+    compare_twins(sequence(ops.gru_sequence, reverse),
+                  sequence(ops.gru_sequence_composed, reverse), sequence_arrays(*sizes, seed=22),
+                  dtype)
+
+
+def test_gru_sequence_without_an_h0_gradient(float64):
+    """A constant h0 (an encoder's zeros) gets no gradient; the rest is unchanged."""
+    x, h0, w_ih, b_ih, w_hh, b_hh = sequence_arrays(3, 2, 4, seed=23)
+    results = []
+    for op in (ops.gru_sequence, ops.gru_sequence_composed):
+        leaves = [mg.Tensor(a, requires_grad=True) for a in (x, w_ih, b_ih, w_hh, b_hh)]
+        X, W_ih, B_ih, W_hh, B_hh = leaves
+        out = op(ops.linear(X, W_ih, B_ih), mg.Tensor(h0), W_hh, B_hh)
+        out.backward(np.random.default_rng(24).standard_normal(out.shape))
+        results.append([leaf.grad for leaf in leaves])
+    for fast, twin in zip(*results):
+        np.testing.assert_allclose(mg.backend.to_numpy(fast), mg.backend.to_numpy(twin),
+                                   rtol=1e-10, atol=1e-12)
+
+
+def test_gru_sequence_errors_name_the_shapes():
+    gi, h0 = mg.Tensor(np.zeros((3, 2, 12))), mg.Tensor(np.zeros((2, 4)))
+    w = mg.Tensor(np.zeros((12, 4)))
+    with pytest.raises(ValueError, match=r"gru_sequence: expected gi \(T, B, 3H\), h \(B, H\), "
+                                         r"weight_hh \(3H, H\), bias_hh \(3H,\); got gi "
+                                         r"\(2, 12\)"):
+        ops.gru_sequence(mg.Tensor(np.zeros((2, 12))), h0, w)
+    with pytest.raises(ValueError, match=r"gru_sequence: .* got gi \(0, 2, 12\)"):
+        ops.gru_sequence(mg.Tensor(np.zeros((0, 2, 12))), h0, w)
+    with pytest.raises(ValueError, match=r"gru_sequence: .* h \(3, 4\)"):
+        ops.gru_sequence(gi, mg.Tensor(np.zeros((3, 4))), w)
+    with pytest.raises(ValueError, match=r"gru_sequence: .* bias_hh \(4,\)"):
+        ops.gru_sequence(gi, h0, w, mg.Tensor(np.zeros(4)))
