@@ -52,7 +52,10 @@ def _matmul_flops(name, args):
     if name in ("gru_cell", "lstm_cell"):                    # h (B, H) @ W_hh^T (G*H, H)
         h, weight_hh = args[1], args[2 if name == "gru_cell" else 3]
         return 2 * h.shape[0] * weight_hh.shape[0] * weight_hh.shape[1]
-    if name == "additive_scores":                            # tanh features (B*Q*K, h) @ w
+    if name == "gru_sequence":                               # T steps of h (B, H) @ W_hh^T
+        gi, weight_hh = args[0], args[2]
+        return 2 * gi.shape[0] * gi.shape[1] * weight_hh.shape[0] * weight_hh.shape[1]
+    if name in ("additive_scores", "additive_attention_weights"):   # (B*Q*K, h) @ w
         q, k = args[0], args[1]
         return 2 * q.shape[0] * q.shape[1] * k.shape[1] * q.shape[2]
     return 0
