@@ -107,16 +107,7 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
     h_new += n                                                       # (1 - z) n + z h
 
     def backward(dh_new):
-        d_rz = 1 - rz                                                # [1 - r, 1 - z]
-        da_n = n * n
-        xp.subtract(1, da_n, out=da_n)
-        da_n *= d_rz[1]
-        da_n *= dh_new                                               # dh' (1 - z) (1 - n^2)
-        d_rz *= rz                                                   # [r (1 - r), z (1 - z)]
-        upstream = xp.empty_like(rz)                                 # what multiplies them:
-        xp.multiply(da_n, gh_n, out=upstream[0])                     # dr = da_n gh_n
-        xp.multiply(dh_new, h_minus_n, out=upstream[1])              # dz = dh' (h - n)
-        d_rz *= upstream                                             # [da_r, da_z], one pass
+        d_rz, da_n = _gate_grads(dh_new, rz, n, gh_n, h_minus_n)
         da_r, da_z = d_rz[0], d_rz[1]
         dgi = xp.concatenate((da_r, da_z, da_n), axis=1)             # (B, 3H)
         da_n *= r                                                    # now dgh_n = da_n r
@@ -127,6 +118,23 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
         return dgi, dh, dw, db
     parents = (gi, h, weight_hh) + (() if bias_hh is None else (bias_hh,))
     return Tensor._from_op(h_new, parents, backward, "gru_cell")
+
+
+def _gate_grads(dh_new, rz, n, gh_n, h_minus_n):
+    """The gradients of one GRU step's pre-activations, from dh' (see ``gru_cell``):
+    [da_r, da_z] as one (2, B, H) array, and da_n (B, H)."""
+    xp = backend.xp
+    d_rz = 1 - rz                                                    # [1 - r, 1 - z]
+    da_n = n * n
+    xp.subtract(1, da_n, out=da_n)
+    da_n *= d_rz[1]
+    da_n *= dh_new                                                   # dh' (1 - z) (1 - n^2)
+    d_rz *= rz                                                       # [r (1 - r), z (1 - z)]
+    upstream = xp.empty_like(d_rz)                                   # what multiplies them:
+    xp.multiply(da_n, gh_n, out=upstream[0])                         # dr = da_n gh_n
+    xp.multiply(dh_new, h_minus_n, out=upstream[1])                  # dz = dh' (h - n)
+    d_rz *= upstream                                                 # [da_r, da_z], one pass
+    return d_rz, da_n
 
 
 def _bias_args(bias_hh, gh):
@@ -221,16 +229,7 @@ def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
         for t in reversed(steps):    # the steps in the order opposite to forward
             rz, n = rz_all[t], n_all[t]
             dh_new = g[t] if dh is None else g[t] + dh
-            d_rz = 1 - rz                                            # [1 - r, 1 - z]
-            da_n = n * n
-            xp.subtract(1, da_n, out=da_n)
-            da_n *= d_rz[1]
-            da_n *= dh_new                                           # dh' (1 - z) (1 - n^2)
-            d_rz *= rz                                               # [r (1 - r), z (1 - z)]
-            upstream = xp.empty_like(d_rz)
-            xp.multiply(da_n, gh_n_all[t], out=upstream[0])          # dr = da_n gh_n
-            xp.multiply(dh_new, h_minus_n_all[t], out=upstream[1])   # dz = dh' (h - n)
-            d_rz *= upstream                                         # [da_r, da_z]
+            d_rz, da_n = _gate_grads(dh_new, rz, n, gh_n_all[t], h_minus_n_all[t])
             xp.concatenate((d_rz[0], d_rz[1], da_n), axis=1, out=dgi[t])
             da_n *= rz[0]                                            # now dgh_n = da_n r
             xp.concatenate((d_rz[0], d_rz[1], da_n), axis=1, out=dgh[t])
