@@ -39,9 +39,9 @@ def _check(gi, h, weight_hh, bias_hh, gates, op, sequence=False):
                else gi.shape == step_shape)
     if (h.ndim != 2 or not gi_fits or weight_hh.shape != expected_w
             or (bias_hh is not None and bias_hh.shape != (gates * hidden,))):
-        steps = "T, " if sequence else ""
+        gi_text = f"(T, B, {gates}H) with T >= 1" if sequence else f"(B, {gates}H)"
         raise ValueError(
-            f"{op}: expected gi ({steps}B, {gates}H), h (B, H), weight_hh ({gates}H, H), bias_hh "
+            f"{op}: expected gi {gi_text}, h (B, H), weight_hh ({gates}H, H), bias_hh "
             f"({gates}H,); got gi {gi.shape}, h {h.shape}, weight_hh {weight_hh.shape}, "
             f"bias_hh {None if bias_hh is None else bias_hh.shape}")
     for t in (h, weight_hh) + (() if bias_hh is None else (bias_hh,)):
