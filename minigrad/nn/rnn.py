@@ -15,6 +15,7 @@ import math
 from minigrad import backend, ops
 from minigrad.nn.module import Module, check_sizes, uniform
 from minigrad.ops.common import as_float, as_tensor
+from minigrad.ops.rnn import _time_steps
 
 
 def _zeros(shape, like):
@@ -237,10 +238,6 @@ class _RNNBase(Module):
         if self.bidirectional:
             text += ", bidirectional=True"
         return text
-
-
-def _time_steps(T, reverse):
-    return range(T - 1, -1, -1) if reverse else range(T)
 
 
 class GRU(_RNNBase):

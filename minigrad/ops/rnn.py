@@ -50,10 +50,7 @@ def _check(gi, h, weight_hh, bias_hh, gates, op, sequence=False):
 
 
 def _hidden_projection(h, weight_hh, bias_hh):
-    return _hidden_projection_array(h.data, weight_hh, bias_hh)
-
-
-def _hidden_projection_array(h, weight_hh, bias_hh):
+    """gh = h W_hh^T + b_hh for the array h (B, H)."""
     gh = h @ weight_hh.data.T
     if bias_hh is not None:
         gh += bias_hh.data
@@ -90,7 +87,7 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
         return _gru_cell_kernels(gi, h, weight_hh, bias_hh)
     xp = backend.xp
     B, H = h.shape
-    gh = _hidden_projection(h, weight_hh, bias_hh)                   # (B, 3H)
+    gh = _hidden_projection(h.data, weight_hh, bias_hh)              # (B, 3H)
     # r and z in one (2, B, H) array, so one sigmoid pass serves both, and each gate is
     # still a contiguous (B, H) block
     rz = xp.empty((2, B, H), dtype=gh.dtype)
@@ -181,6 +178,11 @@ def gru_cell_composed(gi, h, weight_hh, bias_hh=None):
     return add(mul(sub(1.0, z), n), mul(z, h))
 
 
+def _time_steps(T, reverse):
+    """The order of a sequence's steps: t = 0 .. T-1, or T-1 .. 0 with ``reverse``."""
+    return range(T - 1, -1, -1) if reverse else range(T)
+
+
 def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
     """A GRU layer's whole time loop as one op: gi (T, B, 3H), every step's input projection,
     and h0 (B, H) -> the hidden state after every step (T, B, H). With ``reverse`` the steps
@@ -198,7 +200,7 @@ def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
         return gru_sequence_composed(gi, h0, weight_hh, bias_hh, reverse)
     xp = backend.xp
     T, B, H = gi.shape[0], h0.shape[0], h0.shape[1]
-    steps = range(T - 1, -1, -1) if reverse else range(T)
+    steps = _time_steps(T, reverse)
     dtype = xp.result_type(h0.dtype, weight_hh.dtype)               # as gru_cell's gh
     outputs = xp.empty((T, B, H), dtype=dtype)
     # what backward reads, for every step: r and z, n, h - n and the n block of gh
@@ -208,7 +210,7 @@ def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
     gh_n_all = [None] * T
     gi_data, h = gi.data, h0.data
     for t in steps:
-        gh = _hidden_projection_array(h, weight_hh, bias_hh)         # (B, 3H)
+        gh = _hidden_projection(h, weight_hh, bias_hh)               # (B, 3H)
         rz = rz_all[t]
         xp.add(gi_data[t, :, :H], gh[:, :H], out=rz[0])
         xp.add(gi_data[t, :, H:2 * H], gh[:, H:2 * H], out=rz[1])
@@ -255,7 +257,7 @@ def gru_sequence_composed(gi, h0, weight_hh, bias_hh=None, reverse=False):
     states stacked (in readable mode gru_cell is itself its composed twin)."""
     T = gi.shape[0]
     outputs, h = [None] * T, h0
-    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+    for t in _time_steps(T, reverse):
         h = gru_cell(gi[t], h, weight_hh, bias_hh)                   # (B, H)
         outputs[t] = h
     return stack(outputs)                                            # (T, B, H)
@@ -282,7 +284,7 @@ def lstm_cell(gi, h, c, weight_hh, bias_hh=None):
         return _lstm_cell_kernels(gi, h, c, weight_hh, bias_hh)
     xp = backend.xp
     H = h.shape[1]
-    a = gi.data + _hidden_projection(h, weight_hh, bias_hh)          # (B, 4H)
+    a = gi.data + _hidden_projection(h.data, weight_hh, bias_hh)     # (B, 4H)
     i = sigmoid_array(a[:, :H])
     f = sigmoid_array(a[:, H:2 * H])
     g = xp.tanh(a[:, 2 * H:3 * H])

@@ -34,6 +34,32 @@ def _check_grads(ours, theirs, assert_close):
         assert_close(grad, param.grad, name)
 
 
+def _states(kind, h0):
+    """The initial state from h0 (L, B, H) for minigrad and for torch: h0, or an LSTM's
+    (h0, h0 / 2)."""
+    if kind == "LSTM":
+        return ((mg.Tensor(h0), mg.Tensor(h0 * 0.5)),
+                (torch.from_numpy(h0), torch.from_numpy(h0 * 0.5)))
+    return mg.Tensor(h0), torch.from_numpy(h0)
+
+
+def _check_run(kind, run, t_run, inputs, modules, rng, assert_close, loss_state):
+    """(outputs, final state) of a minigrad run against torch's, then the gradients of
+    sum(outputs * random weights) + sum(final state number ``loss_state``, of h or (h, c)):
+    the input's and every parameter's."""
+    (out, final), (t_out, t_final), (X, tX) = run, t_run, inputs
+    assert_close(out, t_out, "outputs")
+    finals = final if kind == "LSTM" else (final,)
+    t_finals = t_final if kind == "LSTM" else (t_final,)
+    for ours_f, theirs_f in zip(finals, t_finals):
+        assert_close(ours_f, theirs_f, "final state")
+    weights = rng.standard_normal(tuple(t_out.shape)).astype(out.dtype)
+    ((out * mg.Tensor(weights)).sum() + finals[loss_state].sum()).backward()
+    ((t_out * torch.from_numpy(weights)).sum() + t_finals[loss_state].sum()).backward()
+    assert_close(X.grad, tX.grad, "dX")
+    _check_grads(*modules, assert_close)
+
+
 SEQUENCE_CASES = [  # (num_layers, bidirectional, with initial state, T, B)
     (1, False, False, 5, 3),
     (1, False, True, 5, 3),
@@ -241,25 +267,13 @@ def test_projected_input_computed_in_parts_matches_torch(kind, dtype, rng, asser
     T, B, split = 3, 2, 1                          # X = [a; b] with a = X[..., :1]
     ours, theirs = _pair(kind, dtype, F, H, 2)
     X, tX = _leaf(rng.standard_normal((T, B, F)).astype(dtype))
-    h0 = rng.standard_normal((2, B, H)).astype(dtype)
-    state = (mg.Tensor(h0), mg.Tensor(h0 * 0.5)) if kind == "LSTM" else mg.Tensor(h0)
-    t_state = ((torch.from_numpy(h0), torch.from_numpy(h0 * 0.5)) if kind == "LSTM"
-               else torch.from_numpy(h0))
+    state, t_state = _states(kind, rng.standard_normal((2, B, H)).astype(dtype))
     W = ours.weight_ih_l0
     P = (mg.ops.linear(X[:, :, :split], W[:, :split])
          + mg.ops.linear(X[:, :, split:], W[:, split:], ours.bias_ih_l0))   # (T, B, G*H)
     out, final = ours(None, state, projected_input=P)
-    t_out, t_final = theirs(tX, t_state)
-    assert_close(out, t_out, "outputs")
-    finals = final if kind == "LSTM" else (final,)
-    t_finals = t_final if kind == "LSTM" else (t_final,)
-    for ours_f, theirs_f in zip(finals, t_finals):
-        assert_close(ours_f, theirs_f, "final state")
-    weights = rng.standard_normal(tuple(t_out.shape)).astype(dtype)
-    ((out * mg.Tensor(weights)).sum() + finals[0].sum()).backward()
-    ((t_out * torch.from_numpy(weights)).sum() + t_finals[0].sum()).backward()
-    assert_close(X.grad, tX.grad, "dX")
-    _check_grads(ours, theirs, assert_close)
+    _check_run(kind, (out, final), theirs(tX, t_state), (X, tX), (ours, theirs), rng,
+               assert_close, loss_state=0)
 
 
 def test_bad_projected_input_is_named():
@@ -283,27 +297,15 @@ def test_step_by_step_matches_torch(kind, dtype, rng, assert_close):
     T, B, layers = 3, 2, 2
     ours, theirs = _pair(kind, dtype, F, H, layers)
     X, tX = _leaf(rng.standard_normal((T, B, F)).astype(dtype))
-    h0 = rng.standard_normal((layers, B, H)).astype(dtype)
-    state = (mg.Tensor(h0), mg.Tensor(h0 * 0.5)) if kind == "LSTM" else mg.Tensor(h0)
-    t_state = ((torch.from_numpy(h0), torch.from_numpy(h0 * 0.5)) if kind == "LSTM"
-               else torch.from_numpy(h0))
+    state, t_state = _states(kind, rng.standard_normal((layers, B, H)).astype(dtype))
     P = mg.ops.linear(X, ours.weight_ih_l0, ours.bias_ih_l0)                  # (T, B, G*H)
     states, outputs = ours.layer_states(state, B), []
     for t in range(T):
         output, states = ours.step(P[t], states)
         outputs.append(output)
     out, final = mg.ops.stack(outputs), ours.stacked_state(states)
-    t_out, t_final = theirs(tX, t_state)
-    assert_close(out, t_out, "outputs")
-    finals = final if kind == "LSTM" else (final,)
-    t_finals = t_final if kind == "LSTM" else (t_final,)
-    for ours_f, theirs_f in zip(finals, t_finals):
-        assert_close(ours_f, theirs_f, "final state")
-    weights = rng.standard_normal(tuple(t_out.shape)).astype(dtype)
-    ((out * mg.Tensor(weights)).sum() + finals[-1].sum()).backward()
-    ((t_out * torch.from_numpy(weights)).sum() + t_finals[-1].sum()).backward()
-    assert_close(X.grad, tX.grad, "dX")
-    _check_grads(ours, theirs, assert_close)
+    _check_run(kind, (out, final), theirs(tX, t_state), (X, tX), (ours, theirs), rng,
+               assert_close, loss_state=-1)
 
 
 @pytest.mark.parametrize("kind", ["GRU", "LSTM"])
