@@ -226,7 +226,7 @@ class Seq2SeqAttentionDecoder(nn.Module):
     def _step(self, emb_projected, W_c, layer_states, enc_outputs, keys, enc_valid_lens):
         """One step, given its ``_project_embeddings`` (B, G*H), ``_context_weight`` and the
         list of the rnn's layer states (see ``GRU.layer_states``) -> (output (B, H), states)."""
-        top = layer_states[-1][0] if isinstance(layer_states[-1], tuple) else layer_states[-1]
+        top = self.rnn.top_state(layer_states)                           # (B, H)
         context = self._attend(top, enc_outputs, keys, enc_valid_lens)
         gi = emb_projected + ops.linear(context.squeeze(1), W_c)          # (B, G*H)
         return self.rnn.step(gi, layer_states)                            # (B, H), states

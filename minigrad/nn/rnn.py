@@ -273,6 +273,11 @@ class GRU(_RNNBase):
         return ops.stack(states)
 
     @staticmethod
+    def top_state(states):
+        """The top layer's hidden state (B, H) from the list of layer states."""
+        return states[-1]
+
+    @staticmethod
     def _cell_step(gi, h, weight_hh, bias_hh):
         h = ops.gru_cell(gi, h, weight_hh, bias_hh)                       # (B, H)
         return h, h
@@ -318,9 +323,15 @@ class LSTM(_RNNBase):
         return ops.stack([h for h, _ in states]), ops.stack([c for _, c in states])
 
     @staticmethod
+    def top_state(states):
+        """The top layer's hidden state h (B, H) from the list of (h, c) layer states."""
+        return states[-1][0]
+
+    @staticmethod
     def _cell_step(gi, state, weight_hh, bias_hh):
         hc = ops.lstm_cell(gi, *state, weight_hh, bias_hh)                # (2, B, H)
-        return hc[0], (hc[0], hc[1])
+        h = hc[0]                                    # one node: the output and the state's h
+        return h, (h, hc[1])
 
     @staticmethod
     def _run_direction(gi, state, weight_hh, bias_hh, reverse):

@@ -21,10 +21,15 @@ class Adam(Optimizer):
     ``_update`` does this for one parameter: the readable form, and the one readable mode
     runs. A step otherwise updates all the parameters of one dtype at once (``_FlatGroup``):
     they, their moments and their gradients are views into one flat array each, so a step is
-    the same dozen array operations (kernel launches on a GPU) however many parameters there
-    are, instead of a dozen per parameter. Both apply the same elementwise arithmetic, so they
-    give the same bits.
+    one kernel launch on a GPU however many parameters there are, and on the CPU a dozen
+    array operations per block of ``block_size`` elements, instead of a dozen per parameter.
+    Both apply the same elementwise arithmetic, so they give the same bits.
+
+    Why blocks on the CPU: the dozen passes over one block run in the cache, so main memory
+    sees each array about once instead of a dozen times (BENCHMARKS.md, bench_adam.py). A
+    model smaller than one block (d2l's sizes) takes a single block.
     """
+    block_size = 1 << 18    # elements: a block's five arrays (5 MiB of float32) stay in L3
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         if (not isinstance(betas, (tuple, list)) or len(betas) != 2
@@ -81,6 +86,10 @@ class Adam(Optimizer):
     # -- all parameters of one dtype at once ------------------------------------------------
     def step(self):
         """Update every parameter that has a gradient (see the class docstring for how)."""
+        if (isinstance(self.block_size, bool) or not isinstance(self.block_size, numbers.Integral)
+                or self.block_size < 1):
+            raise ValueError(f"Adam: block_size must be a positive integer (elements), got "
+                             f"{self.block_size!r}")
         groups = None if backend.is_readable() else self._flat_groups()
         if groups is None:     # readable mode, or parameters that do not step together
             return super().step()
@@ -90,12 +99,23 @@ class Adam(Optimizer):
             if backend.is_device():     # one kernel launch: minigrad/kernels/adam.cu
                 self._apply_kernel(group, t)
             else:
-                if self.hyperparameters["weight_decay"]:      # g = g + weight_decay * p
-                    group.grad += backend.xp.multiply(
-                        group.data, self.hyperparameters["weight_decay"], out=group.work)
-                self._apply(group.data, group.grad, group.m, group.v, t, group.work)
+                self._apply_blocks(group, t)
             for i in group.indices:
                 self.state[i]["step"] = t
+
+    def _apply_blocks(self, group, t):
+        """``_apply`` (weight decay included) over the flat arrays, one cache-sized block at a
+        time (views of the flat arrays, so the update lands in them)."""
+        decay = self.hyperparameters["weight_decay"]
+        size = group.data.size
+        block_work = group.work_array(min(self.block_size, size))
+        for start in range(0, size, self.block_size):
+            block = slice(start, min(start + self.block_size, size))
+            p, grad, m, v = group.data[block], group.grad[block], group.m[block], group.v[block]
+            work = block_work[:p.size]
+            if decay:                                          # g = g + weight_decay * p
+                grad += backend.xp.multiply(p, decay, out=work)
+            self._apply(p, grad, m, v, t, work)
 
     def _apply_kernel(self, group, t):
         """The same update as ``_apply`` (weight decay included) in one kernel."""
@@ -131,6 +151,7 @@ class _FlatGroup:
     gradients, which backward makes afresh at every step, are copied in with one
     concatenation. If anything replaces one of those views (``load_state_dict`` on the model
     or the optimizer), ``is_bound`` notices and the group is packed again from the new arrays.
+    ``work`` is the CPU update's temporary, made at its first use (``work_array``).
     """
 
     def __init__(self, params, states, indices):
@@ -147,7 +168,7 @@ class _FlatGroup:
                                [states[i]["exp_avg_sq"] for i in indices])]
         self.data, self.m, self.v = flat
         self.grad = xp.empty_like(self.data)
-        self.work = xp.empty_like(self.data)
+        self.work = None        # one block long: see work_array
         self.views = []
         start = 0
         for i, p in zip(indices, members):
@@ -162,6 +183,12 @@ class _FlatGroup:
         return all(params[i].data is data and states[i].get("exp_avg") is m
                    and states[i].get("exp_avg_sq") is v
                    for i, (data, m, v) in zip(self.indices, self.views))
+
+    def work_array(self, size):
+        """A temporary array of ``size`` elements, kept from step to step."""
+        if self.work is None or self.work.size < size:
+            self.work = backend.xp.empty(size, dtype=self.data.dtype)
+        return self.work[:size]
 
     def gather_grads(self, params):
         backend.xp.concatenate([params[i].grad.reshape(-1) for i in self.indices],

@@ -292,7 +292,8 @@ def test_bad_projected_input_is_named():
 @pytest.mark.parametrize("kind", ["GRU", "LSTM"])
 def test_step_by_step_matches_torch(kind, dtype, rng, assert_close):
     """layer_states, then step at every time step, then stacked_state: the outputs, the final
-    state and every gradient of torch's layer run over the whole sequence."""
+    state and every gradient of torch's layer run over the whole sequence; top_state is the
+    step's output, the top layer's h."""
     mg.set_default_dtype(dtype)
     T, B, layers = 3, 2, 2
     ours, theirs = _pair(kind, dtype, F, H, layers)
@@ -302,6 +303,7 @@ def test_step_by_step_matches_torch(kind, dtype, rng, assert_close):
     states, outputs = ours.layer_states(state, B), []
     for t in range(T):
         output, states = ours.step(P[t], states)
+        assert ours.top_state(states) is output          # the top layer's h, the output
         outputs.append(output)
     out, final = mg.ops.stack(outputs), ours.stacked_state(states)
     _check_run(kind, (out, final), theirs(tX, t_state), (X, tX), (ours, theirs), rng,

@@ -1,5 +1,8 @@
 """Adam's flat update (all parameters of a dtype at once) against its readable twin, the
-per-parameter update that readable mode runs: the same bits, and a dozen operations a step."""
+per-parameter update that readable mode runs: the same bits, whatever the CPU's block size,
+and a dozen operations per block on the CPU, one kernel on a device."""
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -31,13 +34,18 @@ def _weights(model):
                                       {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6,
                                        "weight_decay": 0.1}])
 @pytest.mark.parametrize("skip", [None, 2])
-def test_flat_update_gives_the_bits_of_the_per_parameter_one(settings, skip):
+@pytest.mark.parametrize("block_size", [None, 1, 7, 32])
+def test_flat_update_gives_the_bits_of_the_per_parameter_one(settings, skip, block_size):
+    """The model has 32 numbers: blocks of 1, 7 (the last one short, the others crossing
+    parameters' edges) and 32 (one block) all give the per-parameter update's bits."""
     results = []
     for readable in (False, True):
         mg.set_readable(readable)
         try:
             model = _model()
             optimizer = mg.optim.Adam(model.parameters(), **settings)
+            if block_size is not None:
+                optimizer.block_size = block_size
             _train(model, optimizer, 6, skip=skip)
             results.append((_weights(model), optimizer.state_dict()))
         finally:
@@ -89,3 +97,64 @@ def test_a_step_is_a_dozen_operations_whatever_the_number_of_parameters():
             optimizer.step()
         counts.append(step.ops)
     assert counts[0] == counts[1] <= 14, counts
+
+
+@pytest.mark.fused
+@pytest.mark.numpy_only     # counted on the strict backend (the conftest restores the backend)
+@pytest.mark.parametrize("block_size, blocks", [(7, 5), (16, 2), (32, 1), (1000, 1)])
+def test_on_the_cpu_the_update_runs_a_dozen_operations_per_block(block_size, blocks):
+    """32 numbers in blocks of ``block_size``: the gradients' gather, then the same dozen
+    operations on each block; a device backend runs one kernel over the whole arrays."""
+    mg.set_backend("strict")
+    counts = {}
+    for path in ("host", "device"):
+        mg.manual_seed(0)
+        model = _model()
+        optimizer = mg.optim.Adam(model.parameters(), lr=0.01)
+        optimizer.block_size = block_size
+        _train(model, optimizer, 1)
+        optimizer.zero_grad()
+        (model(mg.Tensor(np.ones((2, 3)))) ** 2).sum().backward()
+        branches = mg.backend.host_branches() if path == "host" else contextlib.nullcontext()
+        with branches, counter.counting() as step:
+            optimizer.step()
+        counts[path] = step.ops
+    assert counts["host"] == 1 + 13 * blocks, counts
+    assert counts["device"] == 2, counts              # the gather and the kernel
+
+
+@pytest.mark.parametrize("block_size", [3, 1000])
+def test_blocks_give_the_bits_of_the_per_parameter_update_for_two_dtypes(block_size):
+    """A float32 and a float64 group (two flat groups), weight decay on: blocks of 3 numbers
+    and one block agree with readable mode bit for bit."""
+    results = []
+    for readable in (False, True):
+        mg.set_readable(readable)
+        try:
+            mg.manual_seed(0)
+            rng = np.random.default_rng(4)
+            params = [mg.Tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)
+                      for shape, dtype in (((4, 5), np.float32), ((7,), np.float64),
+                                           ((0, 3), np.float32), ((2, 3), np.float64))]
+            optimizer = mg.optim.Adam(params, lr=0.01, weight_decay=0.05)
+            optimizer.block_size = block_size
+            for _ in range(4):
+                for p in params:
+                    p.grad = mg.backend.asarray(rng.standard_normal(p.shape), dtype=p.dtype)
+                optimizer.step()
+            results.append([p.numpy() for p in params])
+        finally:
+            mg.set_readable(False)
+    for fast, readable in zip(*results):
+        assert fast.dtype == readable.dtype
+        np.testing.assert_array_equal(fast, readable)
+
+
+@pytest.mark.parametrize("block_size", [0, -2, 2.5, True])
+def test_a_bad_block_size_is_named(block_size):
+    param = mg.Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    param.grad = mg.backend.asarray(np.ones(3), dtype=np.float32)
+    optimizer = mg.optim.Adam([param])
+    optimizer.block_size = block_size
+    with pytest.raises(ValueError, match=r"Adam: block_size must be a positive integer"):
+        optimizer.step()
