@@ -1,14 +1,15 @@
 """Adam's step on the parameters of the Bahdanau models: minigrad against PyTorch, in one run.
 
-The parameters have the shapes of ``bench_seq2seq.py``'s models (``wide``: 5.7 million float32
-numbers, 22 MiB; ``d2l``: 0.05 million), with random gradients. Three updates are timed in
-interleaved rounds (medians of the per-step time):
+The parameters have the shapes of ``bench_seq2seq.py``'s models (``wide``: 5.75 million
+float32 numbers, 22 MiB; ``d2l``: 0.05 million), with random gradients. Four updates are timed
+in interleaved rounds (medians of the per-step time):
 
 - minigrad's Adam as it runs: the flat arrays in cache-sized blocks (``Adam.block_size``);
 - the same flat update in one block, every one of its dozen passes over the whole arrays (the
   update before blocks; the same bits);
 - ``torch.optim.Adam`` on the same numbers, with its CPU default (a loop over the
-  parameters, 2 threads) and with ``fused=True`` (one fused pass per parameter).
+  parameters) and with ``fused=True`` (one fused pass per parameter), on torch's default
+  number of threads (the machine line says how many).
 
 Each step's ``gather`` (the gradients copied into the flat array) is included, as in training.
 

@@ -38,14 +38,17 @@ class Adam(Optimizer):
         betas = tuple(betas)
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
                                   "weight_decay": weight_decay})
-        # One flat work buffer as large as the largest parameter; each update uses a view of
-        # it for its temporaries, so a step allocates nothing (fresh temporaries as large as
-        # an embedding matrix, eight per parameter per step, cost more than the arithmetic).
-        largest = max(self.params, key=lambda p: p.size)
-        self._buffer = backend.xp.empty(largest.size, dtype=largest.dtype)
+        # The per-parameter update's work buffer, as large as the largest parameter, made at
+        # its first use (the flat update has temporaries of its own): each update uses a view
+        # of it, so a step allocates nothing (fresh temporaries as large as an embedding
+        # matrix, eight per parameter per step, cost more than the arithmetic).
+        self._buffer = None
 
     def _work_array(self, param):
         """A temporary array shaped like ``param`` (a view of the work buffer when it fits)."""
+        if self._buffer is None:
+            largest = max(self.params, key=lambda p: p.size)
+            self._buffer = backend.xp.empty(largest.size, dtype=largest.dtype)
         if param.dtype != self._buffer.dtype or param.size > self._buffer.size:
             return backend.xp.empty_like(param.data)
         return self._buffer[:param.size].reshape(param.shape)

@@ -125,28 +125,35 @@ def test_on_the_cpu_the_update_runs_a_dozen_operations_per_block(block_size, blo
 
 @pytest.mark.parametrize("block_size", [3, 1000])
 def test_blocks_give_the_bits_of_the_per_parameter_update_for_two_dtypes(block_size):
-    """A float32 and a float64 group (two flat groups), weight decay on: blocks of 3 numbers
-    and one block agree with readable mode bit for bit."""
+    """A float32 and a float64 group (two flat groups, one of them with a zero-size
+    parameter), weight decay on: blocks of 3 numbers and one block agree with readable mode
+    bit for bit."""
     results = []
     for readable in (False, True):
         mg.set_readable(readable)
         try:
-            mg.manual_seed(0)
             rng = np.random.default_rng(4)
-            params = [mg.Tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)
-                      for shape, dtype in (((4, 5), np.float32), ((7,), np.float64),
-                                           ((0, 3), np.float32), ((2, 3), np.float64))]
+            params = []
+            for shape, dtype in (((4, 5), np.float32), ((7,), np.float64),
+                                 ((0, 3), np.float32), ((2, 3), np.float64)):
+                param = mg.Tensor(np.zeros(shape), requires_grad=True)
+                # Tensor makes float data the default dtype: set each parameter's own
+                param.data = mg.backend.asarray(rng.standard_normal(shape), dtype=dtype)
+                params.append(param)
             optimizer = mg.optim.Adam(params, lr=0.01, weight_decay=0.05)
             optimizer.block_size = block_size
             for _ in range(4):
                 for p in params:
                     p.grad = mg.backend.asarray(rng.standard_normal(p.shape), dtype=p.dtype)
                 optimizer.step()
+            if not readable:
+                assert sorted(str(g.data.dtype) for g in optimizer._groups) == ["float32",
+                                                                                  "float64"]
             results.append([p.numpy() for p in params])
         finally:
             mg.set_readable(False)
-    for fast, readable in zip(*results):
-        assert fast.dtype == readable.dtype
+    for fast, readable, dtype in zip(*results, ("float32", "float64", "float32", "float64")):
+        assert fast.dtype == readable.dtype == dtype
         np.testing.assert_array_equal(fast, readable)
 
 
