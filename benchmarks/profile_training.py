@@ -106,10 +106,12 @@ def instrument():
     for name in ops.__all__:
         setattr(ops, name, _timed_op(name, getattr(ops, name)))
     # a WeightGrad multiplies in add() (past rows_per_product) and in dense(); one that is
-    # large from the start multiplies in its constructor, inside the op's backward (its row)
-    for method in ("add", "dense"):
-        setattr(autograd.WeightGrad, method, _timed_step(
-            "(WeightGrad.add, .dense)", getattr(autograd.WeightGrad, method)))
+    # large from the start multiplies in its constructor, inside the op's backward (its row);
+    # a BiasGrad sums its rows the same way
+    for lazy in (autograd.WeightGrad, autograd.BiasGrad):
+        for method in ("add", "dense"):
+            setattr(lazy, method, _timed_step("(WeightGrad, BiasGrad: .add, .dense)",
+                                              getattr(lazy, method)))
     autograd.SliceGrad.add_into = _timed_step("(SliceGrad.add_into)",
                                               autograd.SliceGrad.add_into)
     mg.nn.utils.clip_grad_norm_ = _timed_step("(clip_grad_norm_)", mg.nn.utils.clip_grad_norm_)

@@ -6,7 +6,7 @@ axes that broadcasting added.
 import math
 
 from minigrad import backend
-from minigrad.autograd import RowGrad, weight_grad
+from minigrad.autograd import RowGrad, bias_grad, weight_grad
 from minigrad.ops.common import binary_operands, unbroadcast
 from minigrad.tensor import Tensor
 
@@ -67,7 +67,8 @@ def linear(x, weight, bias=None):
 
     dL/dx = dL/dy W,  dL/dW = dL/dy^T x (over all rows),  dL/db = dL/dy summed over all rows.
     dL/dW is handed back as its two factors (``autograd.WeightGrad``): a weight used at many
-    time steps then gets one product over all of them. A gradient that is 0 but on some rows
+    time steps then gets one product over all of them; likewise dL/db as its rows
+    (``autograd.BiasGrad``), one sum over all of them. A gradient that is 0 but on some rows
     (``autograd.RowGrad``, from a masked loss) is used as it is: the products run over those
     rows only, and dL/dx is a ``RowGrad`` of the same rows.
     """
@@ -98,7 +99,7 @@ def linear(x, weight, bias=None):
             grad_x = (RowGrad(x.shape, g.rows, grad_x) if type(g) is RowGrad
                       else grad_x.reshape(x.shape))
         grad_w = weight_grad(g2, used) if weight.requires_grad else None   # g2^T used
-        grad_b = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
+        grad_b = bias_grad(g2) if bias is not None and bias.requires_grad else None   # sum of rows
         return grad_x, grad_w, grad_b
     backward.takes_rows = True
     parents = (x, weight) if bias is None else (x, weight, bias)

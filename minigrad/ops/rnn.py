@@ -19,7 +19,7 @@ On a device backend each cell's elementwise work is one CUDA kernel forward and 
 (``minigrad/kernels/gru_*.cu``, ``lstm_*.cu``), held by the tests to the NumPy code below.
 """
 from minigrad import backend, kernels
-from minigrad.autograd import WeightGrad
+from minigrad.autograd import BiasGrad, WeightGrad
 from minigrad.ops.arithmetic import add, mul, sub
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.matmul import linear
@@ -59,10 +59,10 @@ def _hidden_projection(h, weight_hh, bias_hh):
 
 def _hidden_grads(dgh, h, weight_hh, bias_hh):
     """Gradients through gh = h W_hh^T + b_hh: for h, W_hh (as a ``WeightGrad``: one product
-    over all the time steps that use W_hh) and b_hh."""
+    over all the time steps that use W_hh) and b_hh (as a ``BiasGrad``: one sum over them)."""
     return (dgh @ weight_hh.data if h.requires_grad else None,
             WeightGrad(dgh, h.data) if weight_hh.requires_grad else None,
-            dgh.sum(axis=0) if bias_hh is not None and bias_hh.requires_grad else None)
+            BiasGrad(dgh) if bias_hh is not None and bias_hh.requires_grad else None)
 
 
 def gru_cell(gi, h, weight_hh, bias_hh=None):

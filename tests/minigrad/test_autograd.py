@@ -289,6 +289,105 @@ def test_weight_grad_multiplies_out_once_it_holds_enough_rows(float64, monkeypat
     np.testing.assert_allclose(host(large.dense()), a.T @ b, rtol=1e-13)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dense_first", [True, False])
+@pytest.mark.parametrize("rows_per_sum", [1024, 4])
+def test_a_bias_used_at_every_step_sums_its_rows(dtype, dense_first, rows_per_sum,
+                                                 monkeypatch):
+    """BiasGrad: a bias b added by linear at every step, by a GRU cell (its b_hh) and by
+    plain arithmetic gets the sum of all those gradients, whichever the walk meets first
+    (with a small ``rows_per_sum``, summing the rows out into a running total on the way)."""
+    monkeypatch.setattr(autograd.BiasGrad, "rows_per_sum", rows_per_sum)
+    T, B, F, H = 5, 3, 4, 2
+    arrays = [randn(T, B, F, seed=1), randn(3 * H, F, seed=2) * 0.5, randn(3 * H, seed=3),
+              randn(3 * H, H, seed=4) * 0.5]
+
+    def net(X, W, b, U, lib):
+        if lib is mg:
+            linear, cell = ops.linear, lambda gi, h: ops.gru_cell(gi, h, U, b)
+        else:
+            torch_cell = gru_cell_torch(U, b)
+            linear, cell = torch.nn.functional.linear, torch_cell
+        total = (b * b).sum() * 0.1 if dense_first else 0.0
+        h = X[0][:, :H] * 0.0
+        for t in range(T):
+            gi = linear(X[t], W, b)                                    # (B, 3H)
+            total = total + gi.tanh().sum()
+            h = cell(gi, h)
+        total = total + (h * h).sum()
+        return total if dense_first else total + (b * b).sum() * 0.1
+
+    compare_with_torch(lambda *a: net(*a, mg), lambda *a: net(*a, torch), arrays, dtype)
+
+
+def gru_cell_torch(U, b):
+    """torch's GRU cell equations for a precomputed gi, as ops.gru_cell takes it."""
+    def cell(gi, h):
+        gh = torch.nn.functional.linear(h, U, b)
+        H = h.shape[-1]
+        r = torch.sigmoid(gi[:, :H] + gh[:, :H])
+        z = torch.sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+        n = torch.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+        return (1 - z) * n + z * h
+    return cell
+
+
+def test_bias_grad_sums_its_rows_without_changing_its_parts(float64, monkeypatch):
+    """A BiasGrad's sum is the sum of its terms' rows; copies add on their own; past
+    ``rows_per_sum`` rows the terms become a running total, so few stay alive."""
+    rng = np.random.default_rng(6)
+    terms = [rng.standard_normal((3, 5)) for _ in range(6)]
+    first = autograd.BiasGrad(mg.Tensor(terms[0]).data)
+    both = first.copy()
+    both.add(autograd.BiasGrad(mg.Tensor(terms[1]).data))
+    np.testing.assert_allclose(host(both.dense()), terms[0].sum(0) + terms[1].sum(0),
+                               rtol=1e-13)
+    np.testing.assert_allclose(host(first.dense()), terms[0].sum(0), rtol=1e-13)  # unchanged
+    buffer = mg.Tensor(np.ones(5)).data
+    np.testing.assert_allclose(host(autograd.BiasGrad(mg.Tensor(terms[2]).data)
+                                    .add_into(buffer)), 1 + terms[2].sum(0), rtol=1e-13)
+    monkeypatch.setattr(autograd.BiasGrad, "rows_per_sum", 7)
+    total = autograd.BiasGrad(mg.Tensor(terms[0]).data)
+    for term in terms[1:]:
+        total.add(autograd.BiasGrad(mg.Tensor(term).data))
+        assert total.rows < 7 and len(total.parts) < 3        # never more than 6 rows held
+    other = total.copy()
+    np.testing.assert_allclose(host(total.dense()), sum(t.sum(0) for t in terms), rtol=1e-13)
+    other.add(autograd.BiasGrad(mg.Tensor(terms[0]).data))
+    np.testing.assert_allclose(host(other.dense()),
+                               sum(t.sum(0) for t in terms) + terms[0].sum(0), rtol=1e-13)
+    large_rows = rng.standard_normal((8, 5))
+    large = autograd.BiasGrad(mg.Tensor(large_rows).data)       # 8 rows: summed at once
+    assert large.parts == [] and large.rows == 0
+    small = autograd.BiasGrad(mg.Tensor(terms[1]).data)
+    small.add(large)                                             # a term that is a total
+    np.testing.assert_allclose(host(small.dense()), terms[1].sum(0) + large_rows.sum(0),
+                               rtol=1e-13)
+    np.testing.assert_allclose(host(large.dense()), large_rows.sum(0), rtol=1e-13)
+    assert total.shape == (5,) and "BiasGrad(shape=(5,)" in repr(total)
+
+
+@pytest.mark.fused
+@pytest.mark.numpy_only     # counted on the strict backend (the conftest restores the backend)
+def test_a_bias_used_at_t_steps_gets_its_gradient_in_two_operations():
+    """T uses of one bias: one concatenation of their rows and one sum, not T sums and T - 1
+    additions (kernel launches on a GPU)."""
+    from minigrad import counter
+    mg.set_backend("strict")
+    T = 6
+    X = mg.Tensor(randn(T, 3, 4))
+    W = mg.Tensor(randn(5, 4), requires_grad=True)
+    b = mg.Tensor(randn(5), requires_grad=True)
+    total = ops.linear(X[0], W, b).tanh().sum()
+    for t in range(1, T):
+        total = total + ops.linear(X[t], W, b).tanh().sum()
+    with counter.counting() as counts:
+        total.backward()
+    bias_ops = sum(n for site, n in counts.op_sites.items() if "_sum_out" in site)
+    assert bias_ops == 2, counts.op_sites
+    assert counts.by_op["sum"] == 1, counts.by_op
+
+
 def test_slices_of_a_leaf_add_up(float64):
     x_host = randn(5, 2)
     x = mg.Tensor(x_host, requires_grad=True)
