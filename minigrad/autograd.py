@@ -413,7 +413,8 @@ def backward(root, grad):
     ``grad`` is the gradient flowing into ``root`` (ones for a scalar loss). Gradients of
     intermediate tensors live only in a dict during the walk; a node's saved arrays are
     released as soon as its gradient has been passed on (a ``WeightGrad`` keeps the ones it
-    multiplies, up to its ``rows_per_product``), so memory does not grow across steps.
+    multiplies, up to its ``rows_per_product``, and a ``BiasGrad`` the rows it sums, up to its
+    ``rows_per_sum``), so memory does not grow across steps.
     A gradient that arrives from several consumers is summed into one buffer of our own
     (``owned``); one that arrives once is passed on as it is, without a copy.
     """

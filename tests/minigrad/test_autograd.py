@@ -291,12 +291,13 @@ def test_weight_grad_multiplies_out_once_it_holds_enough_rows(float64, monkeypat
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("dense_first", [True, False])
-@pytest.mark.parametrize("rows_per_sum", [1024, 4])
+@pytest.mark.parametrize("rows_per_sum", [1024, 4, 2])
 def test_a_bias_used_at_every_step_sums_its_rows(dtype, dense_first, rows_per_sum,
                                                  monkeypatch):
     """BiasGrad: a bias b added by linear at every step, by a GRU cell (its b_hh) and by
     plain arithmetic gets the sum of all those gradients, whichever the walk meets first
-    (with a small ``rows_per_sum``, summing the rows out into a running total on the way)."""
+    (with a small ``rows_per_sum``, summing the rows out into a running total on the way;
+    with 2, each step's 3 rows are summed as they arrive)."""
     monkeypatch.setattr(autograd.BiasGrad, "rows_per_sum", rows_per_sum)
     T, B, F, H = 5, 3, 4, 2
     arrays = [randn(T, B, F, seed=1), randn(3 * H, F, seed=2) * 0.5, randn(3 * H, seed=3),
@@ -364,6 +365,16 @@ def test_bias_grad_sums_its_rows_without_changing_its_parts(float64, monkeypatch
     np.testing.assert_allclose(host(small.dense()), terms[1].sum(0) + large_rows.sum(0),
                                rtol=1e-13)
     np.testing.assert_allclose(host(large.dense()), large_rows.sum(0), rtol=1e-13)
+    held = autograd.BiasGrad(mg.Tensor(terms[2]).data)        # a running total and rows
+    held.add(autograd.BiasGrad(mg.Tensor(large_rows).data))
+    held.add(autograd.BiasGrad(mg.Tensor(terms[3]).data))
+    twin = held.copy()
+    held.dense()                              # sums the original's rows into its total
+    held.add(autograd.BiasGrad(mg.Tensor(terms[4]).data))
+    held.dense()
+    np.testing.assert_allclose(host(twin.dense()),
+                               terms[2].sum(0) + large_rows.sum(0) + terms[3].sum(0),
+                               rtol=1e-13)    # the copy's total is its own
     assert total.shape == (5,) and "BiasGrad(shape=(5,)" in repr(total)
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import SliceGrad, WeightGrad
+from minigrad.autograd import BiasGrad, SliceGrad, WeightGrad
 from seq2seq import build_model, masked_cross_entropy
 
 KINDS = [dict(), dict(cell="lstm"), dict(bidirectional=True), dict(scorer="dot"),
@@ -87,9 +87,9 @@ def test_readable_mode_is_really_on(float64, readable):
     assert "concat" in ops      # the decoder's cat((context, x), dim=-1), as in d2l
     handed_out = _record_gradient_types(loss)
     loss.backward()
-    assert handed_out and not handed_out & {WeightGrad, SliceGrad}, handed_out
+    assert handed_out and not handed_out & {WeightGrad, BiasGrad, SliceGrad}, handed_out
     for _, p in model.named_parameters():
-        assert type(p.grad) not in (WeightGrad, SliceGrad)
+        assert type(p.grad) not in (WeightGrad, BiasGrad, SliceGrad)
         assert p.grad is not None
 
 
@@ -118,7 +118,7 @@ def test_fast_mode_uses_the_fused_ops_and_lazy_gradients(float64, readable):
     assert {"gru_cell", "cross_entropy"} <= _op_names(loss)
     handed_out = _record_gradient_types(loss)
     loss.backward()
-    assert handed_out & {WeightGrad, SliceGrad}
+    assert {WeightGrad, BiasGrad, SliceGrad} <= handed_out, handed_out
 
 
 def test_a_state_dict_from_one_mode_loads_in_the_other(float64, readable):
