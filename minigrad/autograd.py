@@ -133,7 +133,25 @@ def _index_text(index):
     return repr(index)
 
 
-class WeightGrad:
+class _RunningSum:
+    """What ``WeightGrad`` and ``BiasGrad`` share: a sum held as pending terms plus a running
+    ``total``, into which each class folds its terms (as one product, or one sum of rows)."""
+    __slots__ = ()
+
+    def _add_to_total(self, value, ours=False):
+        """Add ``value`` to the running total. An array of ``ours`` (just made by this sum) may
+        become the total; another sum's total is copied first, as it is not ours to change."""
+        if self.total is None:
+            self.total = value if ours else value.copy()
+        else:
+            self.total += value
+
+    def add_into(self, buffer):
+        buffer += self.dense()
+        return buffer
+
+
+class WeightGrad(_RunningSum):
     """The gradient of a weight matrix as a sum of products, a_1^T b_1 + a_2^T b_2 + ...
 
     A layer's weight W gets dL/dW = g^T x from each use y = x W^T (``linear``: a = g, b = x;
@@ -173,12 +191,6 @@ class WeightGrad:
         if self.rows >= self.rows_per_product:
             self._multiply_out()
 
-    def _add_to_total(self, product):
-        if self.total is None:
-            self.total = product.copy()
-        else:
-            self.total += product
-
     def _multiply_out(self):
         """Move the factors into ``total`` as one product."""
         xp = backend.xp
@@ -186,10 +198,7 @@ class WeightGrad:
             product = self.lefts[0].T @ self.rights[0]
         else:
             product = xp.concatenate(self.lefts).T @ xp.concatenate(self.rights)
-        if self.total is None:
-            self.total = product
-        else:
-            self.total += product
+        self._add_to_total(product, ours=True)
         self.lefts, self.rights, self.rows = [], [], 0
 
     def dense(self):
@@ -197,10 +206,6 @@ class WeightGrad:
         if self.lefts:
             self._multiply_out()
         return self.total
-
-    def add_into(self, buffer):
-        buffer += self.dense()
-        return buffer
 
     @property
     def shape(self):
@@ -214,7 +219,7 @@ class WeightGrad:
                 f"{' plus a multiplied-out total' if self.total is not None else ''})")
 
 
-class BiasGrad:
+class BiasGrad(_RunningSum):
     """The gradient of a bias added to every row, y = x W^T + b: the sum over the rows of
     dL/dy, kept as its (rows, out) terms until the sum is needed.
 
@@ -245,20 +250,14 @@ class BiasGrad:
         self.parts += other.parts
         self.rows += other.rows
         if other.total is not None:
-            if self.total is None:
-                self.total = other.total.copy()
-            else:
-                self.total += other.total
+            self._add_to_total(other.total)
         if self.rows >= self.rows_per_sum:
             self._sum_out()
 
     def _sum_out(self):
         """Move the terms into ``total`` as one sum over their rows."""
         rows = self.parts[0] if len(self.parts) == 1 else backend.xp.concatenate(self.parts)
-        if self.total is None:
-            self.total = rows.sum(axis=0)
-        else:
-            self.total += rows.sum(axis=0)
+        self._add_to_total(rows.sum(axis=0), ours=True)
         self.parts, self.rows = [], 0
 
     def dense(self):
@@ -266,10 +265,6 @@ class BiasGrad:
         if self.parts:
             self._sum_out()
         return self.total
-
-    def add_into(self, buffer):
-        buffer += self.dense()
-        return buffer
 
     @property
     def shape(self):
