@@ -69,3 +69,61 @@ def _umask():
     mask = os.umask(0)   # reading the umask means setting it; put it straight back
     os.umask(mask)
     return mask
+
+
+class FolderInUse(OSError):
+    """Another process holds ``folder_lock`` on the folder; the message names it."""
+
+
+HOLDER_NAME = ".running"   # inside a locked folder: "PID COMMAND" of the process holding it
+
+
+@contextlib.contextmanager
+def folder_lock(folder, command):
+    """Hold an exclusive lock on ``folder`` (made if missing) while the block runs.
+
+    The lock is the kernel's ``flock`` on the folder itself, so it dies with its process: a
+    ``kill -9`` never leaves a stale lock behind. While it is held, ``folder/.running`` says
+    who holds it ("PID COMMAND"); a second ``folder_lock`` on the same folder raises
+    FolderInUse naming that process. Where the file system has no such locks (or the system
+    has no ``fcntl``), the block runs unlocked.
+    """
+    try:
+        import fcntl
+    except ImportError:          # Windows: no flock
+        yield
+        return
+    folder = os.fspath(folder)
+    os.makedirs(folder, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    holder = os.path.join(folder, HOLDER_NAME)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locked = True
+        except BlockingIOError:
+            raise FolderInUse(f"{folder} is in use by another run ({_holder(holder)}); wait "
+                              f"for it to finish, stop it, or pick another folder") from None
+        except OSError:          # a file system without flock (some network mounts)
+            locked = False
+        if locked:
+            with open(holder, "w") as f:
+                f.write(f"{os.getpid()} {command}\n")
+        try:
+            yield
+        finally:
+            if locked:
+                with contextlib.suppress(OSError):
+                    os.unlink(holder)
+    finally:
+        os.close(fd)             # releases the lock
+
+
+def _holder(path):
+    """"pid N: COMMAND" from a locked folder's holder file, as far as it can be read."""
+    try:
+        with open(path) as f:
+            pid, _, command = f.read().strip().partition(" ")
+    except OSError:
+        return "its pid not yet written"
+    return f"pid {pid}: {command}" if pid.isdigit() else "its pid not yet written"

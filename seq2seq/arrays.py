@@ -131,12 +131,37 @@ class TranslationBatches:
         return num_batches(self.num_examples, self.batch_size, self.drop_last)
 
     def __iter__(self):
+        return iter(self.pass_over(self.draw_order()))
+
+    def draw_order(self):
+        """The order of the next pass: a permutation of the examples (or 0, 1, ... unshuffled)."""
         n = self.num_examples
-        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
-        for b in range(len(self)):
-            idx = order[b * self.batch_size:(b + 1) * self.batch_size]
-            yield (self.src[idx], self.src_valid_len[idx], self.dec_input[idx],
-                   self.label[idx], self.label_valid_len[idx])
+        return self._rng.permutation(n) if self.shuffle else np.arange(n)
+
+    def pass_over(self, order, start=0):
+        """The pass in ``order`` from its batch ``start`` on (a resumed epoch): iterable, and
+        its ``len`` is the whole pass's."""
+        return _Pass(self, np.asarray(order), start)
+
+
+class _Pass:
+    """One pass of a TranslationBatches in a given order, from batch ``start``."""
+
+    def __init__(self, batches, order, start):
+        if order.shape != (batches.num_examples,):
+            raise ValueError(f"TranslationBatches: an order of {batches.num_examples} examples "
+                             f"is needed, got shape {order.shape}")
+        self.batches, self.order, self.start = batches, order, start
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        data, size = self.batches, self.batches.batch_size
+        for b in range(self.start, len(data)):
+            idx = self.order[b * size:(b + 1) * size]
+            yield (data.src[idx], data.src_valid_len[idx], data.dec_input[idx],
+                   data.label[idx], data.label_valid_len[idx])
 
 
 def _special_ids(name, vocab, *tokens):

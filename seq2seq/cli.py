@@ -6,6 +6,7 @@
     python -m seq2seq evaluate --checkpoint runs/builtin/best.npz --data builtin --split test
 """
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -164,6 +165,9 @@ def _check_flags(args):
     for flag, value, ok, expected in needs:
         if not ok:
             sys.exit(f"error: {flag} must be {expected}, got {value}")
+    if args.resume and args.overwrite:
+        sys.exit("error: --resume and --overwrite contradict each other: --resume continues "
+                 "the run in --out, --overwrite replaces it; pass one of them")
 
 
 RUN_FILES = ("last.npz", "best.npz")
@@ -189,10 +193,8 @@ def _check_writable(out):
 
 
 def cmd_train(args):
-    from seq2seq.heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
-    from seq2seq.train import (NonFiniteLoss, TrainConfig, TrainingInterrupted,
-                               evaluate_bleu, train)
+    from seq2seq.train import TrainConfig
     _backend(args.backend)
     check_model_flags(args)
     apply_preset(args)
@@ -214,6 +216,27 @@ def cmd_train(args):
                          clip=args.clip, seed=args.seed,
                          on_nonfinite="skip" if args.skip_nonfinite else "raise",
                          max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
+    if args.resume and not os.path.isdir(args.out):   # refused before anything is made
+        _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config,
+                         config)
+    from minigrad.files import FolderInUse, folder_lock
+    with contextlib.ExitStack() as held:   # one run per folder, as long as this one runs
+        try:
+            held.enter_context(folder_lock(args.out, " ".join(["python -m seq2seq"]
+                                                              + sys.argv[1:])))
+        except FolderInUse as exc:
+            sys.exit(f"error: --out {exc}")
+        except OSError as exc:       # a file of that name, no permission, ...
+            sys.exit(f"error: --out {args.out}: {exc}")
+        return _train_in_locked_folder(args, model, data, model_config, config)
+
+
+def _train_in_locked_folder(args, model, data, model_config, config):
+    """cmd_train once it holds --out: the checks of what the folder holds, made under the
+    lock (no other command can write a run there between check and training), then the run
+    and what it prints."""
+    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.train import NonFiniteLoss, TrainingInterrupted, evaluate_bleu, train
     if args.resume:
         _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config,
                          config)
@@ -234,11 +257,13 @@ def cmd_train(args):
           + (" (this run)" if args.resume else ""))
     best = os.path.join(args.out, "best.npz")
     saved = f"checkpoint: {best}"
-    if os.path.exists(best):
+    if history.epoch and os.path.exists(best):   # this run's own (or the run it resumed)
         from seq2seq.checkpoint import load_checkpoint
         load_checkpoint(best, model, data, model_config)
     else:   # --epochs 0, or a time limit reached before the first epoch
         saved = "no checkpoint (no epoch was trained)"
+        if args.overwrite and os.path.exists(best):   # what follows is the untrained model's
+            saved = "no checkpoint (no epoch was trained; the earlier run's checkpoints are untouched)"
     test_bleu = evaluate_bleu(model, data.test, data)
     print(f"test corpus BLEU {test_bleu:.2f} ({len(data.test)} sources, greedy)")
     results = _print_translations(model, data, data.test[:EXAMPLES])

@@ -66,3 +66,16 @@ def test_stale_temporaries_of_killed_saves_are_removed_at_the_next_save(tmp_path
     assert not stale.exists()
     assert live.exists() and other.exists()
     assert (tmp_path / "last.npz").read_bytes() == b"new"
+
+
+def test_folder_lock_refuses_a_second_holder_naming_the_first_and_ends_with_the_block(tmp_path):
+    folder = tmp_path / "run"
+    with files.folder_lock(folder, "train --out run"):
+        assert (folder / ".running").read_text() == f"{os.getpid()} train --out run\n"
+        with pytest.raises(files.FolderInUse, match=rf"^{folder} is in use by another run "
+                                                    rf"\(pid {os.getpid()}: train --out run\)"):
+            with files.folder_lock(folder, "a second run"):
+                pass
+    assert os.listdir(folder) == []
+    with files.folder_lock(folder, "a later run"):   # free again
+        pass

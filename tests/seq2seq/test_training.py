@@ -195,7 +195,7 @@ def test_resume_with_other_training_settings_is_refused(tmp_path):
 
 
 @pytest.mark.numpy_only
-def test_an_epoch_cut_by_the_time_limit_is_recorded_and_named_on_resume(tmp_path):
+def test_an_epoch_cut_by_the_time_limit_is_named_and_resumed_from_where_it_stopped(tmp_path):
     small = load_builtin(num_train=100, num_valid=10, num_test=10)
     config = model_config(small, num_hiddens=8, embed_size=4)
     logged = []
@@ -203,13 +203,65 @@ def test_an_epoch_cut_by_the_time_limit_is_recorded_and_named_on_resume(tmp_path
                     TrainConfig(epochs=3, batch_size=32, max_seconds=1e-9), config,
                     out_dir=str(tmp_path), log=logged.append)
     assert history.epoch == [1] and history.batches == [0]       # cut before its first batch
-    assert "(cut by the time limit after 0 of 4 batches)" in logged[0]
+    assert ("(stopped by the time limit after 0 of 4 batches; --resume continues from there)"
+            in logged[0])
+    position = read_checkpoint(str(tmp_path / "last.npz"))["position"]
+    assert position["batch"] == 0 and position["stopped_by"] == "the time limit"
     logged = []
     history = train(fresh_model(config), small, TrainConfig(epochs=2, batch_size=32), config,
                     out_dir=str(tmp_path), resume=True, log=logged.append)
-    assert logged[0].endswith("after epoch 1 (cut by the time limit after 0 of its 4 batches; "
-                              "the rest of that epoch is skipped)")
-    assert history.epoch == [1, 2] and history.batches == [0, 4]
+    assert logged[0].endswith("in epoch 1 at batch 1, where the time limit stopped it")
+    assert history.epoch == [1, 2] and history.batches == [4, 4]   # epoch 1 redone whole
+    assert "position" not in read_checkpoint(str(tmp_path / "last.npz"))
+
+
+class StopAfter:
+    """In place of train's StopRequest: asks to stop once ``count`` batches have started, as
+    a signal arriving then would (deterministic, so every point of an epoch can be tried)."""
+
+    def __init__(self, count):
+        self.count, self.checks, self.signal_name = count, 0, "SIGTERM"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    @property
+    def requested(self):
+        self.checks += 1
+        return self.checks > self.count     # and stays so, as a signal's flag does
+
+
+# (stop after so many checks, the epoch and batch it stops at): train checks once a batch and
+# once after each epoch's batches, so the 12th check is epoch 2's 3rd batch (of 8 an epoch)
+@pytest.mark.parametrize("stop_after, epoch, batch", [(1, 1, 1), (5, 1, 5), (12, 2, 3)])
+def test_a_run_stopped_in_mid_epoch_resumes_to_the_straight_runs_weights(
+        stop_after, epoch, batch, tmp_path, monkeypatch):
+    """Dropout on, Adam's state, the epoch's order and its loss so far: all carried over."""
+    from seq2seq import train as training
+    from seq2seq.train import TrainingInterrupted
+    small = load_builtin(num_train=256, num_valid=10, num_test=10)
+    config = model_config(small, num_hiddens=8, embed_size=4)
+    settings = dict(epochs=2, batch_size=32, lr=0.01)
+    straight = fresh_model(config)
+    history = train(straight, small, TrainConfig(**settings), config, log=quiet)
+    monkeypatch.setattr(training, "StopRequest", lambda: StopAfter(stop_after))
+    with pytest.raises(TrainingInterrupted, match=r"stopped in epoch \d by SIGTERM after \d "
+                                                  r"of 8 batches; saved .* with its position"):
+        train(fresh_model(config), small, TrainConfig(**settings), config,
+              out_dir=str(tmp_path), log=quiet)
+    monkeypatch.undo()
+    mg.manual_seed(1234)           # whatever the RNG did in between must not matter
+    resumed, logged = fresh_model(config, seed=99), []
+    resumed_history = train(resumed, small, TrainConfig(**settings), config,
+                            out_dir=str(tmp_path), resume=True, log=logged.append)
+    assert logged[0].endswith(f"in epoch {epoch} at batch {batch + 1}, where SIGTERM "
+                              f"stopped it")
+    assert resumed_history.batches == [8, 8]
+    assert_same_history(resumed_history, history)
+    assert_same_weights(resumed, straight)
 
 
 @pytest.mark.numpy_only
