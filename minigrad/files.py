@@ -21,7 +21,9 @@ def atomic_write(path, mode="wb"):
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     remove_stale_temp_files(folder)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
+    # the name's first 200 characters: with mkstemp's 8 and the dots, a legal 255-character
+    # name still leaves a legal temporary one
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path)[:200] + ".",
                                suffix=".tmp")
     try:
         with os.fdopen(fd, mode) as f:     # first, so that the descriptor is always closed

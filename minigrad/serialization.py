@@ -136,7 +136,7 @@ def _check_header(header, fail):
                        f"{type(entry.get('value')).__name__}, expected a list")
 
 
-def _check_member(archive, key, dtype, shape, fail):
+def _check_member(archive, key, dtype, shape, fail, disk_size):
     """An array member's declared size against what its file holds, read from the zip's
     directory and the .npy header only, so a tampered size never allocates: the data must
     fit the member (stored size, and at most MAX_INFLATION times that when deflated), and the
@@ -148,6 +148,9 @@ def _check_member(archive, key, dtype, shape, fail):
     nbytes = dtype.itemsize
     for n in shape:
         nbytes *= n
+    if info.compress_size > disk_size:     # a tampered directory: sizes the file lacks
+        raise fail(f"array {key!r} declares {dtype} {tuple(shape)} ({nbytes} bytes), stored "
+                   f"in {info.compress_size} bytes, but the whole file has {disk_size}")
     limit = info.compress_size * (1 if info.compress_type == zipfile.ZIP_STORED
                                   else MAX_INFLATION) + 65536
     if nbytes > info.file_size or info.file_size > limit:
@@ -188,6 +191,7 @@ def load(path):
                                                           else "")
                 raise fail(f"an .npz archive without the {HEADER!r} header (members: "
                            f"{members})")
+            reading = "its header"
             header_info = archive.zip.getinfo(HEADER + ".npy")
             if header_info.file_size > 64 * header_info.compress_size + 65536:
                 raise fail(f"the header member would inflate to {header_info.file_size} bytes")
@@ -203,7 +207,8 @@ def load(path):
                 key, kind = entry["key"], entry["kind"]
                 if kind == "array":
                     expected = (numpy.dtype(entry["dtype"]), tuple(entry["shape"]))
-                    _check_member(archive, key, *expected, fail)
+                    _check_member(archive, key, *expected, fail, os.path.getsize(path))
+                    reading = f"array {key!r}, {expected[0]} {expected[1]},"
                     value = archive[key]
                     if (value.dtype, value.shape) != expected:
                         raise fail(f"array {key!r} is {value.dtype} {value.shape}, the header "
@@ -223,5 +228,7 @@ def load(path):
             # RuntimeError and NotImplementedError: zipfile on flags (encryption, unknown
             # compression, a newer zip version) that a corrupted byte can turn on
             raise fail(f"damaged ({type(exc).__name__}: {exc})") from None
+        except MemoryError:         # sizes that passed the checks but not the machine
+            raise fail(f"{reading} needs more memory than this machine can give") from None
         except ValueError as exc:   # numpy refusing a member that holds pickled objects
             raise fail(f"a member needs pickle, which is refused ({exc})") from None

@@ -39,6 +39,15 @@ def load_data(spec, num_steps=None):
     if not os.path.exists(spec):
         sys.exit(f"error: --data {spec!r} is neither 'builtin', 'fra-eng' nor an existing "
                  f"file")
+    if not os.path.isfile(spec):   # a folder, /dev/zero, a pipe: nothing with an end to read
+        sys.exit(f"error: --data {spec}: not a regular file (a fra.txt-style text file is "
+                 f"needed)")
+    from seq2seq.memory import TooBig, check_fits
+    try:   # the text, its tokens and its arrays: about 20 times the file's size in memory
+        check_fits(f"--data {spec} ({os.path.getsize(spec):,} bytes)",
+                   20 * os.path.getsize(spec))
+    except TooBig as exc:
+        sys.exit(f"error: {exc}")
     try:
         return datasets.load_fra_eng(spec)
     except (OSError, UnicodeDecodeError, ValueError) as exc:   # unreadable, or too small
@@ -130,6 +139,17 @@ def _print_translations(model, data, pairs, beam_size=1):
     return results
 
 
+def _check_model_fits(model_config):
+    """Refuse a model whose training (weights, gradients, Adam's moments) cannot fit in
+    memory, before allocating it (TooBig, a MemoryError naming the sizes)."""
+    from seq2seq.memory import check_fits, model_parameters, training_bytes
+    import numpy
+    count = model_parameters(**model_config)
+    itemsize = numpy.dtype(mg.get_default_dtype()).itemsize
+    check_fits(f"training the model ({count:,} parameters, with gradients and Adam's "
+               f"moments)", training_bytes(model_config, itemsize))
+
+
 def _check_resumable(path, model, data, model_config, config):
     """Before anything is trained or written: ``--resume`` needs OUT/last.npz, made by this
     model on this data with these training settings; otherwise one line says what is missing
@@ -208,9 +228,10 @@ def cmd_train(args):
           f"{len(data.tgt_vocab)}; backend {mg.get_backend()}")
     model_config = _model_config(args, data)
     try:
+        _check_model_fits(model_config)
         model = build_model(**model_config)
-    except ValueError as exc:      # settings that do not fit together
-        sys.exit(f"error: {exc}")
+    except (ValueError, MemoryError) as exc:      # settings that do not fit together, or in
+        sys.exit(f"error: {exc or 'out of memory while building the model'}")   # memory
     print(f"model: {model.num_parameters():,} parameters")
     config = TrainConfig(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
                          clip=args.clip, seed=args.seed,
@@ -228,7 +249,11 @@ def cmd_train(args):
             sys.exit(f"error: --out {exc}")
         except OSError as exc:       # a file of that name, no permission, ...
             sys.exit(f"error: --out {args.out}: {exc}")
-        return _train_in_locked_folder(args, model, data, model_config, config)
+        try:
+            return _train_in_locked_folder(args, model, data, model_config, config)
+        except OSError as exc:   # a full disk, a quota, a folder removed under us, ...
+            sys.exit(f"error: --out {args.out}: cannot write: {exc} (the files saved there "
+                     f"before are intact)")
 
 
 def _train_in_locked_folder(args, model, data, model_config, config):
@@ -298,12 +323,18 @@ def cmd_translate(args):
     if not sentences:
         sys.exit("error: no sentence to translate: pass sentences as arguments or on stdin")
     try:
+        if args.beam > 1:   # sized before the search allocates it
+            from seq2seq.memory import beam_bytes, check_fits
+            config = state["model_config"]
+            check_fits(f"--beam {args.beam}", beam_bytes(
+                args.beam, len(tgt_vocab), num_steps,
+                max(config.get("num_hiddens", 1), config.get("ffn_num_hiddens", 1))))
         with warnings.catch_warnings(record=True) as caught:   # truncation: one line each
             warnings.simplefilter("always")
             results = translate(model, sentences, src_vocab, tgt_vocab, num_steps,
                                 beam_size=args.beam)
-    except ValueError as exc:
-        sys.exit(f"error: {exc}")
+    except (ValueError, MemoryError) as exc:
+        sys.exit(f"error: {exc or 'out of memory while translating'}")
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)
     root, extension = os.path.splitext(args.heatmap or "")

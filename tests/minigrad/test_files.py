@@ -79,3 +79,26 @@ def test_folder_lock_refuses_a_second_holder_naming_the_first_and_ends_with_the_
     assert os.listdir(folder) == []
     with files.folder_lock(folder, "a later run"):   # free again
         pass
+
+
+def test_a_name_of_255_characters_is_written(tmp_path):
+    path = tmp_path / ("w" * 251 + ".npz")           # NAME_MAX on Linux and macOS
+    with atomic_write(path) as f:
+        f.write(b"new")
+    assert path.read_bytes() == b"new"
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    import errno
+    path = tmp_path / "out.bin"
+    path.write_bytes(b"old")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        with atomic_write(path) as f:
+            f.write(b"new")
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["out.bin"]

@@ -152,3 +152,54 @@ def test_a_member_whose_npy_header_disagrees_is_refused(tmp_path):
         "model/w.npy": npy.getvalue() + np.zeros(6, np.float32).tobytes()}))
     with pytest.raises(CheckpointError, match=r"model/w.*\(3, 2\), the header says"):
         mg.load(path)
+
+
+@pytest.mark.numpy_only
+def test_a_directory_declaring_more_bytes_than_the_file_has_is_refused_before_allocating(
+        tmp_path):
+    """The zip directory's sizes rewritten to about 4 GiB (the most a non-zip64 entry holds),
+    with the header and the .npy header agreeing: refused from the file's size alone."""
+    import struct
+    original = _saved(tmp_path)
+    header = json.loads(str(np.load(io.BytesIO(
+        zipfile.ZipFile(io.BytesIO(original)).read("__minigrad__.npy")))))
+    huge = (2**30 - 64,)                                   # float32: 4 GiB - 256 bytes
+    for entry in header["entries"]:
+        if entry["key"] == "model/w":
+            entry["shape"] = list(huge)
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(npy, {"descr": "<f4", "fortran_order": False,
+                                               "shape": huge})
+    data = bytearray(_rewrite(original, header=header,
+                              members={"model/w.npy": npy.getvalue() + bytes(64)}))
+    central = data.index(b"PK\x01\x02")
+    while True:                                            # the member's central entry
+        name_length = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46:central + 46 + name_length] == b"model/w.npy":
+            break
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<II", data, central + 20, 2**32 - 2, 2**32 - 2)   # compressed, size
+    path = tmp_path / "declares-4-gib.npz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"model/w.*declares float32 \(1073741760,\) "
+                                              r"\(4294967040 bytes\), stored in 4294967294 "
+                                              r"bytes, but the whole file has \d+$"):
+        mg.load(path)
+
+
+@pytest.mark.numpy_only
+def test_running_out_of_memory_while_loading_is_a_checkpoint_error(tmp_path, monkeypatch):
+    path = tmp_path / "good.npz"
+    path.write_bytes(_saved(tmp_path))
+
+    read_array = np.lib.format.read_array
+
+    def no_memory_for_arrays(file, *args, **kwargs):   # the header (a string) still reads
+        array = read_array(file, *args, **kwargs)
+        if array.dtype.kind == "f":
+            raise MemoryError
+        return array
+    monkeypatch.setattr(np.lib.format, "read_array", no_memory_for_arrays)
+    with pytest.raises(CheckpointError, match=r"array 'model/w', float32 \(2, 3\), needs more "
+                                              r"memory than this machine can give$"):
+        mg.load(path)
