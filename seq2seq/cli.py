@@ -454,7 +454,11 @@ def main(argv=None):
     args = parser().parse_args(argv)
     if args.readable:
         mg.set_readable(True)
-    args.run(args)
+    from minigrad.kernels import KernelError
+    try:
+        args.run(args)
+    except KernelError as exc:   # the strict backend's host build, a CUDA compile: one line
+        sys.exit(f"error: {exc}")
 
 
 if __name__ == "__main__":

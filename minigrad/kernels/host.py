@@ -12,6 +12,7 @@ convention as CUDA's ``cuLaunchKernel``). The library is built once per dtype an
 a cache folder (``MINIGRAD_KERNEL_CACHE``, else ``~/.cache/minigrad/kernels``), and loaded
 with ctypes.
 """
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -94,21 +95,61 @@ def library(dtype_name):
     code = host_source(dtype_name)
     digest = hashlib.sha256((code + cxx + " ".join(FLAGS)).encode()).hexdigest()[:16]
     path = os.path.join(_cache_dir(), f"minigrad_kernels_{dtype_name}_{digest}.so")
-    if not os.path.exists(path):
-        with tempfile.TemporaryDirectory() as work:
-            src = os.path.join(work, "kernels.cpp")
-            with open(src, "w") as f:
-                f.write(code)
-            built = os.path.join(work, "kernels.so")
-            result = subprocess.run([cxx, *FLAGS, src, "-o", built], capture_output=True,
-                                    text=True)
-            if result.returncode != 0:
-                raise kernels.KernelError(f"kernels: the host build with {cxx} failed:\n"
-                                          f"{result.stderr[-4000:]}")
+    if not _intact(path):       # missing, or cut short (a killed copy, a full disk): rebuild
+        _build(cxx, code, path)
+    try:
+        return ctypes.CDLL(path)
+    except OSError as exc:      # a file that passed its checksum but not the loader
+        raise kernels.KernelError(f"kernels: cannot load the host library {path}: {exc}; "
+                                  f"delete it to rebuild") from None
+
+
+def _checksum(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def _intact(path):
+    """A cached library is loaded only when its bytes match the checksum written beside it
+    after it was built (a truncated .so mapped by the loader kills the process: SIGBUS)."""
+    try:
+        with open(path + ".sha256") as f:
+            return f.read().strip() == _checksum(path)
+    except OSError:
+        return False
+
+
+def _build(cxx, code, path):
+    """Compile ``code`` into ``path``, then write its checksum; a failed build is one line
+    (the compiler's whole output goes to a log file it names)."""
+    with tempfile.TemporaryDirectory() as work:
+        src = os.path.join(work, "kernels.cpp")
+        with open(src, "w") as f:
+            f.write(code)
+        built = os.path.join(work, "kernels.so")
+        result = subprocess.run([cxx, *FLAGS, src, "-o", built], capture_output=True,
+                                text=True)
+        if result.returncode != 0:
+            log = path[:-3] + ".build.log"
+            with contextlib.suppress(OSError), open(log, "w") as f:
+                f.write(result.stdout + result.stderr)
+            first = next((line for line in result.stderr.splitlines() if "error" in line),
+                         result.stderr.strip().splitlines()[0] if result.stderr.strip()
+                         else "no output")
+            raise kernels.KernelError(f"kernels: the host build with {cxx} failed (exit "
+                                      f"{result.returncode}): {first.strip()} (full log: "
+                                      f"{log})")
+        try:
             temporary = f"{path}.{os.getpid()}.tmp"
             shutil.copyfile(built, temporary)
             os.replace(temporary, path)          # atomic: readers see all of it or none
-    return ctypes.CDLL(path)
+            with open(temporary, "w") as f:
+                f.write(_checksum(path) + "\n")
+            os.replace(temporary, path + ".sha256")
+        except OSError as exc:                   # a full disk or a read-only cache
+            raise kernels.KernelError(f"kernels: cannot write the host library into "
+                                      f"{os.path.dirname(path)}: {exc} (set "
+                                      f"MINIGRAD_KERNEL_CACHE to a writable folder)") from None
 
 
 @functools.cache
