@@ -7,27 +7,34 @@ each node the sum of the gradients of its consumers: the chain rule, applied in 
 """
 import contextlib
 import math
+import threading
 
 import numpy
 
-from minigrad import backend
+from minigrad import backend, versions
 
-_grad_enabled = True
+
+class _GradMode(threading.local):
+    """Grad mode, one per thread (as in PyTorch): ``no_grad`` in one thread leaves the
+    others recording. A new thread starts with it on."""
+    enabled = True
+
+
+grad_mode = _GradMode()
 
 
 def is_grad_enabled():
-    return _grad_enabled
+    return grad_mode.enabled
 
 
 @contextlib.contextmanager
 def no_grad():
     """Inside this block ops record no graph: for evaluation, decoding and optimizer steps."""
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
+    previous, grad_mode.enabled = grad_mode.enabled, False
     try:
         yield
     finally:
-        _grad_enabled = previous
+        grad_mode.enabled = previous
 
 
 def _graph_released(grad):
@@ -432,6 +439,7 @@ def backward(root, grad):
             else:
                 node.grad += g
             continue
+        versions.check_inputs_unchanged(node)
         parent_grads = node._backward(g)
         for parent, parent_grad in zip(node._parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:

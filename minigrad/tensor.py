@@ -8,15 +8,17 @@ import numbers
 
 import numpy
 
-from minigrad import autograd, backend
+from minigrad import autograd, backend, versions
 
 
 class Tensor:
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name",
-                 "__weakref__")
+                 "_version", "_created", "__weakref__")
     __array_priority__ = 1000   # so ``numpy_array + tensor`` calls Tensor.__radd__
 
     def __init__(self, data, requires_grad=False):
+        """A tensor holding a copy of ``data`` (as ``torch.tensor``): later changes to the
+        caller's array never reach it, nor an op's saved inputs. ``from_numpy`` shares."""
         if isinstance(data, Tensor):
             data = data.data
         try:
@@ -30,8 +32,9 @@ class Tensor:
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Tensor: requires_grad=True needs float data, got dtype "
                             f"{self.data.dtype}; only float tensors have gradients")
-        if requires_grad and self.data is data:   # the caller's own array: take a copy, since
-            self.data = self.data.copy()          # an optimizer will update it in place
+        if self.data is data:   # the caller's own array (asarray made none): our own copy
+            self.data = self.data.copy()
+        self._version = 0
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._parents = ()
@@ -46,12 +49,13 @@ class Tensor:
         out.data = data
         out.grad = out.name = None
         out._op = op
-        if autograd._grad_enabled:
+        if autograd.grad_mode.enabled:
             for parent in parents:
                 if parent.requires_grad:
                     out.requires_grad = True
                     out._parents = parents
                     out._backward = backward
+                    out._created = versions.clock   # see minigrad/versions.py
                     return out
         out.requires_grad = False
         out._parents = ()
@@ -322,3 +326,21 @@ def _axes_argument(axes):
 
 
 from minigrad import ops  # noqa: E402  (the ops build Tensors, so they load after the class)
+
+
+def from_numpy(array):
+    """A tensor sharing ``array``'s memory, as ``torch.from_numpy``: a change to either
+    shows in the other, and the dtype is kept. Only the NumPy backend keeps host memory; on
+    a device backend, ``Tensor(array)`` copies it there."""
+    if not isinstance(array, numpy.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    if backend.name != "numpy":
+        raise TypeError(f"from_numpy: the {backend.name} backend keeps its arrays on the "
+                        f"device, so it cannot share a host array's memory; Tensor(array) "
+                        f"copies it there")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: data must be numbers (bool, int or float), got dtype "
+                        f"{array.dtype}")
+    out = Tensor(0)
+    out.data = array
+    return out

@@ -105,6 +105,7 @@ class Adam(Optimizer):
                 self._apply_blocks(group, t)
             for i in group.indices:
                 self.state[i]["step"] = t
+        self._bump_versions()
 
     def _apply_blocks(self, group, t):
         """``_apply`` (weight decay included) over the flat arrays, one cache-sized block at a

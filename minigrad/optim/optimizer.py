@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy
 
 from minigrad import backend
+from minigrad.versions import bump_version
 from minigrad.tensor import Tensor
 
 
@@ -80,6 +81,14 @@ class Optimizer:
         for p, state in zip(self.params, self.state):
             if p.grad is not None:
                 self._update(p, p.grad, state)
+        self._bump_versions()
+
+    def _bump_versions(self):
+        """The parameters just updated in place: a graph built before this step can no
+        longer backpropagate through them (minigrad/versions.py)."""
+        for p in self.params:
+            if p.grad is not None:
+                bump_version(p)
 
     def _update(self, param, grad, state):
         raise NotImplementedError

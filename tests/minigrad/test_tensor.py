@@ -69,10 +69,11 @@ def test_information():
     assert "requires_grad=True" in repr(y) and "op=exp" in repr(y)
 
 
-def test_tensor_of_a_tensor_shares_the_data():
+def test_tensor_of_a_tensor_copies_the_data_as_torch_tensor_does():
     x = mg.Tensor([1.0, 2.0], requires_grad=True)
     y = mg.Tensor(x)
-    assert y.data is x.data and not y.requires_grad
+    assert y.data is not x.data and not y.requires_grad
+    np.testing.assert_array_equal(y.numpy(), x.numpy())
 
 
 @pytest.mark.parametrize("expression", [

@@ -1,0 +1,87 @@
+"""The engine refuses what PyTorch refuses: an input changed in place between forward and
+backward (version counters), a shared caller's array (Tensor copies; from_numpy shares), and
+grad mode leaking across threads."""
+import threading
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+def test_an_optimizer_step_between_forward_and_backward_is_an_error_naming_the_op():
+    w = mg.nn.Linear(3, 2)
+    loss = (w(mg.Tensor(np.ones((4, 3)))).tanh() ** 2).sum()
+    optimizer = mg.optim.Adam(w.parameters(), lr=0.1)
+    for p in w.parameters():
+        p.grad = mg.Tensor(np.ones(p.shape)).data
+    optimizer.step()
+    with pytest.raises(RuntimeError, match=r"^backward: an input of \w+ \(shape \(\d, \d\)"
+                                           r".*was changed in place after"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("make", [lambda ps: mg.optim.SGD(ps, lr=0.1),
+                                  lambda ps: mg.optim.Adam(ps, lr=0.1)])
+def test_a_forward_pass_after_the_step_backpropagates_as_usual(make):
+    w = mg.nn.Linear(3, 2)
+    optimizer = make(w.parameters())
+    for _ in range(2):
+        loss = (w(mg.Tensor(np.ones((4, 3)))) ** 2).sum()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert all(p.grad is not None for p in w.parameters())
+
+
+def test_bump_version_makes_the_graph_that_used_the_tensor_stale():
+    x = mg.Tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    z = (y * 3.0).sum()
+    mg.bump_version(y)                  # as item assignment y[0] = ... does
+    with pytest.raises(RuntimeError, match=r"an input of mul .*shape \(2,\)"):
+        z.backward()
+    w = (y * 3.0).sum()                 # made after the change: fine
+    w.backward()
+    np.testing.assert_allclose(mg.backend.to_numpy(x.grad), [6.0, 12.0])
+
+
+def test_tensor_copies_the_callers_array_and_from_numpy_shares_it():
+    array = np.array([1.0, 2.0])
+    x = mg.Tensor(array, requires_grad=True)
+    y = (x * x).sum()
+    array[:] = 100.0                    # the caller's array changes after the forward pass
+    y.backward()
+    np.testing.assert_allclose(mg.backend.to_numpy(x.grad), [2.0, 4.0])
+    ints = np.array([1, 2])
+    assert mg.Tensor(ints).data is not ints
+    if mg.get_backend() == "numpy":
+        shared = mg.from_numpy(array)
+        array[0] = -1.0
+        assert shared.data is array and shared.dtype == np.float64
+        assert mg.from_numpy(np.ones(2, dtype=np.float32)).dtype == np.float32
+    else:
+        with pytest.raises(TypeError, match=r"^from_numpy: the strict backend keeps its "
+                                            r"arrays on the device"):
+            mg.from_numpy(array)
+    with pytest.raises(TypeError, match=r"^from_numpy: expected a numpy.ndarray, got list"):
+        mg.from_numpy([1.0])
+
+
+def test_grad_mode_is_per_thread():
+    seen, inside, done = {}, threading.Event(), threading.Event()
+
+    def other():
+        inside.wait()
+        x = mg.Tensor([1.0], requires_grad=True)
+        seen["enabled"], seen["records"] = mg.is_grad_enabled(), (x * 2).requires_grad
+        done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with mg.no_grad():
+        inside.set()
+        done.wait(10)
+        assert not mg.is_grad_enabled()
+    thread.join()
+    assert seen == {"enabled": True, "records": True}
