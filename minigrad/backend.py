@@ -21,6 +21,8 @@ import sys
 
 import numpy
 
+from minigrad import env
+
 BACKENDS = ("numpy", "cupy", "strict")
 
 xp = numpy              # the current array namespace; ops read ``backend.xp``
@@ -249,7 +251,7 @@ def random_uniform(shape, dtype):
     return sample if name == "numpy" else xp.asarray(sample)
 
 
-_readable = os.environ.get("MINIGRAD_READABLE", "") not in ("", "0")
+_readable = env.switch("MINIGRAD_READABLE")
 
 _requested = os.environ.get("MINIGRAD_BACKEND")
 if _requested:

@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad import env
 
 REQUESTED = os.environ.get("MINIGRAD_BACKEND")
-READABLE = os.environ.get("MINIGRAD_READABLE", "") not in ("", "0")
+READABLE = env.switch("MINIGRAD_READABLE")
 BACKENDS = [REQUESTED] if REQUESTED else ["numpy", "strict"]
 
 
