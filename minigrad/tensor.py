@@ -122,7 +122,11 @@ class Tensor:
         """The single element as a Python number."""
         if self.data.size != 1:
             raise ValueError(f"item: needs a one-element tensor, got shape {self.shape}")
-        return self.data.item()
+        value = self.data.item()
+        if value != value and backend.is_device():   # NaN: a bad index found on the device?
+            from minigrad.ops import checks
+            checks.raise_pending()
+        return value
 
     def detach(self):
         """The same data, cut from the graph (no copy)."""

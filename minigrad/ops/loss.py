@@ -12,6 +12,7 @@ On a device backend its per-row and per-element parts are two kernels
 import numpy
 
 from minigrad import backend, kernels
+from minigrad.ops import checks
 from minigrad.autograd import RowGrad
 from minigrad.ops.common import as_tensor
 from minigrad.ops.embedding import ids_array
@@ -122,7 +123,7 @@ def _cross_entropy_kernels(x, labels, per_row_scale):
     labels = labels if labels.dtype == xp.int64 else labels.astype(xp.int64)
     token_loss, top, sum_exp = (xp.empty(N, dtype=x.dtype) for _ in range(3))
     kernels.launch("cross_entropy_forward", N, x.dtype, x, labels, token_loss, top, sum_exp,
-                   N, V)
+                   N, V, checks.slot("cross_entropy", "labels", 0, V - 1))
 
     def grads_for(row_scale):
         row_scale = xp.ascontiguousarray(row_scale, dtype=x.dtype).reshape(-1)

@@ -15,6 +15,7 @@ On a device backend ``masked_softmax`` is one kernel forward and one backward
 import numpy
 
 from minigrad import backend, kernels
+from minigrad.ops import checks
 from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, normalize_axis
 from minigrad.ops.embedding import ids_array
@@ -136,7 +137,7 @@ def _masked_softmax_kernels(X, valid_lens):
     lens, mode = kernel_lens(valid_lens, X.shape, "masked_softmax")
     y = xp.empty((B, Q, K), dtype=X.dtype)
     kernels.launch("masked_softmax_forward", B * Q, X.dtype, kernels.contiguous(X.data), lens,
-                   mode, y, B, Q, K)
+                   mode, y, B, Q, K, checks.slot("masked_softmax", "valid_lens", 0, K))
 
     def backward(g):
         dx = xp.empty((B, Q, K), dtype=X.dtype)

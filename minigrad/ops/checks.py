@@ -1,0 +1,41 @@
+"""Device-side index checks: labels and valid lengths that live on the device are checked by
+the kernels that read them, without a sync.
+
+Reading a device value to check it would wait for the GPU at every call. Instead, a kernel
+that meets a label outside [0, V) or a length outside [0, K] never indexes with it: it makes
+that row NaN and writes the value into a one-element device slot of its op (``slot``). The
+NaN reaches the loss; when the loss is read (``Tensor.item``, the step's one sync) and is NaN,
+``raise_pending`` reads the slots (a second read, only on this failure path) and raises an
+IndexError naming the op, the value and the allowed range. A NaN with no flagged slot is a
+NaN of the numbers, left to the caller (``train``'s NonFiniteLoss).
+"""
+import numpy
+
+from minigrad import backend
+
+NONE = numpy.iinfo(numpy.int64).min      # a slot's value while no bad index was seen
+_slots = {}       # (backend, op) -> the device slot (int64, shape (1,))
+_ranges = {}      # op -> (what, low, high) of its latest launch, for the message
+
+
+def slot(op, what, low, high):
+    """The device slot where ``op``'s kernel writes a bad ``what`` (allowed: low..high)."""
+    key = (backend.name, op)
+    if key not in _slots:
+        _slots[key] = backend.xp.full(1, NONE, dtype=backend.xp.int64)
+    _ranges[op] = (what, low, high)
+    return _slots[key]
+
+
+def raise_pending():
+    """Raise IndexError for the first flagged slot of the current backend (and clear it)."""
+    for (name, op), flagged in _slots.items():
+        if name != backend.name:
+            continue
+        value = int(backend.to_numpy(flagged)[0])
+        if value != NONE:
+            flagged[...] = NONE
+            what, low, high = _ranges[op]
+            raise IndexError(f"{op}: {what} contain {value}, out of range (allowed "
+                             f"{low}..{high}); found on the device, where the row was "
+                             f"set to NaN")
