@@ -93,6 +93,7 @@ class Adam(Optimizer):
                 or self.block_size < 1):
             raise ValueError(f"Adam: block_size must be a positive integer (elements), got "
                              f"{self.block_size!r}")
+        self._check_before_step()
         groups = None if backend.is_readable() else self._flat_groups()
         if groups is None:     # readable mode, or parameters that do not step together
             return super().step()

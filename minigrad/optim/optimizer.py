@@ -78,10 +78,32 @@ class Optimizer:
 
     def step(self):
         """Update every parameter that has a gradient; the others are left alone."""
+        self._check_before_step()
         for p, state in zip(self.params, self.state):
             if p.grad is not None:
                 self._update(p, p.grad, state)
         self._bump_versions()
+
+    def _check_before_step(self):
+        """What a step uses, checked when it is used (a schedule, a loaded state or user code
+        may have changed it since construction): the hyperparameters, each gradient's shape,
+        and each state's step count and arrays against its parameter's shape."""
+        name = type(self).__name__
+        _check_hyperparameters(f"{name}.step", self.hyperparameters)
+        for i, (p, state) in enumerate(zip(self.params, self.state)):
+            label = f"parameter {i}" + (f" ({p.name})" if p.name else "")
+            if p.grad is not None and tuple(p.grad.shape) != tuple(p.shape):
+                raise ValueError(f"{name}.step: {label} has shape {p.shape} but its .grad has "
+                                 f"shape {tuple(p.grad.shape)}")
+            step = state.get("step", 0)
+            if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+                raise ValueError(f"{name}.step: {label}'s state step must be an integer >= 0, "
+                                 f"got {step!r}")
+            for key, value in state.items():
+                if backend.is_array(value) and tuple(value.shape) != tuple(p.shape):
+                    raise ValueError(f"{name}.step: {label} has shape {p.shape} but its state "
+                                     f"{key} has shape {tuple(value.shape)} (was the parameter "
+                                     f"reshaped after the optimizer's first step?)")
 
     def _bump_versions(self):
         """The parameters just updated in place: a graph built before this step can no
