@@ -6,6 +6,8 @@ with a message that says what differs.
 """
 import numbers
 
+import numpy
+
 import minigrad as mg
 from minigrad.serialization import CheckpointError
 from seq2seq.models import build_model
@@ -34,14 +36,29 @@ def save_checkpoint(path, model, data, model_config, optimizer=None, extra=None)
     mg.save(state, path)
 
 
-def read_checkpoint(path):
-    """The checkpoint's contents (plain Python values, NumPy arrays for weights)."""
+def read_checkpoint(path, allow_nonfinite=False):
+    """The checkpoint's contents (plain Python values, NumPy arrays for weights). Weights
+    holding NaN or infinity (a diverged run) are a CheckpointError unless ``allow_nonfinite``:
+    a model built from them translates to garbage."""
     state = mg.load(path)
     if state.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a minigrad seq2seq checkpoint (format "
                               f"{state.get('format', 'missing')!r}, expected {FORMAT!r})")
     check_consistent(path, state)
+    if not allow_nonfinite:
+        check_finite(path, state["model"])
     return state
+
+
+def check_finite(path, weights):
+    """Raise CheckpointError naming the first weight with NaN or infinite values."""
+    for key, value in weights.items():
+        if getattr(value, "dtype", None) is not None and value.dtype.kind == "f":
+            bad = value.size - int(numpy.isfinite(value).sum())
+            if bad:
+                raise CheckpointError(f"{path}: weight {key!r} holds {bad} NaN or infinite "
+                                      f"values of {value.size} (a diverged run?); refused, "
+                                      f"since a model with them computes garbage")
 
 
 def check_consistent(path, state):

@@ -57,3 +57,25 @@ def test_an_embedding_with_more_rows_than_the_vocabulary_is_refused(saved, tmp_p
     with pytest.raises(CheckpointError, match=r"encoder.embedding.weight has shape \(\d+, 4\)"):
         model_from_checkpoint(tampered(saved, tmp_path, shorter))
     assert MAX_NUM_STEPS < 10 ** 7
+
+
+def test_non_finite_weights_are_refused_unless_asked_for(tmp_path):
+    import numpy
+    from seq2seq.checkpoint import model_from_checkpoint, read_checkpoint, save_checkpoint
+    from seq2seq.datasets import load_builtin
+    from seq2seq.models import build_model
+    from minigrad.serialization import CheckpointError
+    data = load_builtin(num_train=50, num_valid=5, num_test=5)
+    config = dict(src_vocab_size=len(data.src_vocab), tgt_vocab_size=len(data.tgt_vocab),
+                  embed_size=4, num_hiddens=8, num_layers=1, dropout=0.0)
+    model = build_model(**config)
+    weight = model.decoder.dense.weight
+    weight.data = weight.data * numpy.nan
+    path = str(tmp_path / "diverged.npz")
+    save_checkpoint(path, model, data, config)
+    for read in (read_checkpoint, model_from_checkpoint):
+        with pytest.raises(CheckpointError, match=r"diverged\.npz: weight 'decoder\.dense\."
+                                                  r"weight' holds \d+ NaN or infinite values"):
+            read(path)
+    assert numpy.isnan(read_checkpoint(path, allow_nonfinite=True)["model"][
+        "decoder.dense.weight"]).all()
