@@ -39,3 +39,17 @@ def raise_pending():
             raise IndexError(f"{op}: {what} contain {value}, out of range (allowed "
                              f"{low}..{high}); found on the device, where the row was "
                              f"set to NaN")
+
+
+def host_mask(mask, op):
+    """A mask known on the host must be boolean or hold only 0 and 1 (free: no device)."""
+    mask = numpy.asarray(mask)
+    if mask.dtype.kind == "b":
+        return
+    if mask.dtype.kind not in "iuf":
+        raise TypeError(f"{op}: mask must be boolean or 0/1 numbers, got dtype {mask.dtype}")
+    bad = mask[(mask != 0) & (mask != 1)]
+    if bad.size:
+        raise ValueError(f"{op}: mask must be boolean or 0/1, got the value {bad.flat[0].item()!r} "
+                         f"({bad.size} entries neither 0 nor 1); pass mask > 0 for a "
+                         f"boolean one")

@@ -34,6 +34,7 @@ def _prepare(logits, labels, mask, op):
         mask = mask.data if isinstance(mask, Tensor) else mask
         if not (backend.is_device() and backend.is_array(mask)):
             host_mask = mask                  # known on the host: its kept rows cost no sync
+            checks.host_mask(mask, op)
         mask = backend.asarray(mask)
         if mask.shape != labels.shape:
             raise ValueError(f"{op}: mask has shape {mask.shape}, expected {labels.shape}")
@@ -55,6 +56,8 @@ def _kept_rows(host_mask):
 def cross_entropy(logits, labels, mask=None):
     """Mean cross-entropy of ``logits`` (..., V) against ``labels`` (...) over positions where
     ``mask`` (...) is nonzero (all positions when None). A mask with no nonzero gives 0.
+    A mask is boolean or 0/1 (checked when it is on the host; a weight such as 0.5 is
+    refused, since the mean above would then not be the loss its docstring promises).
 
     With a mask known on the host (d2l's padding mask), only the rows it keeps are computed,
     and the gradient is an ``autograd.RowGrad`` of those rows: a padded position costs neither

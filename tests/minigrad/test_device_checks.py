@@ -51,3 +51,15 @@ def test_host_labels_keep_their_immediate_error(strict):
 def test_a_nan_of_the_numbers_is_left_as_it_is(strict):
     x = mg.Tensor(np.array([[np.nan, 0.0, 1.0]]))
     assert np.isnan(ops.cross_entropy(x, mg.Tensor([1])).item())
+
+
+@pytest.mark.parametrize("mask, message", [
+    ([1.0, 0.5], r"^cross_entropy: mask must be boolean or 0/1, got the value 0\.5 \(1 entries"),
+    ([2, 0], r"^cross_entropy: mask must be boolean or 0/1, got the value 2 "),
+    ([float("nan"), 1.0], r"^cross_entropy: mask must be boolean or 0/1, got the value nan")])
+def test_a_mask_that_is_not_0_or_1_is_refused(mask, message):
+    x = mg.Tensor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=message):
+        ops.cross_entropy(x, np.array([0, 1]), np.array(mask))
+    assert ops.cross_entropy(x, np.array([0, 1]), np.array([True, False])).item() == \
+        pytest.approx(np.log(3))
