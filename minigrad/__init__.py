@@ -9,12 +9,12 @@ from minigrad.backend import (BackendError, get_backend, get_default_dtype, is_r
 from minigrad.gradcheck import GradcheckError, gradcheck
 from minigrad.graph import graph_dot, graph_text
 from minigrad.serialization import load, save
-from minigrad.tensor import Tensor, from_numpy
+from minigrad.tensor import Tensor
 from minigrad.versions import bump_version
 
 __all__ = [
     "Tensor", "ops", "nn", "no_grad", "is_grad_enabled", "set_backend", "get_backend",
     "set_default_dtype", "get_default_dtype", "manual_seed", "gradcheck", "GradcheckError",
     "graph_text", "graph_dot", "BackendError", "optim", "save", "load",
-    "set_readable", "is_readable", "from_numpy", "bump_version",
+    "set_readable", "is_readable", "bump_version",
 ]

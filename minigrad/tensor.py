@@ -331,20 +331,3 @@ def _axes_argument(axes):
 
 from minigrad import ops  # noqa: E402  (the ops build Tensors, so they load after the class)
 
-
-def from_numpy(array):
-    """A tensor sharing ``array``'s memory, as ``torch.from_numpy``: a change to either
-    shows in the other, and the dtype is kept. Only the NumPy backend keeps host memory; on
-    a device backend, ``Tensor(array)`` copies it there."""
-    if not isinstance(array, numpy.ndarray):
-        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
-    if backend.name != "numpy":
-        raise TypeError(f"from_numpy: the {backend.name} backend keeps its arrays on the "
-                        f"device, so it cannot share a host array's memory; Tensor(array) "
-                        f"copies it there")
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"from_numpy: data must be numbers (bool, int or float), got dtype "
-                        f"{array.dtype}")
-    out = Tensor(0)
-    out.data = array
-    return out
