@@ -138,7 +138,7 @@ def show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=None, x_tick
 
     if path is not None:
         with atomic_write(path, "wb") as f:
-            fig.savefig(f, format="png", dpi=dpi)
+            fig.savefig(f, format=_image_format(fig, path), dpi=dpi)
     else:
         import matplotlib
         if matplotlib.get_backend().lower() == "agg":
@@ -148,3 +148,17 @@ def show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=None, x_tick
             from matplotlib import pyplot
             pyplot.show()
     return fig
+
+
+def _image_format(fig, path):
+    """The format a heatmap file's extension names (no extension: PNG), or a ValueError for
+    an extension matplotlib cannot write, before anything is written."""
+    extension = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if not extension:
+        return "png"
+    supported = fig.canvas.get_supported_filetypes()
+    if extension not in supported:
+        raise ValueError(f"show_heatmaps: cannot write {os.fspath(path)!r}: .{extension} is "
+                         f"not an image format matplotlib writes (use one of "
+                         f"{', '.join('.' + e for e in sorted(supported))})")
+    return extension

@@ -128,7 +128,13 @@ def is_readable():
 def set_default_dtype(dtype):
     """Float data becomes this dtype ("float32", the default, or "float64")."""
     global _default_dtype
-    dtype = numpy.dtype(dtype)
+    if dtype is None:           # numpy.dtype(None) would quietly mean float64
+        raise TypeError("set_default_dtype: expected float32 or float64, got None")
+    try:
+        dtype = numpy.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"set_default_dtype: expected float32 or float64, got "
+                        f"{dtype!r}") from None
     if dtype not in (numpy.float32, numpy.float64):
         raise TypeError(f"set_default_dtype: expected float32 or float64, got {dtype}")
     _default_dtype = dtype

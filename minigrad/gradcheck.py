@@ -9,6 +9,7 @@ R, so one backward pass gives every input's analytic gradient dL/dx_i. Then, in 
   (L(x + eps d) - L(x - eps d)) / (2 eps) against the analytic dL/dx . d.
 """
 import math
+import numbers
 
 import numpy
 
@@ -40,6 +41,12 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, max_elements=64, direc
                 else type(inputs).__name__)
         raise TypeError(f"gradcheck: inputs must be a list or tuple of tensors (the arguments "
                         f"of fn), got {what}; wrap a single input as [x]")
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not math.isfinite(value) or value < 0 or (name == "eps" and value == 0):
+            raise ValueError(f"gradcheck: {name} must be a finite number "
+                             f"{'> 0 (the finite-difference step)' if name == 'eps' else '>= 0'}"
+                             f", got {value!r}")
     inputs = list(inputs)
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:

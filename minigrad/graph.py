@@ -13,17 +13,25 @@ def _label(t):
     return f"{kind} {tuple(t.shape)} {t.dtype}"
 
 
+MAX_INDENT = 40   # deeper levels are numbered, not indented: memory stays linear in the graph
+
+
+def _indent(depth):
+    return "  " * depth if depth <= MAX_INDENT else "  " * MAX_INDENT + f"[depth {depth}] "
+
+
 def graph_text(tensor):
-    """The ops behind ``tensor`` as an indented tree, the output at the top."""
+    """The ops behind ``tensor`` as an indented tree, the output at the top (beyond
+    MAX_INDENT levels each line says its depth instead of indenting further)."""
     numbers, lines = {}, []
     stack = [(tensor, 0)]
     while stack:
         node, depth = stack.pop()
         if id(node) in numbers:
-            lines.append("  " * depth + f"(see #{numbers[id(node)]})")
+            lines.append(_indent(depth) + f"(see #{numbers[id(node)]})")
             continue
         numbers[id(node)] = len(numbers)
-        lines.append("  " * depth + f"#{numbers[id(node)]} {_label(node)}")
+        lines.append(_indent(depth) + f"#{numbers[id(node)]} {_label(node)}")
         for parent in reversed(node._parents):
             stack.append((parent, depth + 1))
     return "\n".join(lines)

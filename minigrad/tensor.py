@@ -114,6 +114,26 @@ class Tensor:
         name = f", name={self.name!r}" if self.name else ""
         return f"Tensor({self.numpy()!r}{grad}{op}{name})"
 
+    def __float__(self):
+        """``float(x)`` of a one-element tensor, as torch (``x.item()`` as a float)."""
+        return float(self._one_element("float()"))
+
+    def __int__(self):
+        return int(self._one_element("int()"))
+
+    def __index__(self):
+        """``range(x)``, ``list[x]``: a one-element integer tensor, as torch."""
+        if self.data.dtype.kind not in "iub":
+            raise TypeError(f"a tensor used as an index (range(), a list index) must hold an "
+                            f"integer, got dtype {self.data.dtype}; use int(x)")
+        return int(self._one_element("an index"))
+
+    def _one_element(self, what):
+        if self.data.size != 1:
+            raise TypeError(f"{what} of a tensor needs one element, got shape {self.shape} "
+                            f"({self.data.size} elements)")
+        return self.data.item()
+
     def numpy(self):
         """A host NumPy copy of the data."""
         return backend.to_numpy(self.data)

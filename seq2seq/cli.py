@@ -352,8 +352,8 @@ def cmd_translate(args):
                     from seq2seq.heatmaps import save_transformer_heatmaps
                     save_transformer_heatmaps(model, source, tokens, src_vocab, tgt_vocab,
                                               num_steps, path)
-            except OSError as exc:   # a folder that cannot be made, no permission, ...
-                sys.exit(f"error: --heatmap {path}: {exc}")
+            except (OSError, ValueError) as exc:   # a folder that cannot be made, no
+                sys.exit(f"error: --heatmap {path}: {exc}")   # permission, a .txt name, ...
 
 
 def _heatmap_title(model, state):

@@ -62,5 +62,5 @@ def tokenize_nmt(text, num_examples=None):
 
 def read_text(path):
     """The whole file at ``path`` as one UTF-8 string."""
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:   # a byte-order mark is not text
         return f.read()

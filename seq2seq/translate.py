@@ -1,4 +1,6 @@
 """Translating raw sentences with a trained model, greedy or beam search."""
+import numbers
+
 import numpy
 
 from seq2seq.arrays import encode_source
@@ -11,6 +13,12 @@ def translate(model, sentences, src_vocab, tgt_vocab, num_steps, beam_size=1):
     Sentences are preprocessed as the training text; unknown words become ``<unk>`` with a warning naming them; an empty
     sentence is a ValueError; one longer than num_steps is truncated with a warning.
     """
+    if isinstance(sentences, str):   # its characters would be translated one by one
+        raise TypeError(f"translate: sentences must be a list of strings, got one string "
+                        f"{sentences[:40]!r}; pass [sentence]")
+    if isinstance(beam_size, bool) or not isinstance(beam_size, numbers.Integral) \
+            or beam_size < 1:
+        raise ValueError(f"translate: beam_size must be an integer >= 1, got {beam_size!r}")
     encoded = [encode_source(sentence, src_vocab, num_steps) for sentence in sentences]
     bos, eos = tgt_vocab["<bos>"], tgt_vocab["<eos>"]
     if not encoded:                  # nothing to batch (concatenate needs an array)

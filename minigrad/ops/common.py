@@ -26,7 +26,11 @@ def as_tensor(x, op, like=None):
     if owner == "numpy":
         raise TypeError(f"{op}: got a host numpy.ndarray of shape {x.shape} while the backend "
                         f"is {backend.name!r}; wrap it with mg.Tensor(...) to move it there")
-    raise TypeError(f"{op}: expected a Tensor or a number, got {type(x).__name__}")
+    kind = type(x)
+    if kind.__module__.split(".")[0] == "torch":   # a torch tensor mixed with ours
+        raise TypeError(f"{op}: got a torch.{kind.__name__}; minigrad does not mix with "
+                        f"torch, convert it with mg.Tensor(t.detach().cpu().numpy())")
+    raise TypeError(f"{op}: expected a Tensor or a number, got {kind.__name__}")
 
 
 def check_same_backend(a, b, op):

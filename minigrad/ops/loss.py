@@ -24,6 +24,8 @@ from minigrad.tensor import Tensor
 
 def _prepare(logits, labels, mask, op):
     logits = as_tensor(logits, op)
+    if logits.ndim == 0:
+        raise ValueError(f"{op}: logits must have a class axis, (..., V), got a 0-d tensor")
     vocab = logits.shape[-1]
     labels = ids_array(labels, op, vocab, name="labels", counted="classes")
     if labels.shape != logits.shape[:-1]:

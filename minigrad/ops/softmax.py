@@ -28,6 +28,8 @@ MASK_VALUE = -1e6   # d2l's choice: masked scores become -1e6, so a fully masked
 
 def softmax_array(x, axis=-1):
     """The forward math on a plain array (shared by the ops below and by fused kernels)."""
+    if x.size == 0:             # an axis of size 0 (or no rows): nothing to normalise
+        return backend.xp.exp(x)
     e = backend.xp.exp(x - x.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e
@@ -66,7 +68,8 @@ def key_mask(valid_lens, shape, op="masked_softmax"):
     host arrays move to the device here. Lengths must lie in [0, K].
     """
     batch, queries, keys = shape
-    lens = valid_lens_array(valid_lens, shape, op).reshape(batch, -1, 1)  # (B, 1 or Q, 1)
+    lens = valid_lens_array(valid_lens, shape, op)
+    lens = lens.reshape(batch, 1 if lens.ndim == 1 else queries, 1)     # (B, 1 or Q, 1)
     return backend.xp.arange(keys).reshape(1, 1, keys) < lens           # (B, 1 or Q, K)
 
 
@@ -149,6 +152,8 @@ def _masked_softmax_kernels(X, valid_lens):
 
 def softmax_composed(x, axis=-1):
     """The readable twin of ``softmax``, built from primitive ops (max is a constant shift)."""
+    if x.size == 0:             # nothing to normalise (and no max of nothing)
+        return exp(x)
     shift = Tensor(reduce_max(x, axis, keepdims=True).data)
     e = exp(x - shift)
     return e / reduce_sum(e, axis, keepdims=True)
