@@ -22,6 +22,15 @@ def _product(x, y):
     return x * y if x.shape[-1] == 1 else x @ y
 
 
+def check_same_float_dtype(a, b, op):
+    """Products take one float dtype, as in PyTorch (which refuses float32 @ float64): a
+    float32 layer given float64 input is an error, not a quiet float64 result. Elementwise
+    ops promote instead (float32 + float64 -> float64), as PyTorch's do."""
+    if a.dtype != b.dtype and a.dtype.kind == "f" and b.dtype.kind == "f":
+        raise TypeError(f"{op}: mixed float dtypes, {a.dtype} {a.shape} and {b.dtype} "
+                        f"{b.shape}; convert one of them first (PyTorch refuses this too)")
+
+
 def matmul(a, b):
     """Y = a @ b for a (..., n, k) and b (..., k, m) -> (..., n, m), batch axes broadcast.
 
@@ -30,6 +39,7 @@ def matmul(a, b):
     rows of a instead of a stack of per-batch products summed afterwards.
     """
     a, b = binary_operands(a, b, "matmul")
+    check_same_float_dtype(a, b, "matmul")
     x, w = a.data, b.data
     if x.ndim < 2 or w.ndim < 2 or x.shape[-1] != w.shape[-2]:
         raise ValueError(f"matmul: expected a (..., n, k) and b (..., k, m), got {a.shape} "
@@ -73,6 +83,7 @@ def linear(x, weight, bias=None):
     rows only, and dL/dx is a ``RowGrad`` of the same rows.
     """
     x, weight = binary_operands(x, weight, "linear")
+    check_same_float_dtype(x, weight, "linear")
     if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: expected x (..., in) and weight (out, in), got x {x.shape} "
                          f"and weight {weight.shape}")

@@ -72,3 +72,18 @@ def test_graph_text_of_a_100000_node_chain_is_linear_in_size():
     assert len(lines) == 200_001                   # each add and its constant, and x
     assert len(text) < 200 * len(lines)            # not the square of the depth
     assert lines[100_000].lstrip() == "[depth 100000] #100000 parameter/input (1,) float32"
+
+
+def test_products_refuse_mixed_float_dtypes_as_torch_and_elementwise_ops_promote():
+    x64 = mg.Tensor(np.ones((2, 3)))
+    x64.data = x64.data.astype(np.float64)          # whatever the default dtype is
+    layer = mg.nn.Linear(3, 4)
+    layer.weight.data = layer.weight.data.astype(np.float32)
+    with pytest.raises(TypeError, match=r"^linear: mixed float dtypes, float64 \(2, 3\) and "
+                                        r"float32 \(4, 3\); convert one"):
+        mg.ops.linear(x64, layer.weight)
+    with pytest.raises(TypeError, match=r"^matmul: mixed float dtypes, float64 .* float32"):
+        x64 @ mg.Tensor(np.ones((3, 2), dtype=np.float32)).detach()
+    w32 = mg.Tensor(np.ones(3, dtype=np.float32))
+    w32.data = w32.data.astype(np.float32)
+    assert (x64 + w32).dtype == np.float64           # torch's promotion
