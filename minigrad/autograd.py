@@ -431,6 +431,7 @@ def backward(root, grad):
             g = g.dense()
             owned.add(key)
         if node._backward is None:  # a leaf: a parameter or an input that requires grad
+            versions.check_leaf(node, g)
             if g.dtype != node.data.dtype:   # float64 data met a float32 leaf on the way:
                 g = g.astype(node.data.dtype)  # its grad keeps its dtype, as in torch
                 owned.add(key)

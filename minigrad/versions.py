@@ -33,3 +33,17 @@ def check_inputs_unchanged(node):
                 f"between the forward pass and backward()); its saved value is stale, so its "
                 f"gradient would be wrong. Run the forward pass again after the change, or "
                 f"change a copy (x.clone() / x.detach())")
+
+
+def check_leaf(leaf, grad):
+    """Before a gradient lands in ``leaf.grad``: the leaf's data and any ``.grad`` already
+    there must still have the shape the forward pass used (a ``.data`` or ``.grad`` replaced
+    by another shape would broadcast into garbage or fail deep in NumPy)."""
+    if leaf.data.shape != grad.shape:
+        raise RuntimeError(f"backward: {leaf.name or 'a leaf tensor'} has shape "
+                           f"{leaf.data.shape}, but the forward pass used shape {grad.shape} "
+                           f"(its .data was replaced after the forward pass)")
+    if leaf.grad is not None and leaf.grad.shape != grad.shape:
+        raise RuntimeError(f"backward: {leaf.name or 'a leaf tensor'} of shape {grad.shape} "
+                           f"holds a .grad of shape {leaf.grad.shape}; set it to None or to "
+                           f"an array of shape {grad.shape}")

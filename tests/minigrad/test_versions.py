@@ -78,3 +78,15 @@ def test_grad_mode_is_per_thread():
         assert not mg.is_grad_enabled()
     thread.join()
     assert seen == {"enabled": True, "records": True}
+
+
+def test_a_leaf_whose_grad_has_another_shape_is_refused_at_backward():
+    x = mg.Tensor(np.ones(3), requires_grad=True)
+    loss = (x * x).sum()
+    x.grad = mg.Tensor(np.ones((2, 3))).data        # would broadcast the gradient into it
+    with pytest.raises(RuntimeError, match=r"^backward: a leaf tensor of shape \(3,\) holds a "
+                                           r"\.grad of shape \(2, 3\)"):
+        loss.backward()
+    x.grad = None
+    (x * x).sum().backward()
+    np.testing.assert_allclose(mg.backend.to_numpy(x.grad), [2.0, 2.0, 2.0])
