@@ -53,3 +53,13 @@ def host_mask(mask, op):
         raise ValueError(f"{op}: mask must be boolean or 0/1, got the value {bad.flat[0].item()!r} "
                          f"({bad.size} entries neither 0 nor 1); pass mask > 0 for a "
                          f"boolean one")
+
+
+def raise_ids_out_of_range(op, what, ids, count):
+    """After a device lookup refused ``ids`` (the failure path, so reading them is free of
+    cost to a step): raise IndexError naming the op, a bad value and the range."""
+    values = backend.to_numpy(ids)
+    bad = values[(values < 0) | (values >= count)]
+    value = bad.flat[0] if bad.size else "?"
+    raise IndexError(f"{op}: {what} contain {value}, out of range (allowed 0..{count - 1})") \
+        from None

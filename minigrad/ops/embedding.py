@@ -49,7 +49,11 @@ def embedding(ids, weight):
             f"{backend.name!r}; create both under one backend (mg.set_backend)")
     if backend.is_readable():       # readable mode: the lookup is plain indexing, weight[ids]
         return embedding_composed(ids, weight)
-    y = weight.data[ids]
+    try:
+        y = weight.data[ids]
+    except IndexError:   # device ids out of range (strict refuses them here; CuPy would wrap)
+        from minigrad.ops import checks
+        checks.raise_ids_out_of_range("embedding", "ids", ids, weight.shape[0])
 
     def backward(g):   # the gradient of weight[ids], a getitem: a scatter-add of g's rows
         return (SliceGrad(weight.shape, g.dtype, ids, g, advanced=True),)

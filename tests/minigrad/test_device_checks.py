@@ -63,3 +63,10 @@ def test_a_mask_that_is_not_0_or_1_is_refused(mask, message):
         ops.cross_entropy(x, np.array([0, 1]), np.array(mask))
     assert ops.cross_entropy(x, np.array([0, 1]), np.array([True, False])).item() == \
         pytest.approx(np.log(3))
+
+
+def test_device_ids_out_of_range_in_an_embedding_are_named(strict):
+    weight = mg.Tensor(np.zeros((5, 2)), requires_grad=True)
+    with pytest.raises(IndexError, match=r"^embedding: ids contain 1000000, out of range "
+                                         r"\(allowed 0\.\.4\)$"):
+        ops.embedding(mg.Tensor([[0, 10**6]]), weight)
