@@ -244,7 +244,7 @@ def cmd_train(args):
     with contextlib.ExitStack() as held:   # one run per folder, as long as this one runs
         try:
             held.enter_context(folder_lock(args.out, " ".join(["python -m seq2seq"]
-                                                              + sys.argv[1:])))
+                                                              + getattr(args, "argv", sys.argv[1:]))))
         except FolderInUse as exc:
             sys.exit(f"error: --out {exc}")
         except OSError as exc:       # a file of that name, no permission, ...
@@ -452,6 +452,7 @@ def parser():
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)   # named by a folder's lock
     if args.readable:
         mg.set_readable(True)
     from minigrad.kernels import KernelError
