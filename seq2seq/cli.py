@@ -243,8 +243,8 @@ def cmd_train(args):
     from minigrad.files import FolderInUse, folder_lock
     with contextlib.ExitStack() as held:   # one run per folder, as long as this one runs
         try:
-            held.enter_context(folder_lock(args.out, " ".join(["python -m seq2seq"]
-                                                              + getattr(args, "argv", sys.argv[1:]))))
+            argv = getattr(args, "argv", sys.argv[1:])
+            held.enter_context(folder_lock(args.out, " ".join(["python -m seq2seq", *argv])))
         except FolderInUse as exc:
             sys.exit(f"error: --out {exc}")
         except OSError as exc:       # a file of that name, no permission, ...
@@ -288,7 +288,8 @@ def _train_in_locked_folder(args, model, data, model_config, config):
     else:   # --epochs 0, or a time limit reached before the first epoch
         saved = "no checkpoint (no epoch was trained)"
         if args.overwrite and os.path.exists(best):   # what follows is the untrained model's
-            saved = "no checkpoint (no epoch was trained; the earlier run's checkpoints are untouched)"
+            saved = ("no checkpoint (no epoch was trained; the earlier run's checkpoints are "
+                     "untouched)")
     test_bleu = evaluate_bleu(model, data.test, data)
     print(f"test corpus BLEU {test_bleu:.2f} ({len(data.test)} sources, greedy)")
     results = _print_translations(model, data, data.test[:EXAMPLES])

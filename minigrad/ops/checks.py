@@ -50,7 +50,8 @@ def host_mask(mask, op):
         raise TypeError(f"{op}: mask must be boolean or 0/1 numbers, got dtype {mask.dtype}")
     bad = mask[(mask != 0) & (mask != 1)]
     if bad.size:
-        raise ValueError(f"{op}: mask must be boolean or 0/1, got the value {bad.flat[0].item()!r} "
+        raise ValueError(f"{op}: mask must be boolean or 0/1, got the value "
+                         f"{bad.flat[0].item()!r} "
                          f"({bad.size} entries neither 0 nor 1); pass mask > 0 for a "
                          f"boolean one")
 

@@ -1,9 +1,7 @@
 """One run per folder: `train` and `--resume` hold --out while they run; a second command is
 refused in one line naming the first; contradicting flags are refused; and what a command
 prints as its result is its own run's."""
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
