@@ -278,6 +278,10 @@ def _train_in_locked_folder(args, model, data, model_config, config):
         sys.exit(130)
     except NonFiniteLoss as exc:
         sys.exit(f"error: {exc}")
+    except ValueError as exc:    # a cut epoch's saved position that this data cannot have
+        if not args.resume:
+            raise
+        sys.exit(f"error: --resume: {exc}")
     print(f"trained to epoch {len(history.epoch)} in {time.perf_counter() - start:.1f} s"
           + (" (this run)" if args.resume else ""))
     best = os.path.join(args.out, "best.npz")
