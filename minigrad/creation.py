@@ -56,7 +56,8 @@ def _finish(host, dtype, device, requires_grad, op):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays, tensors).
-    Python floats give the default float dtype, ints int64 and bools bool, as torch."""
+    Python floats give the default float dtype, ints int64 and bools bool; an array or a
+    tensor keeps its dtype (a float64 NumPy array stays float64), as torch."""
     if isinstance(data, Tensor):
         host = data.numpy()
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
@@ -75,6 +76,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     if host.dtype.kind in "iu" and host.dtype != numpy.int64 and not isinstance(
             data, numpy.ndarray):
         host = host.astype(numpy.int64)    # Python ints are int64 on every platform
+    if dtype is None and (isinstance(data, (Tensor, numpy.ndarray, numpy.generic))
+                          or backend.array_backend(data) is not None):
+        dtype = host.dtype                 # an array's own dtype is kept (float64 stays)
     return _finish(host, dtype, device, requires_grad, "tensor")
 
 
