@@ -96,7 +96,9 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         X = list(X) * len(Y)
     set_figsize(figsize)
     if axes is None:
-        axes = plt.gca()
+        # a notebook cell starts with no figure, so gca() makes one, as in the book; a script
+        # keeps its figures open, so it gets a new one rather than drawing over the last
+        axes = plt.gca() if in_notebook() else plt.figure(figsize=figsize).gca()
     axes.cla()
     for x, y, fmt in zip(X, Y, fmts):
         if len(x):
