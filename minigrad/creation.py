@@ -155,6 +155,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         raise TypeError(f"arange: start, end and step must be numbers, got {bounds!r}")
     if bounds[2] == 0:
         raise ValueError("arange: step must be nonzero")
+    if (bounds[1] - bounds[0]) * bounds[2] < 0:
+        raise ValueError(f"arange: the bounds {bounds[0]} and {bounds[1]} are inconsistent with "
+                         f"the sign of step {bounds[2]} (torch refuses it too)")
     integral = all(isinstance(b, numbers.Integral) for b in bounds)
     host = numpy.arange(*bounds, dtype=numpy.int64 if integral else numpy.float64)
     return _finish(host, dtype, device, requires_grad, "arange")
