@@ -95,6 +95,16 @@ def device_of(array):
     return CPU if backend.array_backend(array) == "numpy" else CUDA
 
 
+def is_device_spec(arg):
+    """Whether a positional argument of ``to(...)`` names a device (else it is a dtype):
+    a device, 'cpu', 'cuda', 'cuda:N', or an int GPU number."""
+    if isinstance(arg, device):
+        return True
+    if isinstance(arg, str):
+        return arg.split(":")[0] in ("cpu", "cuda")
+    return isinstance(arg, numbers.Integral) and not isinstance(arg, bool)
+
+
 def as_device(spec, op="to"):
     """``spec`` (a device, 'cpu', 'cuda:0', or an int GPU number as torch accepts) as a device.
     Only one GPU is used: 'cuda:N' with N > 0 is refused."""

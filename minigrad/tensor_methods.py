@@ -110,10 +110,7 @@ class TorchMethods:
         for arg in args:
             if isinstance(arg, tensor_module.Tensor):
                 device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, (str, devices.device)) and not (
-                    isinstance(arg, str) and arg in minigrad.dtypes.TORCH_NAMES):
-                device = arg
-            elif isinstance(arg, numbers.Integral) and not isinstance(arg, bool):
+            elif devices.is_device_spec(arg):
                 device = arg
             else:
                 dtype = arg
