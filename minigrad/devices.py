@@ -121,10 +121,15 @@ def use(target, op="to"):
     The one place a device choice switches the global backend."""
     wanted = cuda_backend() if target.type == "cuda" else "numpy"
     if backend.name != wanted:
+        # set_backend re-seeds the host generator after manual_seed; a move mid-program must
+        # not rewind it (the next draws would repeat the model's initial weights), so its
+        # state is kept across the switch
+        host_rng = backend._host_rng
         try:
             backend.set_backend(wanted)
         except backend.BackendError as exc:
             raise backend.BackendError(f"{op}({str(target)!r}): {exc}") from None
+        backend._host_rng = host_rng
 
 
 def move_array(array, target, op="to"):
