@@ -203,6 +203,13 @@ class TorchMethods:
         """torch's ``repeat``: tile the tensor ``sizes[i]`` times along axis i."""
         return minigrad.ops.repeat(self, _sizes(sizes, "repeat"))
 
+    def expand(self, *sizes):
+        """A broadcast view to ``sizes`` (-1 keeps an axis), as torch."""
+        return minigrad.ops.expand(self, _sizes(sizes, "expand"))
+
+    def expand_as(self, other):
+        return minigrad.ops.expand(self, other.shape)
+
     def repeat_interleave(self, repeats, dim=None):
         return minigrad.ops.repeat_interleave(self, repeats, dim)
 

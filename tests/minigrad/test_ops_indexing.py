@@ -193,3 +193,13 @@ def test_where_matches_torch(dtype, rng):
     compare_with_torch(lambda s, t: mg.where(mg.tensor(cond), s, t),
                        lambda s, t: torch.where(torch.from_numpy(cond), s, t), [a, b], dtype)
     check_gradients(lambda s, t: ops.where(mg.tensor(cond), s, t), [a, b])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sizes", [(3, 4), (2, 3, -1), (-1, 4)], ids=str)
+def test_expand_matches_torch(sizes, dtype, rng):
+    x = rng.standard_normal((3, 1))
+    compare_with_torch(lambda t: t.expand(*sizes), lambda t: t.expand(*sizes), [x], dtype)
+    check_gradients(lambda t: ops.expand(t, sizes), [x])
+    with pytest.raises(ValueError, match=r"expand: cannot expand a tensor of shape \(3, 1\)"):
+        mg.ones((3, 1)).expand(2, 4)
