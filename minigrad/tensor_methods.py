@@ -181,13 +181,14 @@ class TorchMethods:
                     f"{self.shape}); writing into it in place would break its gradient, as "
                     f"torch refuses too: write under `with mg.no_grad():`, or assign into a "
                     f"copy (x.clone())")
-            old = Tensor.__new__(Tensor)
-            for slot in ("data", "grad", "requires_grad", "_parents", "_backward", "_op",
-                         "name"):
-                setattr(old, slot, getattr(self, slot))
+            old = Tensor.__new__(Tensor)             # the node x was, under a new name
+            for slot in _SLOTS:
+                if hasattr(self, slot):
+                    setattr(old, slot, getattr(self, slot))
             new = minigrad.ops.index_put(old, index, value)
-            self.data, self._parents, self._backward, self._op = (
-                new.data, new._parents, new._backward, new._op)
+            for slot in _SLOTS:                        # x becomes the index_put node
+                if slot not in ("grad", "name", "_version") and hasattr(new, slot):
+                    setattr(self, slot, getattr(new, slot))
             return
         minigrad.ops.index_put_(self, index, value)
 
@@ -300,6 +301,10 @@ class TorchMethods:
 
     def all(self):
         return tensor_module.Tensor._from_op(self.data.all(), (), None, "all")
+
+
+_SLOTS = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name", "_version",
+          "_created")   # a Tensor's state (the last two where the engine keeps versions)
 
 
 def _logical(a, b, op):
