@@ -203,3 +203,26 @@ def test_expand_matches_torch(sizes, dtype, rng):
     check_gradients(lambda t: ops.expand(t, sizes), [x])
     with pytest.raises(ValueError, match=r"expand: cannot expand a tensor of shape \(3, 1\)"):
         mg.ones((3, 1)).expand(2, 4)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
+                  elements=st.floats(-3, 3)), st.data())
+def test_masked_assignment_in_the_graph_matches_torch_for_any_mask(x, data):
+    mask = data.draw(hnp.arrays(np.bool_, x.shape))
+    value = data.draw(st.floats(-5, 5))
+    ours = mg.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    y, ty = ours * 1.5, theirs * 1.5
+    y[mg.tensor(mask)] = value
+    ty[torch.from_numpy(mask)] = value
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(ours.grad if isinstance(ours.grad, np.ndarray)
+                               else mg.backend.to_numpy(ours.grad), theirs.grad.numpy(),
+                               rtol=1e-12)
