@@ -165,17 +165,18 @@ class TorchMethods:
 
         - a tensor outside the graph (no gradient needed) is written in place; views share
           the write, as in torch;
-        - a tensor computed in the graph becomes a new node, ``index_put(old x, index,
-          value)``: the assigned positions get no gradient from the old x, and a tensor
-          value gets its own gradient. The Python object ``x`` is re-pointed at that node.
+        - a tensor computed in the graph, or any tensor given a value that requires grad,
+          becomes a new node, ``index_put(old x, index, value)``: the assigned positions get
+          no gradient from the old x, and a tensor value gets its own gradient. The Python object ``x`` is re-pointed at that node.
           (Ops that used x before the assignment keep routing their gradient into the
           object x; as torch refuses that case, assign before using x.)
         - a leaf that requires grad (a weight) is refused, as torch refuses it, unless grad
           mode is off (``with mg.no_grad():``).
         """
         Tensor = tensor_module.Tensor
-        if self.requires_grad and autograd.is_grad_enabled():
-            if not self._parents:
+        value_in_graph = isinstance(value, Tensor) and value.requires_grad
+        if (self.requires_grad or value_in_graph) and autograd.is_grad_enabled():
+            if self.requires_grad and not self._parents:
                 raise RuntimeError(
                     f"x[index] = value: x is a leaf tensor that requires grad (shape "
                     f"{self.shape}); writing into it in place would break its gradient, as "

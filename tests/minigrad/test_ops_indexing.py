@@ -69,6 +69,18 @@ def test_setitem_on_a_tensor_in_the_graph_records_index_put_as_torch(dtype, rng)
     check_gradients(ours, [x])
 
 
+def test_assigning_a_value_that_requires_grad_puts_the_tensor_in_the_graph():
+    """torch: P = zeros(...); P[:, 0] = w * 2 makes P an index_put node; w gets its gradient."""
+    w, tw = mg.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0], requires_grad=True)
+    P, tP = mg.zeros((2, 3)), torch.zeros((2, 3))
+    P[:, 0] = w * 2
+    tP[:, 0] = tw * 2
+    assert P.requires_grad and P.tolist() == tP.tolist()
+    (P * P).sum().backward()
+    (tP * tP).sum().backward()
+    assert w.grad.tolist() == tw.grad.tolist()
+
+
 def test_setitem_writes_in_place_outside_the_graph_and_views_share_it():
     base = mg.zeros((2, 3))
     view = base.reshape(3, 2)
