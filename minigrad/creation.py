@@ -82,6 +82,17 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return _finish(host, dtype, device, requires_grad, "tensor")
 
 
+def from_numpy(array):
+    """A tensor over a host NumPy array: it shares the array's memory on the NumPy backend,
+    as torch's ``from_numpy`` does (a device backend copies it to the device)."""
+    if not isinstance(array, numpy.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: dtype {array.dtype} is not supported; tensors hold "
+                        f"bool, integer or float numbers")
+    return Tensor._from_op(backend.xp.asarray(array), (), None, None)
+
+
 def as_tensor(data, dtype=None, device=None):
     """``data`` as a tensor: a tensor of the right dtype and device unchanged, else a copy."""
     if isinstance(data, Tensor):
@@ -155,6 +166,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         raise TypeError(f"arange: start, end and step must be numbers, got {bounds!r}")
     if bounds[2] == 0:
         raise ValueError("arange: step must be nonzero")
+    if (bounds[1] - bounds[0]) * bounds[2] < 0:
+        raise ValueError(f"arange: the bounds {bounds[0]} and {bounds[1]} are inconsistent with "
+                         f"the sign of step {bounds[2]} (torch refuses it too)")
     integral = all(isinstance(b, numbers.Integral) for b in bounds)
     host = numpy.arange(*bounds, dtype=numpy.int64 if integral else numpy.float64)
     return _finish(host, dtype, device, requires_grad, "arange")
