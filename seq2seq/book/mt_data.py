@@ -127,6 +127,9 @@ class MTFraEng(DataModule):
         return mg.Tensor(array), vocab, mg.Tensor(valid_len)
 
     def _build_arrays(self, raw_text, src_vocab=None, tgt_vocab=None):
+        lines = self.num_train + self.num_val + 1     # _tokenize reads lines 0..num_train+num_val
+        # preprocessing is line by line, so the lines read are all it needs (not the 190,000)
+        raw_text = "\n".join(raw_text.split("\n", lines)[:lines])
         src, tgt = self._tokenize(self._preprocess(raw_text), self.num_train + self.num_val)
         src_array, src_vocab, src_valid_len = self._build_array(src, src_vocab)
         tgt_array, tgt_vocab, _ = self._build_array(tgt, tgt_vocab, True)
