@@ -35,10 +35,10 @@ def check_inputs(name, queries, keys, values, valid_lens, feature_sizes=()):
 
     queries (B, Q, dq), keys (B, K, dk), values (B, K, dv), valid_lens None, (B,) or (B, Q);
     ``feature_sizes`` holds (what, expected, reason) for feature sizes the module fixes, e.g.
-    ("queries", 16, "query_size"); an expected size None (a lazy layer) is not checked. Host lengths (lists, NumPy arrays) outside [0, K] are
-    reported here, with the shapes; lengths already on the device are left to
-    ``masked_softmax``, which reads them anyway (and, on CuPy, does not wait for the GPU to
-    check them).
+    ("queries", 16, "query_size"); an expected size None (a lazy layer) is not checked.
+    Host lengths (lists, NumPy arrays) outside [0, K] are reported here, with the shapes;
+    lengths already on the device are left to ``masked_softmax``, which reads them anyway
+    (and, on CuPy, does not wait for the GPU to check them).
     """
     q, k, v = _shape(queries), _shape(keys), _shape(values)
     shapes = f"queries {q}, keys {k}, values {v}"
