@@ -340,6 +340,12 @@ def test_mtfraeng_reads_the_books_root_and_says_where_it_looked(tmp_path, monkey
     data = d2l.MTFraEng(batch_size=2, num_train=2, num_val=1)   # the book's root, ../data
     assert data.arrays[0].shape == (3, 9)
     assert data.src_vocab.to_tokens(data.arrays[0][0])[:3] == ["go", ".", "<eos>"]
+    # d2l's fra-eng.zip, as the book downloads it, read without extracting
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "fra-eng.zip", "w") as archive:
+        archive.writestr("fra-eng/fra.txt", "Hi.\tSalut !\nHi.\tSalut !\n")
+    zipped = d2l.MTFraEng(batch_size=2, num_train=1, num_val=1, root=str(tmp_path))
+    assert zipped.tgt_vocab.to_tokens(zipped.arrays[3][0])[:3] == ["salut", "!", "<eos>"]
 
 
 # -- plots and devices ------------------------------------------------------------------------
