@@ -48,13 +48,7 @@ def run(notebook, folder):
     env.pop("MINIGRAD_BACKEND", None)
     client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
                                      resources={"metadata": {"path": str(folder)}})
-    client.km = client.create_kernel_manager()
-    client.start_new_kernel(env=env)
-    client.start_new_kernel_client()
-    try:
-        client.execute(cleanup_kc=False)
-    finally:
-        client._cleanup_kernel()
+    client.execute(env=env)       # env reaches the kernel's process
     return notebook
 
 
