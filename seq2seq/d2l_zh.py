@@ -17,9 +17,10 @@ signatures the book calls:
   ``masked_softmax``, ``AdditiveAttention``, ``DotProductAttention``, ``PositionalEncoding``;
 - training (``seq2seq/d2l_zh_train.py``): ``train_seq2seq``, ``predict_seq2seq``,
   ``grad_clipping``, ``bleu``;
-- figures and timing (``seq2seq/d2l_zh_plot.py``): ``plot``, ``set_figsize``, ``set_axes``,
-  ``use_svg_display``, ``show_heatmaps``, ``Animator``, ``Timer``, ``Accumulator``,
-  ``try_gpu``, and ``plt`` (matplotlib.pyplot, imported when first used);
+- figures, timing and devices, shared with d2l 1.0's module (``seq2seq/book/``): ``plot``,
+  ``set_figsize``, ``set_axes``, ``use_svg_display``, ``show_heatmaps``, ``plt``, ``Timer``,
+  ``try_gpu``; and the 0.17 API's own ``Animator`` and ``Accumulator``
+  (``seq2seq/d2l_zh_plot.py``);
 - the book's array aliases (``d2l.ones``, ``d2l.reshape``, ``d2l.float32``, ...): minigrad's
   torch-style functions under d2l's names.
 """
@@ -34,8 +35,11 @@ from seq2seq.d2l_zh_models import (AttentionDecoder, Decoder, Encoder,  # noqa: 
                                    EncoderDecoder, MaskedSoftmaxCELoss, MultiHeadAttention,
                                    Seq2SeqEncoder, sequence_mask, transpose_output,
                                    transpose_qkv)
-from seq2seq.d2l_zh_plot import (Accumulator, Animator, Timer, plot, set_axes,  # noqa: F401
-                                 set_figsize, show_heatmaps, try_gpu, use_svg_display)
+from seq2seq.book.devices import cpu, gpu, num_gpus, try_all_gpus, try_gpu  # noqa: F401
+from seq2seq.book.plots import (plot, plt, set_axes, set_figsize, show_heatmaps,  # noqa: F401
+                                use_svg_display)
+from seq2seq.book.timer import Timer  # noqa: F401
+from seq2seq.d2l_zh_plot import Accumulator, Animator  # noqa: F401
 from seq2seq.d2l_zh_train import (grad_clipping, predict_seq2seq, train_seq2seq,  # noqa: F401
                                   xavier_init_weights)
 from seq2seq.text import preprocess_nmt, tokenize_nmt  # noqa: F401
@@ -59,11 +63,8 @@ _RENAMED = {"concat": "cat"}
 
 
 def __getattr__(name):
-    """``d2l.plt`` and the aliases above, looked up when first used (so that importing this
-    module loads neither matplotlib nor a name the engine lacks)."""
-    if name == "plt":
-        from seq2seq.d2l_zh_plot import pyplot
-        return pyplot()
+    """The aliases above, looked up when first used (so that importing this module does not
+    fail on a name the engine lacks)."""
     if name in _SAME_NAME or name in _RENAMED:
         target = _RENAMED.get(name, name)
         if not hasattr(mg, target):

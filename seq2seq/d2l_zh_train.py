@@ -16,7 +16,8 @@ import minigrad as mg
 from minigrad import nn
 from seq2seq.arrays import truncate_pad
 from seq2seq.d2l_zh_models import MaskedSoftmaxCELoss
-from seq2seq.d2l_zh_plot import Accumulator, Animator, Timer
+from seq2seq.book.timer import Timer
+from seq2seq.d2l_zh_plot import Accumulator, Animator
 
 
 def xavier_init_weights(module):
