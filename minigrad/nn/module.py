@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy
 
-from minigrad import backend
+from minigrad import backend, printing
 from minigrad.tensor import Tensor
 
 
@@ -22,7 +22,7 @@ class Parameter(Tensor):
         super().__init__(data, requires_grad=True)
 
     def __repr__(self):
-        return "Parameter(" + super().__repr__()[len("Tensor("):]
+        return printing.tensor_repr(self, "parameter")
 
 
 def check_sizes(owner, minimum=0, **sizes):
@@ -136,7 +136,7 @@ class Module:
 
     def num_parameters(self):
         """The number of trainable scalars."""
-        return sum(param.size for param in self.parameters())
+        return sum(param.data.size for param in self.parameters())
 
     # -- modes and gradients ------------------------------------------------------------
     def train(self, mode=True):
