@@ -36,14 +36,26 @@ from seq2seq.d2l_zh_models import (AttentionDecoder, Decoder, Encoder,  # noqa: 
                                    Seq2SeqEncoder, sequence_mask, transpose_output,
                                    transpose_qkv)
 from seq2seq.book.devices import cpu, gpu, num_gpus, try_all_gpus, try_gpu  # noqa: F401
-from seq2seq.book.plots import (plot, plt, set_axes, set_figsize, show_heatmaps,  # noqa: F401
-                                use_svg_display)
+from seq2seq.book import plots as _plots
+from seq2seq.book.plots import plt, set_axes, set_figsize, use_svg_display  # noqa: F401
 from seq2seq.book.timer import Timer  # noqa: F401
 from seq2seq.d2l_zh_plot import Accumulator, Animator  # noqa: F401
 from seq2seq.d2l_zh_train import (grad_clipping, predict_seq2seq, train_seq2seq,  # noqa: F401
                                   xavier_init_weights)
 from seq2seq.text import preprocess_nmt, tokenize_nmt  # noqa: F401
 from seq2seq.vocab import Vocab  # noqa: F401
+
+
+def plot(*args, **kwargs):
+    """The shared ``seq2seq.book.plots.plot``, returning None like the book's: a cell that ends
+    with ``d2l.plot(...)`` shows the figure once, with no ``<Axes ...>`` line under it."""
+    _plots.plot(*args, **kwargs)
+
+
+def show_heatmaps(*args, **kwargs):
+    """The shared ``seq2seq.book.plots.show_heatmaps`` (the book's signature), returning None
+    like the book's: in Jupyter a returned Figure would be drawn a second time."""
+    _plots.show_heatmaps(*args, **kwargs)
 
 
 def build_array_nmt(lines, vocab, num_steps):
