@@ -313,5 +313,10 @@ def test_array_aliases():
     assert d2l_zh.reduce_sum(X).item() == 15 and d2l_zh.reduce_mean(X).item() == 2.5
     assert d2l_zh.argmax(X, 1).numpy().tolist() == [2, 2]
     assert d2l_zh.transpose(X).shape == (3, 2)
+    assert d2l_zh.size(X) == 6
+    # the names d2l gives torch's functions are minigrad's torch-style ones
+    assert d2l_zh.concat is mg.cat and d2l_zh.ones is mg.ones and d2l_zh.float32 is mg.float32
+    np.testing.assert_array_equal(d2l_zh.reshape(d2l_zh.eye(3), (1, 1, 3, 3)).numpy()[0, 0],
+                                  np.eye(3))
     with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
         d2l_zh.not_a_name
