@@ -10,8 +10,6 @@ under the book's signatures.
   ``transpose_qkv`` and ``transpose_output`` as functions of ``num_heads``.
 - ``sequence_mask`` and ``MaskedSoftmaxCELoss``: the book's masking and its per-sequence loss.
 """
-import numpy
-
 import minigrad as mg
 from minigrad import nn, ops
 import attention
@@ -94,37 +92,23 @@ def transpose_output(X, num_heads):
     return X.reshape(X.shape[0], X.shape[1], -1)            # (B, n, h * p)
 
 
-def _lengths(valid_len, op):
-    """Valid lengths (a Tensor, an array or a list) as a 1-D backend integer array."""
-    data = valid_len.data if isinstance(valid_len, mg.Tensor) else numpy.asarray(valid_len)
-    if data.ndim != 1:
-        raise ValueError(f"{op}: valid_len must be 1-D (one length per row), got shape "
-                         f"{tuple(data.shape)}")
-    return mg.backend.asarray(data) if mg.backend.array_backend(data) in (None, "numpy") \
-        else data
-
-
 def sequence_mask(X, valid_len, value=0):
-    """Set the entries of X (B, T, ...) at positions t >= valid_len[b] to ``value``.
+    """Set the entries of X (B, T, ...) at positions t >= valid_len[b] to ``value``, in place,
+    and return X. ``valid_len``: (B,) lengths (a Tensor, an array or a list).
 
-    As in the book, X is changed in place and returned, when it needs no gradient. A tensor
-    that needs one (attention scores, say) is not changed: the masked copy
-    X * keep + value * (1 - keep) is returned, through which the gradient reaches the kept
-    entries only.
+    The write is minigrad's item assignment, torch's semantics: a tensor computed in the graph
+    (attention scores) becomes the masked node, and the gradient reaches the kept entries only.
     """
     if X.ndim < 2:
         raise ValueError(f"sequence_mask: X must have a batch and a step axis (B, T, ...), "
                          f"got shape {X.shape}")
-    lens = _lengths(valid_len, "sequence_mask")
-    if lens.shape[0] != X.shape[0]:
-        raise ValueError(f"sequence_mask: {lens.shape[0]} valid lengths for {X.shape[0]} rows "
-                         f"of X {X.shape}")
-    keep = mg.backend.xp.arange(X.shape[1])[None, :] < lens[:, None]       # (B, T)
-    if not X.requires_grad:
-        X.data[~keep] = value
-        return X
-    keep = keep.reshape(keep.shape + (1,) * (X.ndim - 2)).astype(X.data.dtype)
-    return X * mg.Tensor(keep) + mg.Tensor(value * (1 - keep))
+    lens = valid_len if isinstance(valid_len, mg.Tensor) else mg.tensor(valid_len)
+    if lens.shape != (X.shape[0],):
+        raise ValueError(f"sequence_mask: expected {X.shape[0]} valid lengths (one per row of "
+                         f"X {X.shape}), got shape {lens.shape}")
+    keep = mg.arange(X.shape[1])[None, :] < lens[:, None]                   # (B, T)
+    X[~keep] = value
+    return X
 
 
 class MaskedSoftmaxCELoss(nn.Module):

@@ -93,14 +93,14 @@ def predict_seq2seq(net, src_sentence, src_vocab, tgt_vocab, num_steps, device,
     ``num_steps`` is cut, and its valid length with it."""
     net.eval()
     src_tokens = src_vocab[src_sentence.lower().split(" ")] + [src_vocab["<eos>"]]
-    enc_valid_len = mg.Tensor(numpy.array([min(len(src_tokens), num_steps)]))
+    enc_valid_len = _to(mg.tensor([min(len(src_tokens), num_steps)]), device)
     src_tokens = truncate_pad(src_tokens, num_steps, src_vocab["<pad>"])
-    enc_X = mg.Tensor(numpy.array([src_tokens], dtype=numpy.int64))           # (1, T)
+    enc_X = _to(mg.tensor([src_tokens], dtype=mg.long), device)              # (1, T)
     output_seq, attention_weight_seq = [], []
     with mg.no_grad():
-        enc_outputs = net.encoder(_to(enc_X, device), _to(enc_valid_len, device))
+        enc_outputs = net.encoder(enc_X, enc_valid_len)
         dec_state = net.decoder.init_state(enc_outputs, enc_valid_len)
-        dec_X = mg.Tensor(numpy.array([[tgt_vocab["<bos>"]]], dtype=numpy.int64))  # (1, 1)
+        dec_X = _to(mg.tensor([[tgt_vocab["<bos>"]]], dtype=mg.long), device)    # (1, 1)
         for _ in range(num_steps):
             Y, dec_state = net.decoder(dec_X, dec_state)                      # (1, 1, V)
             dec_X = Y.argmax(-1)                                             # (1, 1)
