@@ -56,7 +56,8 @@ def _finish(host, dtype, device, requires_grad, op):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (numbers, nested lists, NumPy arrays, tensors).
-    Python floats give the default float dtype, ints int64 and bools bool, as torch."""
+    Python floats give the default float dtype, ints int64 and bools bool; an array or a
+    tensor keeps its dtype (a float64 NumPy array stays float64), as torch."""
     if isinstance(data, Tensor):
         host = data.numpy()
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
@@ -75,6 +76,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     if host.dtype.kind in "iu" and host.dtype != numpy.int64 and not isinstance(
             data, numpy.ndarray):
         host = host.astype(numpy.int64)    # Python ints are int64 on every platform
+    if dtype is None and (isinstance(data, (Tensor, numpy.ndarray, numpy.generic))
+                          or backend.array_backend(data) is not None):
+        dtype = host.dtype                 # an array's own dtype is kept (float64 stays)
     return _finish(host, dtype, device, requires_grad, "tensor")
 
 
@@ -151,6 +155,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         raise TypeError(f"arange: start, end and step must be numbers, got {bounds!r}")
     if bounds[2] == 0:
         raise ValueError("arange: step must be nonzero")
+    if (bounds[1] - bounds[0]) * bounds[2] < 0:
+        raise ValueError(f"arange: the bounds {bounds[0]} and {bounds[1]} are inconsistent with "
+                         f"the sign of step {bounds[2]} (torch refuses it too)")
     integral = all(isinstance(b, numbers.Integral) for b in bounds)
     host = numpy.arange(*bounds, dtype=numpy.int64 if integral else numpy.float64)
     return _finish(host, dtype, device, requires_grad, "arange")

@@ -103,7 +103,7 @@ def as_device(spec, op="to"):
     result = device(spec)
     if result.type == "cuda" and (result.index or 0) != 0:
         raise backend.BackendError(f"{op}: minigrad uses one GPU, cuda:0; got {result}")
-    return result
+    return CUDA if result.type == "cuda" else CPU
 
 
 def use(target, op="to"):
