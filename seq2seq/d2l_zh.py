@@ -27,6 +27,7 @@ signatures the book calls:
 import minigrad as mg
 from attention import (AdditiveAttention, DotProductAttention, PositionalEncoding,  # noqa: F401
                        masked_softmax)
+from seq2seq import arrays as _arrays
 from seq2seq.arrays import truncate_pad  # noqa: F401
 from seq2seq.bleu import bleu  # noqa: F401
 from seq2seq.d2l_zh_data import (DataNotFound, load_array, load_data_nmt,  # noqa: F401
@@ -60,8 +61,7 @@ def show_heatmaps(*args, **kwargs):
 
 def build_array_nmt(lines, vocab, num_steps):
     """Token lists -> (ids (N, num_steps), valid lengths (N,)) as integer Tensors."""
-    from seq2seq.arrays import build_array_nmt as build
-    array, valid_len = build(lines, vocab, num_steps)
+    array, valid_len = _arrays.build_array_nmt(lines, vocab, num_steps)
     return mg.Tensor(array), mg.Tensor(valid_len)
 
 
