@@ -80,7 +80,8 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     ``X`` and ``Y`` are a curve each (1-D) or several (a list of curves, or a 2-D tensor whose
     rows are curves). With ``Y`` None, ``X`` holds the y values, plotted against their index.
     One x curve is shared by all y curves. ``fmts`` gives each curve's line format in turn.
-    ``path`` writes the figure to that file as well (for scripts).
+    ``path`` writes the figure to that file as well (for scripts). Returns None, as the book's
+    does: a returned figure would be shown twice in Jupyter (as the cell's value and inline).
     """
     legend = [] if legend is None else legend
     X = [host(x) for x in X] if isinstance(X, (list, tuple)) else host(X)
@@ -95,7 +96,9 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         X = list(X) * len(Y)
     set_figsize(figsize)
     if axes is None:
-        axes = plt.gca()
+        # a notebook cell starts with no figure, so gca() makes one, as in the book; a script
+        # keeps its figures open, so it gets a new one rather than drawing over the last
+        axes = plt.gca() if in_notebook() else plt.figure(figsize=figsize).gca()
     axes.cla()
     for x, y, fmt in zip(X, Y, fmts):
         if len(x):
@@ -105,7 +108,6 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
     if path is not None:
         axes.figure.savefig(path)
-    return axes
 
 
 def _column_titles(titles, num_cols):
@@ -124,7 +126,7 @@ def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5), cma
 
     The figure is made with pyplot: Jupyter shows it under the cell. ``path`` also writes it
     to a file (for scripts). For tick labels, a shared colour scale and saving without pyplot,
-    use ``attention.show_heatmaps``. Returns the Figure.
+    use ``attention.show_heatmaps``. Returns None, like ``plot``.
     """
     grid = numpy.asarray(host(matrices))
     if grid.ndim != 4:
@@ -149,7 +151,6 @@ def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5), cma
     fig.colorbar(image, ax=axes, shrink=0.6)
     if path is not None:
         fig.savefig(path)
-    return fig
 
 
 class ProgressBoard:
