@@ -1,7 +1,8 @@
 """The 0.17-style model API: base classes, the masked loss, and our attention and encoder
 under the book's signatures.
 
-- ``Encoder``, ``Decoder``, ``AttentionDecoder``: the interfaces the book's models subclass.
+- ``Encoder``, ``Decoder``, ``AttentionDecoder``: the interfaces the book's models subclass
+  (the same in both editions: ``seq2seq.book.models``).
 - ``EncoderDecoder``: ``net(enc_X, dec_X, *args)`` returns what the decoder returns,
   ``(output, state)``, as in the 0.17 API (``seq2seq.EncoderDecoder`` returns the output only).
 - ``Seq2SeqEncoder``: ``seq2seq.Seq2SeqEncoder`` (embedding and a GRU, time-major outputs).
@@ -14,39 +15,7 @@ import minigrad as mg
 from minigrad import nn, ops
 import attention
 from seq2seq import models
-
-
-class Encoder(nn.Module):
-    """The encoder interface: ``forward(X, *args)`` -> what the decoder's init_state reads."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-
-    def forward(self, X, *args):
-        raise NotImplementedError(f"{type(self).__name__} does not define forward(X, *args)")
-
-
-class Decoder(nn.Module):
-    """The decoder interface: ``init_state(enc_outputs, *args)`` -> state, and
-    ``forward(X, state)`` -> (output, state)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-
-    def init_state(self, enc_outputs, *args):
-        raise NotImplementedError(f"{type(self).__name__} does not define init_state")
-
-    def forward(self, X, state):
-        raise NotImplementedError(f"{type(self).__name__} does not define forward(X, state)")
-
-
-class AttentionDecoder(Decoder):
-    """A decoder that keeps the attention weights of its last forward in
-    ``.attention_weights`` (a property its subclasses define)."""
-
-    @property
-    def attention_weights(self):
-        raise NotImplementedError(f"{type(self).__name__} does not define attention_weights")
+from seq2seq.book.models import AttentionDecoder, Decoder, Encoder  # noqa: F401 (shared)
 
 
 class EncoderDecoder(models.EncoderDecoder):

@@ -316,7 +316,8 @@ def test_array_aliases():
     assert d2l_zh.transpose(X).shape == (3, 2)
     assert d2l_zh.size(X) == 6
     # the names d2l gives torch's functions are minigrad's torch-style ones
-    assert d2l_zh.concat is mg.cat and d2l_zh.ones is mg.ones and d2l_zh.float32 is mg.float32
+    assert d2l_zh.concat([X, X], 0).shape == (4, 3) and d2l_zh.ones((2, 3)).shape == (2, 3)
+    assert d2l_zh.float32 == mg.float32 and d2l_zh.tensor([1, 2]).dtype.kind == "i"
     np.testing.assert_array_equal(d2l_zh.reshape(d2l_zh.eye(3), (1, 1, 3, 3)).numpy()[0, 0],
                                   np.eye(3))
     with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
