@@ -322,3 +322,21 @@ def test_array_aliases():
                                   np.eye(3))
     with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
         d2l_zh.not_a_name
+
+
+def test_train_and_predict_on_the_device_try_gpu_gives(tmp_path, capsys):
+    """On the strict backend (CI's stand-in for the GPU) try_gpu() is 'cuda:0' and every
+    tensor of training and prediction must stay there; on NumPy it is the CPU."""
+    lines = [f"{a} {b} .\t{c} {b} !" for a, c in (("i", "je"), ("you", "tu"), ("we", "nous"))
+             for b in ("run", "swim", "sing", "go")]
+    (tmp_path / "fra.txt").write_text("\n".join(lines) * 3, encoding="utf-8")
+    train_iter, src_vocab, tgt_vocab = d2l_zh.load_data_nmt(8, 5, path=tmp_path / "fra.txt")
+    device = d2l_zh.try_gpu()
+    net = d2l_zh.EncoderDecoder(d2l_zh.Seq2SeqEncoder(len(src_vocab), 8, 8, 1),
+                                Seq2SeqAttentionDecoder(len(tgt_vocab), 8, 8, 1))
+    d2l_zh.train_seq2seq(net, train_iter, 0.01, 2, tgt_vocab, device)
+    assert capsys.readouterr().out.strip().endswith(f"tokens/sec on {device}")
+    translation, weights = d2l_zh.predict_seq2seq(net, "you sing .", src_vocab, tgt_vocab, 5,
+                                                  device, True)
+    assert isinstance(translation, str) and weights[0][0].device == device
+    d2l_zh.plt.close("all")
