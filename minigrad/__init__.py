@@ -11,8 +11,9 @@ from minigrad.graph import graph_dot, graph_text
 from minigrad.serialization import load, save
 from minigrad.tensor import Tensor
 from minigrad import cuda, dtypes
-from minigrad.creation import (arange, as_tensor, eye, full, full_like, linspace, normal, ones,
-                               ones_like, rand, randint, randn, tensor, zeros, zeros_like)
+from minigrad.creation import (arange, as_tensor, eye, from_numpy, full, full_like, linspace,
+                               normal, ones, ones_like, rand, randint, randn, tensor, zeros,
+                               zeros_like)
 from minigrad.devices import device
 from minigrad.dtypes import (bool_, double, float16, float32, float64, half, int8, int16, int32,
                              int64, long, short, uint8)
@@ -33,7 +34,7 @@ __all__ = [
     "graph_text", "graph_dot", "BackendError", "optim", "save", "load",
     "set_readable", "is_readable",
     # the torch surface (creation, dtypes, devices, functions)
-    "tensor", "as_tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like",
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like",
     "eye", "arange", "linspace", "rand", "randn", "randint", "normal", "device", "cuda",
     "dtypes", "float16", "half", "float32", "float", "float64", "double", "int8", "uint8",
     "int16", "short", "int32", "int", "int64", "long", "bool", "bool_",

@@ -82,6 +82,17 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return _finish(host, dtype, device, requires_grad, "tensor")
 
 
+def from_numpy(array):
+    """A tensor over a host NumPy array: it shares the array's memory on the NumPy backend,
+    as torch's ``from_numpy`` does (a device backend copies it to the device)."""
+    if not isinstance(array, numpy.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: dtype {array.dtype} is not supported; tensors hold "
+                        f"bool, integer or float numbers")
+    return Tensor._from_op(backend.xp.asarray(array), (), None, None)
+
+
 def as_tensor(data, dtype=None, device=None):
     """``data`` as a tensor: a tensor of the right dtype and device unchanged, else a copy."""
     if isinstance(data, Tensor):

@@ -95,6 +95,16 @@ def device_of(array):
     return CPU if backend.array_backend(array) == "numpy" else CUDA
 
 
+def is_device_spec(arg):
+    """Whether a positional argument of ``to(...)`` names a device (else it is a dtype):
+    a device, 'cpu', 'cuda', 'cuda:N', or an int GPU number."""
+    if isinstance(arg, device):
+        return True
+    if isinstance(arg, str):
+        return arg.split(":")[0] in ("cpu", "cuda")
+    return isinstance(arg, numbers.Integral) and not isinstance(arg, bool)
+
+
 def as_device(spec, op="to"):
     """``spec`` (a device, 'cpu', 'cuda:0', or an int GPU number as torch accepts) as a device.
     Only one GPU is used: 'cuda:N' with N > 0 is refused."""
@@ -111,10 +121,15 @@ def use(target, op="to"):
     The one place a device choice switches the global backend."""
     wanted = cuda_backend() if target.type == "cuda" else "numpy"
     if backend.name != wanted:
+        # set_backend re-seeds the host generator after manual_seed; a move mid-program must
+        # not rewind it (the next draws would repeat the model's initial weights), so its
+        # state is kept across the switch
+        host_rng = backend._host_rng
         try:
             backend.set_backend(wanted)
         except backend.BackendError as exc:
             raise backend.BackendError(f"{op}({str(target)!r}): {exc}") from None
+        backend._host_rng = host_rng
 
 
 def move_array(array, target, op="to"):

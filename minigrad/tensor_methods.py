@@ -110,10 +110,7 @@ class TorchMethods:
         for arg in args:
             if isinstance(arg, tensor_module.Tensor):
                 device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, (str, devices.device)) and not (
-                    isinstance(arg, str) and arg in minigrad.dtypes.TORCH_NAMES):
-                device = arg
-            elif isinstance(arg, numbers.Integral) and not isinstance(arg, bool):
+            elif devices.is_device_spec(arg):
                 device = arg
             else:
                 dtype = arg
@@ -168,29 +165,31 @@ class TorchMethods:
 
         - a tensor outside the graph (no gradient needed) is written in place; views share
           the write, as in torch;
-        - a tensor computed in the graph becomes a new node, ``index_put(old x, index,
-          value)``: the assigned positions get no gradient from the old x, and a tensor
-          value gets its own gradient. The Python object ``x`` is re-pointed at that node.
+        - a tensor computed in the graph, or any tensor given a value that requires grad,
+          becomes a new node, ``index_put(old x, index, value)``: the assigned positions get
+          no gradient from the old x, and a tensor value gets its own gradient. The Python object ``x`` is re-pointed at that node.
           (Ops that used x before the assignment keep routing their gradient into the
           object x; as torch refuses that case, assign before using x.)
         - a leaf that requires grad (a weight) is refused, as torch refuses it, unless grad
           mode is off (``with mg.no_grad():``).
         """
         Tensor = tensor_module.Tensor
-        if self.requires_grad and autograd.is_grad_enabled():
-            if not self._parents:
+        value_in_graph = isinstance(value, Tensor) and value.requires_grad
+        if (self.requires_grad or value_in_graph) and autograd.is_grad_enabled():
+            if self.requires_grad and not self._parents:
                 raise RuntimeError(
                     f"x[index] = value: x is a leaf tensor that requires grad (shape "
                     f"{self.shape}); writing into it in place would break its gradient, as "
                     f"torch refuses too: write under `with mg.no_grad():`, or assign into a "
                     f"copy (x.clone())")
-            old = Tensor.__new__(Tensor)
-            for slot in ("data", "grad", "requires_grad", "_parents", "_backward", "_op",
-                         "name"):
-                setattr(old, slot, getattr(self, slot))
+            old = Tensor.__new__(Tensor)             # the node x was, under a new name
+            for slot in _SLOTS:
+                if hasattr(self, slot):
+                    setattr(old, slot, getattr(self, slot))
             new = minigrad.ops.index_put(old, index, value)
-            self.data, self._parents, self._backward, self._op = (
-                new.data, new._parents, new._backward, new._op)
+            for slot in _SLOTS:                        # x becomes the index_put node
+                if slot not in ("grad", "name", "_version") and hasattr(new, slot):
+                    setattr(self, slot, getattr(new, slot))
             return
         minigrad.ops.index_put_(self, index, value)
 
@@ -205,6 +204,13 @@ class TorchMethods:
     def repeat(self, *sizes):
         """torch's ``repeat``: tile the tensor ``sizes[i]`` times along axis i."""
         return minigrad.ops.repeat(self, _sizes(sizes, "repeat"))
+
+    def expand(self, *sizes):
+        """A broadcast view to ``sizes`` (-1 keeps an axis), as torch."""
+        return minigrad.ops.expand(self, _sizes(sizes, "expand"))
+
+    def expand_as(self, other):
+        return minigrad.ops.expand(self, other.shape)
 
     def repeat_interleave(self, repeats, dim=None):
         return minigrad.ops.repeat_interleave(self, repeats, dim)
@@ -296,6 +302,10 @@ class TorchMethods:
 
     def all(self):
         return tensor_module.Tensor._from_op(self.data.all(), (), None, "all")
+
+
+_SLOTS = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name", "_version",
+          "_created")   # a Tensor's state (the last two where the engine keeps versions)
 
 
 def _logical(a, b, op):

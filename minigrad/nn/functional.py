@@ -88,7 +88,8 @@ def cross_entropy(input, target, reduction="mean"):
                              f"input of shape {input.shape}; they must match")
         class_axis = 1 if input.ndim > 1 else 0
         losses = ops.neg(ops.sum(ops.mul(ops.log_softmax(input, class_axis),
-                                         as_tensor(target_data, "cross_entropy")), class_axis))
+                                         as_tensor(target_data.astype(input.dtype),
+                                                   "cross_entropy")), class_axis))
         return _reduce(losses, reduction, "cross_entropy")
     expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     if target_data.shape != expected:

@@ -214,8 +214,7 @@ class Module:
         for arg in args:
             if isinstance(arg, Tensor):
                 device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, (str, devices.device, numbers.Integral)) and not (
-                    isinstance(arg, str) and arg in ("float", "double", "half")):
+            elif devices.is_device_spec(arg):
                 device = arg
             else:
                 dtype = arg

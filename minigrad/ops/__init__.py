@@ -23,7 +23,7 @@ from minigrad.ops.softmax import (log_softmax, masked_softmax, masked_softmax_co
 from minigrad.ops.unary import exp, log, relu, sigmoid, tanh
 from minigrad.ops.pointwise import (abs, astype, clamp, clone, cos, gelu, maximum, minimum, sin,
                                     sqrt)
-from minigrad.ops.indexing import (gather, index_put, index_put_, masked_fill, max_with_indices,
+from minigrad.ops.indexing import (expand, gather, index_put, index_put_, masked_fill, max_with_indices,
                                    repeat, repeat_interleave, sort, split, where)
 from minigrad.ops.reduction import min
 
@@ -39,5 +39,5 @@ __all__ = [
     "layer_norm_composed",
     "sin", "cos", "abs", "sqrt", "maximum", "minimum", "clamp", "gelu", "astype", "clone",
     "index_put", "index_put_", "masked_fill", "gather", "max_with_indices", "repeat",
-    "repeat_interleave", "sort", "split", "where", "min",
+    "repeat_interleave", "sort", "split", "where", "min", "expand",
 ]

@@ -216,3 +216,21 @@ def where(condition, a, b):
                 unbroadcast(xp.where(cond, zero, g), b.shape) if b.requires_grad else None)
     return Tensor._from_op(y, (a, b), backward, "where")
 
+
+
+def expand(a, sizes):
+    """torch's ``x.expand(*sizes)``: a broadcast view to ``sizes`` (-1 keeps an axis).
+    dL/da = dL/dy summed over the broadcast axes."""
+    a = as_tensor(a, "expand")
+    sizes = tuple(sizes)
+    lead = len(sizes) - a.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes for a tensor of shape {a.shape}")
+    shape = tuple(a.shape[i - lead] if n == -1 and i >= lead else n
+                  for i, n in enumerate(sizes))
+    try:
+        y = backend.xp.broadcast_to(a.data, shape)
+    except ValueError:
+        raise ValueError(f"expand: cannot expand a tensor of shape {a.shape} to {sizes}; only "
+                         f"axes of size 1 grow") from None
+    return Tensor._from_op(y, (a,), lambda g: (unbroadcast(g, a.shape),), "expand")

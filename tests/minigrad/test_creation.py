@@ -100,3 +100,14 @@ def test_tensor_copies_its_data():
     x = mg.tensor(data, dtype=mg.float32)
     data[0] = 5
     assert x.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_from_numpy_shares_memory_on_the_host_backend():
+    array = np.zeros(3, dtype=np.float64)
+    x = mg.from_numpy(array)
+    assert x.dtype == np.float64
+    if mg.get_backend() == "numpy":
+        array[0] = 4.0
+        assert x.tolist()[0] == 4.0
+    with pytest.raises(TypeError, match="from_numpy: expected a numpy.ndarray, got list"):
+        mg.from_numpy([1, 2])

@@ -96,3 +96,12 @@ def test_an_explicit_cuda_without_a_gpu_is_one_clear_error(monkeypatch):
     with pytest.raises(backend.BackendError, match=r"Module.to\('cuda:0'\): backend 'cupy'"):
         nn.Linear(2, 2).to("cuda")
     assert mg.get_backend() == "numpy"
+
+
+def test_a_device_move_does_not_rewind_the_seeded_generator(monkeypatch):
+    monkeypatch.setattr(devices, "_cuda_backend", "strict")
+    backend.set_backend("numpy")
+    mg.manual_seed(0)
+    first = mg.randn(3).numpy()
+    mg.ones(1).to("cuda")
+    assert not np.allclose(mg.randn(3).numpy(), first)

@@ -69,6 +69,18 @@ def test_setitem_on_a_tensor_in_the_graph_records_index_put_as_torch(dtype, rng)
     check_gradients(ours, [x])
 
 
+def test_assigning_a_value_that_requires_grad_puts_the_tensor_in_the_graph():
+    """torch: P = zeros(...); P[:, 0] = w * 2 makes P an index_put node; w gets its gradient."""
+    w, tw = mg.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0], requires_grad=True)
+    P, tP = mg.zeros((2, 3)), torch.zeros((2, 3))
+    P[:, 0] = w * 2
+    tP[:, 0] = tw * 2
+    assert P.requires_grad and P.tolist() == tP.tolist()
+    (P * P).sum().backward()
+    (tP * tP).sum().backward()
+    assert w.grad.tolist() == tw.grad.tolist()
+
+
 def test_setitem_writes_in_place_outside_the_graph_and_views_share_it():
     base = mg.zeros((2, 3))
     view = base.reshape(3, 2)
@@ -193,3 +205,36 @@ def test_where_matches_torch(dtype, rng):
     compare_with_torch(lambda s, t: mg.where(mg.tensor(cond), s, t),
                        lambda s, t: torch.where(torch.from_numpy(cond), s, t), [a, b], dtype)
     check_gradients(lambda s, t: ops.where(mg.tensor(cond), s, t), [a, b])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sizes", [(3, 4), (2, 3, -1), (-1, 4)], ids=str)
+def test_expand_matches_torch(sizes, dtype, rng):
+    x = rng.standard_normal((3, 1))
+    compare_with_torch(lambda t: t.expand(*sizes), lambda t: t.expand(*sizes), [x], dtype)
+    check_gradients(lambda t: ops.expand(t, sizes), [x])
+    with pytest.raises(ValueError, match=r"expand: cannot expand a tensor of shape \(3, 1\)"):
+        mg.ones((3, 1)).expand(2, 4)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
+                  elements=st.floats(-3, 3)), st.data())
+def test_masked_assignment_in_the_graph_matches_torch_for_any_mask(x, data):
+    mask = data.draw(hnp.arrays(np.bool_, x.shape))
+    value = data.draw(st.floats(-5, 5))
+    ours = mg.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    y, ty = ours * 1.5, theirs * 1.5
+    y[mg.tensor(mask)] = value
+    ty[torch.from_numpy(mask)] = value
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(ours.grad if isinstance(ours.grad, np.ndarray)
+                               else mg.backend.to_numpy(ours.grad), theirs.grad.numpy(),
+                               rtol=1e-12)
