@@ -203,8 +203,10 @@ class Trainer(HyperParameters):
             model.to(self.gpus[0])
         if _lazy_modules(model):    # lazy layers learn their sizes from one batch
             first = self.prepare_batch(next(iter(self.train_dataloader)))
+            model.eval()            # no dropout draws, no batch-norm statistics
             with mg.no_grad():
                 model(*first[:-1])
+            model.train()
         self.model = model
 
     def fit(self, model, data):

@@ -19,6 +19,7 @@ import numpy
 
 import minigrad as mg
 from minigrad import nn, ops
+from minigrad.nn import functional as F
 import attention
 from seq2seq import models
 from seq2seq.book.framework import Module
@@ -66,10 +67,12 @@ class Classifier(Module):
         return mg.Tensor(correct.mean() if averaged else correct)
 
     def loss(self, Y_hat, Y, averaged=True):
-        """Mean cross-entropy of logits (..., V) against labels (...)."""
-        if not averaged:
-            raise NotImplementedError("Classifier.loss: only averaged=True is implemented")
-        return ops.cross_entropy(Y_hat, Y)
+        """Cross-entropy of logits (..., V) against labels (...): the mean, or with
+        ``averaged=False`` one loss per label, flattened (the book masks them itself)."""
+        if averaged:
+            return ops.cross_entropy(Y_hat, Y)
+        return F.cross_entropy(Y_hat.reshape(-1, Y_hat.shape[-1]), Y.reshape(-1),
+                               reduction="none")
 
 
 def _host_ids(Y):

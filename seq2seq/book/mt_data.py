@@ -101,8 +101,18 @@ class MTFraEng(DataModule):
                  path=None):
         super().__init__(root=root)
         self.save_hyperparameters()
-        self.arrays, self.src_vocab, self.tgt_vocab = self._build_arrays(
-            read_fra_eng(path, root))
+        self.arrays, self.src_vocab, self.tgt_vocab = self._build_arrays(self._download())
+
+    # the book's steps, by its names (its machine-translation section calls them one by one)
+    def _download(self):
+        """The raw text of fra.txt (nothing is downloaded: see ``read_fra_eng``)."""
+        return read_fra_eng(self.path, self.root)
+
+    def _preprocess(self, text):
+        return preprocess_nmt(text)
+
+    def _tokenize(self, text, max_examples=None):
+        return tokenize(text, max_examples)
 
     def _build_array(self, sentences, vocab, is_tgt=False):
         """(ids (N, num_steps [+1]), vocab, valid lengths (N,)), int64 Tensors."""
@@ -117,7 +127,7 @@ class MTFraEng(DataModule):
         return mg.Tensor(array), vocab, mg.Tensor(valid_len)
 
     def _build_arrays(self, raw_text, src_vocab=None, tgt_vocab=None):
-        src, tgt = tokenize(preprocess_nmt(raw_text), self.num_train + self.num_val)
+        src, tgt = self._tokenize(self._preprocess(raw_text), self.num_train + self.num_val)
         src_array, src_vocab, src_valid_len = self._build_array(src, src_vocab)
         tgt_array, tgt_vocab, _ = self._build_array(tgt, tgt_vocab, True)
         return ((src_array, tgt_array[:, :-1], src_valid_len, tgt_array[:, 1:]),

@@ -8,24 +8,15 @@ instead, or call ``plt.savefig`` itself. Tensors are turned into host arrays bef
 so figures work on every backend.
 """
 import os
-import sys
 
 import numpy
 
 from matplotlib import pyplot as plt
 
+from attention.heatmap import in_notebook
+
 __all__ = ["plt", "in_notebook", "use_svg_display", "set_figsize", "set_axes", "plot",
            "show_heatmaps", "ProgressBoard", "host"]
-
-
-def in_notebook():
-    """True inside a Jupyter kernel (IPython with a kernel attached), where figures show
-    inline; False in a plain script or a terminal IPython."""
-    shell = sys.modules.get("IPython")
-    if shell is None:
-        return False
-    ipython = shell.get_ipython()
-    return ipython is not None and getattr(ipython, "kernel", None) is not None
 
 
 def use_svg_display():

@@ -199,6 +199,9 @@ def test_seq2seq_loss_ignores_padding_like_torch(rng):
                                                   torch.tensor(Y).reshape(-1), reduction="none")
     mask = (torch.tensor(Y).reshape(-1) != pad).float()
     assert mine.item() == pytest.approx(((per_token * mask).sum() / mask.sum()).item(), rel=1e-5)
+    # the book's own masking, from the unaveraged losses of Classifier.loss
+    unaveraged = d2l.Classifier.loss(model, mg.tensor(Y_hat), d2l.tensor(Y), averaged=False)
+    np.testing.assert_allclose(unaveraged.numpy(), per_token.numpy(), rtol=1e-5)
     assert isinstance(model.configure_optimizers(), mg.optim.Adam)
 
 
