@@ -30,6 +30,12 @@ from attention import (AdditiveAttention, DotProductAttention, PositionalEncodin
 from seq2seq import arrays as _arrays
 from seq2seq.arrays import truncate_pad  # noqa: F401
 from seq2seq.bleu import bleu  # noqa: F401
+# the array names d2l gives torch's functions (d2l.ones is torch.ones, d2l.concat is torch.cat,
+# ...), shared with d2l 1.0's module
+from seq2seq.book.arrays import (  # noqa: F401
+    abs, arange, argmax, astype, concat, cos, exp, eye, float32, int32, linspace, log, matmul,
+    normal, numpy, ones, rand, randn, reduce_mean, reduce_sum, reshape, sin, size, stack, tanh,
+    tensor, to, transpose, zeros)
 from seq2seq.d2l_zh_data import (DataNotFound, load_array, load_data_nmt,  # noqa: F401
                                  read_data_nmt)
 from seq2seq.d2l_zh_models import (AttentionDecoder, Decoder, Encoder,  # noqa: F401
@@ -53,13 +59,7 @@ def build_array_nmt(lines, vocab, num_steps):
     return mg.Tensor(array), mg.Tensor(valid_len)
 
 
-# -- the array names d2l gives torch's functions (d2l.ones is torch.ones, d2l.concat is
-# torch.cat, ...), shared with d2l 1.0's module; those minigrad may lack come when first used
-from seq2seq.book.arrays import (  # noqa: E402, F401
-    abs, arange, argmax, astype, concat, cos, exp, eye, float32, int32, linspace, log, matmul,
-    normal, numpy, ones, rand, randn, reduce_mean, reduce_sum, reshape, sin, size, stack, tanh,
-    tensor, to, transpose, zeros)
-
+# d2l.meshgrid, d2l.sinh, d2l.cosh: the names of the book's alias list that minigrad may lack
 _LATER = ("meshgrid", "sinh", "cosh")
 
 
