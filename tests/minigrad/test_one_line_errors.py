@@ -11,10 +11,10 @@ from minigrad import ops
 def test_float_int_and_range_of_a_tensor_as_torch():
     assert float(mg.Tensor([2.5])) == 2.5 and int(mg.Tensor(3)) == 3
     assert list(range(mg.Tensor(3))) == [0, 1, 2]
-    with pytest.raises(TypeError, match=r"^float\(\) of a tensor needs one element, got shape "
-                                        r"\(2,\)"):
+    with pytest.raises((TypeError, ValueError), match=r"one-element tensor, got shape \(2,\)"):
         float(mg.Tensor([1.0, 2.0]))
-    with pytest.raises(TypeError, match=r"an index .* must hold an integer, got dtype float"):
+    with pytest.raises(TypeError, match=r"one-element integer tensor can be used as an index, "
+                                        r"got dtype float"):
         range(mg.Tensor(3.0))
 
 

@@ -70,7 +70,7 @@ def test_lazy_linear_trains_with_an_optimizer_built_first_and_becomes_linear(rng
     assert lazy.weight.shape == (2, 0) and lazy.bias is None
     optimizer = mg.optim.SGD(lazy.parameters(), lr=0.5)
     mg.manual_seed(7)
-    y = lazy(mg.tensor(rng.standard_normal((4, 3))))
+    y = lazy(mg.tensor(rng.standard_normal((4, 3)), dtype=mg.float32))   # float32, as its weight
     mg.manual_seed(7)
     twin = nn.Linear(3, 2, bias=False)                  # the same draws: Linear's init
     np.testing.assert_array_equal(lazy.weight.numpy(), twin.weight.numpy())
