@@ -173,8 +173,9 @@ class AdditiveAttention(attention.AdditiveAttention):
     and key sizes are read from the first input. d2l 0.17's ``AdditiveAttention(key_size,
     query_size, num_hiddens, dropout)`` (positional or by keyword) builds them at once."""
 
-    def __init__(self, num_hiddens, dropout=0.0, *sizes, key_size=None, query_size=None,
-                 **kwargs):
+    def __init__(self, num_hiddens, dropout=0.0, *sizes, key_size=None, query_size=None):
+        # no **kwargs: the book's passes them on to nn.Module, which refuses any, so a
+        # misspelt ``dropuot=0.5`` or a ``bias=True`` is a TypeError here too, not ignored
         if sizes:               # the 0.17 form, positional: key, query, hidden[, dropout]
             if len(sizes) > 2:
                 raise TypeError(f"AdditiveAttention: expected (num_hiddens, dropout) or "

@@ -382,3 +382,18 @@ def test_timer_records_runs():
     timer.start()
     timer.stop()
     assert len(timer.times) == 2 and timer.sum() == pytest.approx(sum(timer.cumsum()[-1:]))
+
+
+
+@pytest.mark.numpy_only
+@pytest.mark.parametrize("args, keyword", [((8,), {"dropuot": 0.5}), ((8, 0.1), {"bias": True})])
+def test_additive_attention_refuses_unknown_keywords_as_torch(args, keyword):
+    # The book's class hands **kwargs on to nn.Module, and torch's refuses them. Ours must
+    # not drop them silently: a misspelt dropout would train without dropout.
+    class TorchStyle(torch.nn.Module):
+        def __init__(self, num_hiddens, dropout=0.0, **kwargs):
+            super().__init__(**kwargs)
+    with pytest.raises(TypeError):
+        TorchStyle(*args, **keyword)
+    with pytest.raises(TypeError, match=list(keyword)[0]):
+        d2l.AdditiveAttention(*args, **keyword)
