@@ -167,6 +167,24 @@ class Seq2SeqEncoder(models.Seq2SeqEncoder, Encoder):
         for sub in self.modules():
             init_seq2seq(sub)
 
+    def forward(self, X, *args):
+        """The book's encoder casts its input to int64 ids, so ``d2l.zeros((4, 7))`` (float)
+        works as well as ``d2l.zeros((4, 7), dtype=torch.long)``. A float that is not a whole
+        number is refused here rather than truncated into some other token's id."""
+        return super().forward(_as_ids(X), *args)
+
+
+def _as_ids(X):
+    """Float ids of whole numbers as int64 (the book's ``astype(..., int64)``); others as is."""
+    if X.dtype.kind != "f":
+        return X
+    host = X.numpy() if isinstance(X, mg.Tensor) else numpy.asarray(X)
+    if not numpy.array_equal(host, numpy.trunc(host)):
+        bad = host[host != numpy.trunc(host)].reshape(-1)[0]
+        raise ValueError(f"Seq2SeqEncoder: token ids must be whole numbers, got {bad} in "
+                         f"a {host.dtype} input of shape {host.shape}")
+    return X.long() if isinstance(X, mg.Tensor) else host.astype(numpy.int64)
+
 
 class AdditiveAttention(attention.AdditiveAttention):
     """Additive attention, ``AdditiveAttention(num_hiddens, dropout)`` as in d2l 1.0: the query

@@ -177,6 +177,17 @@ def test_seq2seq_encoder_the_books_sizes():
     assert np.abs(w).max() <= math.sqrt(6 / (w.shape[0] + w.shape[1])) + 1e-7
 
 
+def test_seq2seq_encoder_casts_whole_float_ids_as_the_book():
+    # the book's encoder reads astype(X.T, int64): float zeros are token 0, as long zeros are
+    encoder = d2l.Seq2SeqEncoder(10, 8, 16, 2)
+    ids = np.array([[1, 2, 3], [9, 0, 4]])
+    as_float, _ = encoder(d2l.tensor(ids.astype(np.float32)))
+    as_long, _ = encoder(d2l.tensor(ids))
+    np.testing.assert_array_equal(as_float.numpy(), as_long.numpy())
+    with pytest.raises(ValueError, match=r"Seq2SeqEncoder: token ids must be whole numbers.*2\.5"):
+        encoder(d2l.tensor([[1.0, 2.5]]))
+
+
 @pytest.mark.numpy_only
 def test_init_seq2seq_through_apply_skips_lazy_layers():
     mg.manual_seed(3)
