@@ -309,6 +309,14 @@ def test_tensor_loader_batches_and_shuffles():
     np.testing.assert_array_equal(val[0][0].numpy(), data.arrays[0].numpy()[25:])
 
 
+@pytest.mark.numpy_only
+def test_tensor_loader_refuses_a_batch_size_below_one():
+    # was a ZeroDivisionError from len(loader) deep in Trainer.fit
+    with pytest.raises(ValueError, match=r"_Copy.get_tensorloader: batch_size must be an int "
+                                         r">= 1, got 0"):
+        _Copy(batch_size=0).train_dataloader()
+
+
 # -- the data ---------------------------------------------------------------------------------
 @needs_fra
 @pytest.mark.numpy_only
