@@ -52,7 +52,7 @@ def find_fra_eng(path=None):
     for kind, place in places:
         if place.is_file():
             return kind, place
-    looked = ", ".join(str(place) for _, place in places)
+    looked = ", ".join(os.path.abspath(place) for _, place in places)   # ../data as a folder
     raise DataNotFound(
         f"load_data_nmt: fra-eng not found (looked at {looked}). Either download it once into "
         f"our cache with `python -c \"from seq2seq.download import download_fra_eng; "

@@ -364,11 +364,16 @@ def test_mtfraeng_reads_the_books_root_and_says_where_it_looked(tmp_path, monkey
         d2l.MTFraEng(batch_size=2, root=str(missing))
     message = str(error.value)
     assert str(missing / "fra-eng" / "fra.txt") in message and "download_fra_eng" in message
+    (tmp_path / "run").mkdir()
+    monkeypatch.chdir(tmp_path / "run")
+    with pytest.raises(FileNotFoundError) as error:     # the book's default root, ../data
+        d2l.MTFraEng(batch_size=2, num_train=2, num_val=1)
+    # named as the folder it is, not as "../data" (relative to what, in a notebook?)
+    assert os.path.join(os.path.dirname(os.getcwd()), "data", "fra-eng", "fra.txt") in \
+        str(error.value)
     (tmp_path / "data" / "fra-eng").mkdir(parents=True)
     (tmp_path / "data" / "fra-eng" / "fra.txt").write_text(
         "Go.\tVa !\nHi.\tSalut !\nGo.\tVa !\n", encoding="utf-8")
-    (tmp_path / "run").mkdir()
-    monkeypatch.chdir(tmp_path / "run")
     data = d2l.MTFraEng(batch_size=2, num_train=2, num_val=1)   # the book's root, ../data
     assert data.arrays[0].shape == (3, 9)
     assert data.src_vocab.to_tokens(data.arrays[0][0])[:3] == ["go", ".", "<eos>"]
