@@ -13,7 +13,6 @@
   first input as in the book; ``AdditiveAttention`` also takes d2l 0.17's
   ``(key_size, query_size, num_hiddens, dropout)``.
 """
-import math
 
 import numpy
 
@@ -136,26 +135,17 @@ class Seq2Seq(EncoderDecoder):
         return mg.optim.Adam(self.parameters(), lr=self.lr)
 
 
-def _xavier_uniform_(param):
-    """Overwrite a (fan_out, fan_in) weight with U(-a, a) entries, a = sqrt(6 / (fan_in +
-    fan_out)) (Glorot and Bengio), drawn from minigrad's seeded host generator."""
-    fan_out, fan_in = param.shape
-    bound = math.sqrt(6.0 / (fan_in + fan_out))
-    values = mg.backend.host_rng().uniform(-bound, bound, size=param.shape)
-    param.data = mg.backend.asarray(values, dtype=param.dtype)
-
-
 def init_seq2seq(module):
     """The book's initialisation of one module, for ``model.apply(init_seq2seq)``: the weight
     of a ``Linear`` and every weight matrix of a ``GRU`` become Xavier-uniform. Other modules,
     and a ``LazyLinear`` that has not seen an input yet, keep their initialisation (as in
     PyTorch, where ``type(module) == nn.Linear`` is false for them)."""
     if type(module) is nn.Linear:
-        _xavier_uniform_(module.weight)
+        nn.init.xavier_uniform_(module.weight)
     if type(module) is nn.GRU:
         for name, param in module._parameters.items():
             if name.startswith("weight"):
-                _xavier_uniform_(param)
+                nn.init.xavier_uniform_(param)
 
 
 class Seq2SeqEncoder(models.Seq2SeqEncoder, Encoder):
