@@ -137,3 +137,29 @@ def test_errors_name_the_method():
         x.to(memory_format=None)
     with pytest.raises(TypeError, match="repeat: expected ints or one tuple of ints"):
         x.repeat(2.0, 1)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=4),
+                  elements=st.floats(-100, 100), unique=True), st.data())
+def test_reductions_with_dim_and_keepdim_match_torch(x, data):
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    keepdim = data.draw(st.booleans())
+    ours, theirs = mg.tensor(x), torch.from_numpy(x)
+    for name in ("sum", "mean"):
+        np.testing.assert_allclose(getattr(ours, name)(dim=dim, keepdim=keepdim).numpy(),
+                                   getattr(theirs, name)(dim=dim, keepdim=keepdim).numpy(),
+                                   rtol=1e-12, atol=1e-12)
+    for name in ("max", "min"):
+        values, indices = getattr(ours, name)(dim, keepdim)
+        expected = getattr(theirs, name)(dim, keepdim)
+        np.testing.assert_array_equal(values.numpy(), expected.values.numpy())
+        np.testing.assert_array_equal(indices.numpy(), expected.indices.numpy())
+    for name in ("argmax", "argmin"):
+        np.testing.assert_array_equal(getattr(ours, name)(dim=dim, keepdim=keepdim).numpy(),
+                                      getattr(theirs, name)(dim=dim, keepdim=keepdim).numpy())
+    assert ours.argmax().item() == theirs.argmax().item()
