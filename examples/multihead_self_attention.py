@@ -27,7 +27,7 @@ def main():
     parser.add_argument("--num-hiddens", type=int, default=32)
     parser.add_argument("--num-heads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
     mg.manual_seed(args.seed)
 
     tokens = "the cat sat on the mat <pad> <pad>".split()
