@@ -1,6 +1,7 @@
 """minigrad: a small reverse-mode autograd engine on NumPy (CPU) or CuPy (GPU).
 
-Reading order: backend -> autograd -> tensor -> ops -> nn -> optim. See README.md.
+Reading order: tensor -> autograd (the simple backward) -> backend -> ops -> nn -> optim;
+then fast_grads, the fast mode's lazy gradients. See README.md.
 """
 from minigrad import nn, ops, optim
 from minigrad.autograd import is_grad_enabled, no_grad

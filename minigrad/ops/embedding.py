@@ -1,6 +1,6 @@
 """Embedding lookup: rows of a weight matrix picked by integer ids."""
 from minigrad import backend
-from minigrad.autograd import SliceGrad
+from minigrad.fast_grads import SliceGrad
 from minigrad.ops.common import as_tensor
 from minigrad.ops.shape import getitem
 from minigrad.tensor import Tensor

@@ -12,7 +12,7 @@ On a device backend its per-row and per-element parts are two kernels
 import numpy
 
 from minigrad import backend, kernels
-from minigrad.autograd import RowGrad
+from minigrad.fast_grads import RowGrad
 from minigrad.ops.common import as_tensor
 from minigrad.ops.embedding import ids_array
 from minigrad.ops.reduction import sum as reduce_sum
@@ -56,7 +56,7 @@ def cross_entropy(logits, labels, mask=None):
     ``mask`` (...) is nonzero (all positions when None). A mask with no nonzero gives 0.
 
     With a mask known on the host (d2l's padding mask), only the rows it keeps are computed,
-    and the gradient is an ``autograd.RowGrad`` of those rows: a padded position costs neither
+    and the gradient is an ``fast_grads.RowGrad`` of those rows: a padded position costs neither
     the softmax here nor, when the logits come from ``linear``, its backward products. So an
     inf or NaN logit at a masked-out position does not reach the loss there, while readable
     mode and a mask on the device (which compute every row) give NaN, as PyTorch does.

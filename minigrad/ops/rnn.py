@@ -19,7 +19,7 @@ On a device backend each cell's elementwise work is one CUDA kernel forward and 
 (``minigrad/kernels/gru_*.cu``, ``lstm_*.cu``), held by the tests to the NumPy code below.
 """
 from minigrad import backend, kernels
-from minigrad.autograd import BiasGrad, WeightGrad
+from minigrad.fast_grads import BiasGrad, WeightGrad
 from minigrad.ops.arithmetic import add, mul, sub
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.matmul import linear

@@ -6,7 +6,7 @@ import numbers
 import numpy
 
 from minigrad import backend
-from minigrad.autograd import RowGrad, slice_grad
+from minigrad.fast_grads import RowGrad, slice_grad
 from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis
 from minigrad.tensor import Tensor
 

@@ -144,7 +144,7 @@ def test_a_masked_loss_of_a_linear_layer_matches_torch(name, dtype):
 
 @pytest.mark.fused     # readable mode computes every row: no RowGrad
 def test_a_host_mask_hands_linear_the_kept_rows_only(float64):
-    from minigrad.autograd import RowGrad, WeightGrad
+    from minigrad.fast_grads import RowGrad, WeightGrad
     logits_shape, mask = CASES["mask"]                  # 3 of 6 positions kept
     rng = np.random.default_rng(4)
     h = mg.Tensor(rng.standard_normal(logits_shape[:-1] + (4,)), requires_grad=True)
