@@ -7,6 +7,7 @@ import numpy
 
 from minigrad import backend
 from minigrad.fast_grads import RowGrad, slice_grad
+from minigrad.ops.dispatch import path
 from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis
 from minigrad.tensor import Tensor
 
@@ -136,8 +137,7 @@ def _row_mask(a, index):
     """Whether ``a[index]`` picks rows of a matrix with a host boolean mask over its rows (the
     real tokens of a batch, in ``EncoderDecoder.loss``), on the CPU and in the fast mode."""
     return (type(index) is numpy.ndarray and index.dtype == bool and a.ndim == 2
-            and index.shape == a.shape[:1] and not backend.is_device()
-            and not backend.is_readable())
+            and index.shape == a.shape[:1] and path() == "host")
 
 
 def _masked_rows(a, mask):
