@@ -88,6 +88,7 @@ def measure(readable, show=False):
     order = topological_order(logits)
     ops = collections.Counter(node._op for node in order if node._backward is not None)
     leaves = [node for node in order if node._backward is None]
+    by_scope = mg.graph_scopes(logits) if hasattr(mg, "graph_scopes") else ""
 
     loss = logits.sum()
     engine = Tracer(only=(os.path.join(ROOT, "minigrad", "autograd.py"),
@@ -102,7 +103,9 @@ def measure(readable, show=False):
     print(f"{mode}: its graph has {sum(ops.values())} op nodes and {len(leaves)} leaves; "
           f"busiest ops: " + ", ".join(f"{op} {n}" for op, n in ops.most_common(6)))
     named = sum(1 for leaf in leaves if leaf.name)
-    print(f"{mode}: {named} of its {len(leaves)} leaves carry a name")
+    print(f"{mode}: {named} of its {len(leaves)} leaves carry a name; ops by module scope:")
+    if by_scope:
+        print("  " + by_scope.replace("\n", "\n  "))
     print(f"{mode}: backward of the step runs {engine.events:,} engine lines "
           f"({len(engine.lines)} distinct) in {len(engine.functions)} engine functions")
     if show:

@@ -342,17 +342,21 @@ class EncoderDecoder(nn.Module):
         so we gather the decoder's outputs at real positions first: the same loss and the same
         gradients, with fewer flops in that layer by the share of padding (26% of the label
         positions of the fra-eng benchmark, 40-45% in ``benchmarks/bench_seq2seq.py``).
+        Readable mode computes it as the book does, over the logits of every position.
         """
-        enc_outputs = self.encoder(enc_X, enc_valid_lens)
-        state = self.decoder.init_state(enc_outputs, enc_valid_lens)
-        features, _ = self.decoder.features(dec_X, state)              # (B, T, H)
-        batch, steps, hidden = features.shape
+        batch, steps = dec_X.shape[0], dec_X.shape[1]
         mask = token_mask(label_valid_lens, batch, steps, "EncoderDecoder.loss").reshape(-1)
-        real = features.reshape(batch * steps, hidden)[mask]           # (N, H), N real tokens
         labels = labels.numpy() if isinstance(labels, mg.Tensor) else numpy.asarray(labels)
         if labels.shape != (batch, steps):
             raise ValueError(f"EncoderDecoder.loss: labels have shape {labels.shape}, "
                              f"expected ({batch}, {steps}) like dec_X")
+        if _book():                 # d2l's masked loss over all the logits
+            return masked_cross_entropy(self(enc_X, dec_X, enc_valid_lens), labels,
+                                        label_valid_lens)
+        enc_outputs = self.encoder(enc_X, enc_valid_lens)
+        state = self.decoder.init_state(enc_outputs, enc_valid_lens)
+        features, _ = self.decoder.features(dec_X, state)              # (B, T, H)
+        real = features.reshape(batch * steps, features.shape[2])[mask]   # (N, H), N real
         return ops.cross_entropy(self.decoder.dense(real), labels.reshape(-1)[mask])
 
 
