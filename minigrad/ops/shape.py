@@ -78,9 +78,20 @@ def swapaxes(a, axis1, axis2):
     return transpose(a, axes)
 
 
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
 def _device_index(index):
     """Index arrays (host NumPy, backend arrays, Tensors) as backend arrays, checked for type;
     and whether an integer index array is among them (see ``SliceGrad.advanced``)."""
+    if type(index) in _BASIC:
+        return index, False                 # one int, slice, None or ...: nothing to convert
+    if type(index) is tuple:
+        for item in index:
+            if type(item) not in _BASIC:
+                break
+        else:
+            return index, False             # basic indexing only (x[:, 0:H]): as it is
     items = index if isinstance(index, tuple) else (index,)
     converted, advanced = [], False
     for item in items:
