@@ -16,11 +16,13 @@ import minigrad as mg
 from seq2seq import Seq2SeqAttentionDecoder, Seq2SeqEncoder
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+mg.flags.add_mode_flags(parser, readable=True)
 parser.add_argument("--train", action="store_true",
                     help="also train on the built-in corpus and save a heatmap")
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--out", default="out")
 args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+mg.flags.apply_mode_flags(args)   # prints the backend and mode
 
 mg.manual_seed(0)
 

@@ -3,7 +3,7 @@
 Reading order: tensor -> autograd (the simple backward) -> backend -> ops -> nn -> optim;
 then fast_grads, the fast mode's lazy gradients. See README.md.
 """
-from minigrad import nn, ops, optim
+from minigrad import flags, nn, ops, optim
 from minigrad.autograd import is_grad_enabled, no_grad
 from minigrad.backend import (BackendError, get_backend, get_default_dtype, is_readable,
                               manual_seed, set_backend, set_default_dtype, set_readable)

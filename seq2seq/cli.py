@@ -203,7 +203,8 @@ def cmd_train(args):
     data = load_data(args.data)
     print(f"data: {len(data.train)} training pairs, {len(data.valid)} validation and "
           f"{len(data.test)} test sources; vocab {len(data.src_vocab)} -> "
-          f"{len(data.tgt_vocab)}; backend {mg.get_backend()}")
+          f"{len(data.tgt_vocab)}; backend {mg.get_backend()}, "
+          f"{'readable' if mg.is_readable() else 'fast'} mode")
     model_config = _model_config(args, data)
     try:
         model = build_model(**model_config)
