@@ -29,7 +29,8 @@ import time
 import numpy as np
 
 import minigrad as mg
-from minigrad import backend, counter, fast_grads, ops, strict
+from minigrad import backend, fast_grads, ops
+from minigrad.testing import counter, strict
 from minigrad.tensor import Tensor
 from bench_seq2seq import CONFIGS, make_batches, make_minigrad
 
@@ -194,7 +195,7 @@ def record_products(cfg, batches):
         mg.set_backend(previous)
     launched = sum(counts.by_op[name] for name in ("matmul", "rmatmul", "imatmul", "dot"))
     if launched != sum(products.values()):    # a product that took another way in
-        raise RuntimeError(f"record_products: minigrad.counter saw {launched} products in the "
+        raise RuntimeError(f"record_products: minigrad.testing.counter saw {launched} products in the "
                            f"step, the wrapped operators {sum(products.values())}")
     return products
 

@@ -4,7 +4,7 @@ Every op asks this module for ``xp``, the array namespace of the current backend
 
 - ``numpy``: the CPU, the default.
 - ``cupy``: an NVIDIA GPU through CuPy (``pip install -e .[gpu]``).
-- ``strict``: NumPy dressed up as a device library (see ``minigrad.strict``). Its arrays refuse
+- ``strict``: NumPy dressed up as a device library (see ``minigrad.testing.strict``). Its arrays refuse
   to turn into NumPy arrays silently and its namespace holds only what CuPy also has, so the CPU
   test suite catches code that would break on a GPU.
 
@@ -63,7 +63,7 @@ def set_backend(backend_name):
     elif backend_name == "cupy":
         xp = _load_cupy()
     else:
-        from minigrad import strict
+        from minigrad.testing import strict
         xp = strict
     name = backend_name
     rng.backend_changed()          # the device generator belongs to the backend
@@ -89,7 +89,7 @@ def is_device():
 @contextlib.contextmanager
 def host_branches():
     """Inside, the strict backend takes the NumPy backend's branches (``is_device()`` is
-    False), so that ``minigrad.counter`` can count the operations of the NumPy path."""
+    False), so that ``minigrad.testing.counter`` can count the operations of the NumPy path."""
     global _host_branches
     if name == "cupy":
         raise BackendError("host_branches: only for the strict backend; CuPy needs its own")
@@ -109,7 +109,7 @@ def array_backend(array):
         return "numpy"
     if module.startswith("cupy"):
         return "cupy"
-    if module == "minigrad.strict":
+    if module == "minigrad.testing.strict":
         return "strict"
     return None
 

@@ -383,7 +383,7 @@ def test_bias_grad_sums_its_rows_without_changing_its_parts(float64, monkeypatch
 def test_a_bias_used_at_t_steps_gets_its_gradient_in_two_operations():
     """T uses of one bias: one concatenation of their rows and one sum, not T sums and T - 1
     additions (kernel launches on a GPU)."""
-    from minigrad import counter
+    from minigrad.testing import counter
     mg.set_backend("strict")
     T = 6
     X = mg.Tensor(randn(T, 3, 4))
