@@ -10,8 +10,8 @@ readable reference the tests hold every kernel to.
   on the GPU.
 - ``strict``: the same sources are compiled for the host by a C++ compiler (see
   ``minigrad/testing/kernel_host.py``) and run over the arrays' NumPy data, the threads of
-  the launch grid one after another. So a CPU run under ``MINIGRAD_BACKEND=strict`` executes the kernels a GPU run executes, and the
-  counter counts one launch per kernel.
+  the launch grid one after another. So a CPU run under ``MINIGRAD_BACKEND=strict`` executes
+  the kernels a GPU run executes, and the counter counts one launch per kernel.
 
     kernels.launch("dropout", x.size, x.dtype, x, u, p, scale, y, x.size)
 """
