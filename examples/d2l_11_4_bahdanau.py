@@ -46,7 +46,7 @@ print("attention weights: one per step,", len(decoder.attention_weights), "x",
 # built-in corpus, with d2l's Xavier initialisation (build_model) and its learning rate
 if args.train:
     from seq2seq.datasets import load_builtin
-    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.translation_heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
     from seq2seq.train import TrainConfig, train
     from seq2seq.translate import translate

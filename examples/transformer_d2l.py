@@ -17,7 +17,7 @@ import time
 import minigrad as mg
 from seq2seq.bleu import bleu
 from seq2seq.datasets import load_d2l_small
-from seq2seq.heatmaps import save_transformer_heatmaps
+from seq2seq.translation_heatmaps import save_transformer_heatmaps
 from seq2seq.models import build_model
 from seq2seq.train import TrainConfig, train
 from seq2seq.translate import translate
