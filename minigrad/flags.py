@@ -34,15 +34,15 @@ def add_mode_flags(parser, readable=False, backends=backend.BACKENDS):
     return parser
 
 
-def apply_mode_flags(args, stream=sys.stderr):
-    """Switch to the backend and mode of ``args`` and say which, on ``stream``."""
+def apply_mode_flags(args, stream=None):
+    """Switch to the backend and mode of ``args`` and say which, on ``stream`` (stderr)."""
     if args.backend is not None:
         try:
             backend.set_backend(args.backend)
         except backend.BackendError as exc:
             sys.exit(f"error: {exc}")
     backend.set_readable(args.readable)
-    print(mode_line(), file=stream)
+    print(mode_line(), file=stream or sys.stderr)
 
 
 def mode_line():
