@@ -1,5 +1,7 @@
 """The fast mode's gradients: lazy sums that finish themselves late, and the backward walk
-that accumulates them. Readable mode never comes here; read ``minigrad/autograd.py`` first.
+that accumulates them. Read ``minigrad/autograd.py`` first: readable mode runs its simple walk
+and meets nothing of this module but the three constructors below, which then return plain
+arrays.
 
 ``autograd.backward`` hands the walk to ``backward`` below when readable mode is off: the one
 seam between the two. The walk is the same topological order and the same closures; what
@@ -26,7 +28,7 @@ from minigrad.autograd import _graph_released, topological_order
 
 def plain_grads():
     """Whether the ops' gradients must be plain arrays: in readable mode, whose simple walk
-    (``autograd.backward``) adds nothing else. The engine's one question about the mode."""
+    (``autograd.backward``) adds nothing else. Asked by the three constructors below."""
     return backend.is_readable()
 
 
