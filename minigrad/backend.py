@@ -13,7 +13,7 @@ arrays (token ids, valid lengths) move to the device only at the edge, through `
 nothing else converts between host and device.
 
 The engine's other global switches each have a module of their own: the default float dtype
-(``minigrad/dtypes.py``), the random generators (``minigrad/rng.py``) and readable mode
+(``minigrad/default_dtype.py``), the random generators (``minigrad/rng.py``) and readable mode
 (``minigrad/modes.py``). Their functions are also reachable here, as ``backend.manual_seed``
 and so on, for the code written before the split.
 """
@@ -132,8 +132,8 @@ def asarray(data, dtype=None):
                            f"backend is {name!r}; convert it with .numpy() first")
     if owner is None or owner == "numpy":
         data = numpy.asarray(data)
-    if dtype is None and data.dtype.kind == "f" and data.dtype != dtypes.default:
-        dtype = dtypes.default
+    if dtype is None and data.dtype.kind == "f" and data.dtype != default_dtype.default:
+        dtype = default_dtype.default
     return xp.asarray(data, dtype=dtype)
 
 
@@ -186,8 +186,8 @@ def scatter_add_rows(target, ids, rows):
 
 
 
-from minigrad import dtypes, rng   # noqa: E402  (rng reads this module's xp and name)
-from minigrad.dtypes import get_default_dtype, set_default_dtype   # noqa: E402,F401
+from minigrad import default_dtype, rng   # noqa: E402  (rng reads this module's xp and name)
+from minigrad.default_dtype import get_default_dtype, set_default_dtype   # noqa: E402,F401
 from minigrad.modes import is_readable, set_readable   # noqa: E402,F401
 from minigrad.rng import host_rng, manual_seed, random_uniform   # noqa: E402,F401
 
