@@ -4,9 +4,9 @@ Every op asks this module for ``xp``, the array namespace of the current backend
 
 - ``numpy``: the CPU, the default.
 - ``cupy``: an NVIDIA GPU through CuPy (``pip install -e .[gpu]``).
-- ``strict``: NumPy dressed up as a device library (see ``minigrad.testing.strict``). Its arrays refuse
-  to turn into NumPy arrays silently and its namespace holds only what CuPy also has, so the CPU
-  test suite catches code that would break on a GPU.
+- ``strict``: NumPy dressed up as a device library (see ``minigrad.testing.strict``, test
+  scaffolding). Its arrays refuse to turn into NumPy arrays silently and its namespace holds
+  only what CuPy also has, so the CPU test suite catches code that would break on a GPU.
 
 Choose with ``set_backend(name)`` or the environment variable ``MINIGRAD_BACKEND``. Host NumPy
 arrays (token ids, valid lengths) move to the device only at the edge, through ``asarray``;
