@@ -74,7 +74,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, max_elements=64, direc
 
     failures = []
     for i in checked:
-        size = inputs[i].size
+        size = inputs[i].data.size
         if size <= max_elements:
             probes = [(k, None) for k in range(size)]
         else:

@@ -8,10 +8,11 @@ import numbers
 
 import numpy
 
-from minigrad import autograd, backend
+from minigrad import autograd, backend, printing
+from minigrad.tensor_methods import TorchMethods
 
 
-class Tensor:
+class Tensor(TorchMethods):
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name",
                  "__weakref__")
     __array_priority__ = 1000   # so ``numpy_array + tensor`` calls Tensor.__radd__
@@ -71,10 +72,6 @@ class Tensor:
     def ndim(self):
         return self.data.ndim
 
-    @property
-    def size(self):
-        return self.data.size
-
     def __len__(self):
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -105,10 +102,8 @@ class Tensor:
         return numpy.asarray(self.data, dtype=dtype)
 
     def __repr__(self):
-        grad = ", requires_grad=True" if self.requires_grad else ""
-        op = f", op={self._op}" if self._op else ""
-        name = f", name={self.name!r}" if self.name else ""
-        return f"Tensor({self.numpy()!r}{grad}{op}{name})"
+        """As torch prints it (see ``minigrad.printing``)."""
+        return printing.tensor_repr(self)
 
     def numpy(self):
         """A host NumPy copy of the data."""
@@ -223,14 +218,25 @@ class Tensor:
         return _compare(self, other, "ge")
 
     # -- methods, forwarded to minigrad.ops ------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
-        return ops.sum(self, axis, keepdims)
+    # torch's dim=/keepdim= and NumPy's axis=/keepdims= are both accepted (``_dim``).
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
+        axis, keepdims = _dim(axis, keepdims, dim, keepdim)
+        out = ops.sum(self, axis, keepdims)
+        return out if dtype is None else out.type(dtype)
 
-    def mean(self, axis=None, keepdims=False):
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        axis, keepdims = _dim(axis, keepdims, dim, keepdim)
         return ops.mean(self, axis, keepdims)
 
-    def max(self, axis=None, keepdims=False):
-        return ops.max(self, axis, keepdims)
+    def max(self, *args, **kwargs):
+        """``x.max()``: the largest element. ``x.max(dim)`` / ``x.max(dim=d, keepdim=...)``:
+        torch's (values, indices) pair. ``x.max(axis=d, keepdims=...)`` (NumPy's spelling, or
+        ``x.max(d, keepdims=...)``): the values only, as before."""
+        return _max_or_min(self, "max", args, kwargs)
+
+    def min(self, *args, **kwargs):
+        """As ``max``, for the smallest elements."""
+        return _max_or_min(self, "min", args, kwargs)
 
     def exp(self):
         return ops.exp(self)
@@ -271,30 +277,78 @@ class Tensor:
     def T(self):
         return ops.transpose(self, None)
 
-    def squeeze(self, axis=None):
+    def squeeze(self, axis=None, *, dim=None):
+        """Drop size-1 axes: all of them, or the one at ``dim`` (left alone when its size is
+        not 1, as torch does)."""
+        axis = dim if dim is not None else axis
+        if axis is not None and self.shape and self.shape[
+                ops.common.normalize_axis(axis, self.ndim, "squeeze")] != 1:
+            return self
         return ops.squeeze(self, axis)
 
-    def unsqueeze(self, axis):
-        return ops.unsqueeze(self, axis)
+    def unsqueeze(self, axis=None, *, dim=None):
+        return ops.unsqueeze(self, dim if dim is not None else axis)
 
-    def argmax(self, axis=-1):
-        """Indices of the maxima along ``axis`` (None: of the flattened tensor), as an integer
-        tensor (not differentiable)."""
-        if axis is not None:
-            if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-                raise TypeError(f"argmax: axis must be an int or None, got {axis!r} "
-                                f"({type(axis).__name__}) for a tensor of shape {self.shape}")
-            axis = ops.common.normalize_axis(int(axis), self.ndim, "argmax")
-        if self.data.size == 0 or (axis is not None and self.shape[axis] == 0):
-            raise ValueError(f"argmax: no maximum along axis {axis} of an empty tensor of "
-                             f"shape {self.shape}")
-        return Tensor._from_op(self.data.argmax(axis=axis), (), None, "argmax")
+    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Indices of the maxima along ``dim`` (None: of the flattened tensor), as an integer
+        tensor (not differentiable), as torch's argmax."""
+        return _arg(self, "argmax", *_dim(axis, keepdims, dim, keepdim))
 
-    def softmax(self, axis=-1):
-        return ops.softmax(self, axis)
+    def argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _arg(self, "argmin", *_dim(axis, keepdims, dim, keepdim))
 
-    def log_softmax(self, axis=-1):
-        return ops.log_softmax(self, axis)
+    def softmax(self, axis=-1, *, dim=None):
+        return ops.softmax(self, dim if dim is not None else axis)
+
+    def log_softmax(self, axis=-1, *, dim=None):
+        return ops.log_softmax(self, dim if dim is not None else axis)
+
+
+def _dim(axis, keepdims, dim, keepdim):
+    """The axis and keepdims of a reduction from NumPy's or torch's keywords."""
+    if dim is not None:
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    return (tuple(axis) if isinstance(axis, list) else axis), bool(keepdims)
+
+
+def _arg(x, op, axis, keepdims):
+    """argmax / argmin along ``axis`` (None: the flattened tensor)."""
+    if axis is not None:
+        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+            raise TypeError(f"{op}: dim must be an int or None, got {axis!r} "
+                            f"({type(axis).__name__}) for a tensor of shape {x.shape}")
+        axis = ops.common.normalize_axis(int(axis), x.ndim, op)
+    if x.data.size == 0 or (axis is not None and x.shape[axis] == 0):
+        raise ValueError(f"{op}: no extreme along dim {axis} of an empty tensor of "
+                         f"shape {x.shape}")
+    y = getattr(x.data, op)(axis=axis)
+    if keepdims:
+        y = y.reshape(tuple(1 if axis is None or i == axis else n
+                            for i, n in enumerate(x.shape)))
+    return Tensor._from_op(y.astype(numpy.int64, copy=False), (), None, op)
+
+
+def _max_or_min(x, op, args, kwargs):
+    """``x.max()`` / ``x.min()`` in both spellings: with ``dim`` (positional or keyword) and no
+    NumPy keyword, torch's (values, indices); else the reduced values (NumPy's form)."""
+    numpy_style = "axis" in kwargs or "keepdims" in kwargs
+    if len(args) == 1 and isinstance(args[0], Tensor):      # x.max(other): elementwise
+        return ops.maximum(x, args[0]) if op == "max" else ops.minimum(x, args[0])
+    names = ("axis", "keepdims") if numpy_style else ("dim", "keepdim")
+    if len(args) > 2:
+        raise TypeError(f"Tensor.{op}: at most 2 positional arguments, got {len(args)}")
+    kwargs = dict(kwargs, **dict(zip(names, args)))
+    unknown = set(kwargs) - {"axis", "keepdims", "dim", "keepdim"}
+    if unknown:
+        raise TypeError(f"Tensor.{op}: unexpected keyword {sorted(unknown)[0]!r}")
+    axis, keepdims = _dim(kwargs.get("axis"), kwargs.get("keepdims", False),
+                          kwargs.get("dim"), kwargs.get("keepdim"))
+    reduce = ops.max if op == "max" else ops.min
+    if numpy_style or axis is None:
+        return reduce(x, axis, keepdims)
+    return ops.max_with_indices(x, axis, keepdims, largest=(op == "max"))
 
 
 _COMPARISONS = {"eq": "__eq__", "ne": "__ne__", "lt": "__lt__", "le": "__le__",

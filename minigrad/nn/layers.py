@@ -33,23 +33,43 @@ class Linear(Module):
 
 class LazyLinear(Linear):
     """A Linear whose in_features is read from its first input, as torch's LazyLinear (d2l's
-    PositionWiseFFN uses one). Until that first forward it has no weight: asking for its
-    parameters (an optimizer, state_dict, load_state_dict) raises, naming the fix."""
+    PositionWiseFFN uses one).
+
+    Its weight (out_features, 0) and bias exist from construction, as empty Parameters, so an
+    optimizer built before the first forward holds them; that forward fills them in place,
+    with Linear's initialisation for the inferred in_features, and the module becomes a plain
+    ``Linear`` (as torch's does). ``state_dict`` and ``load_state_dict`` are refused until
+    then, naming the fix."""
 
     def __init__(self, out_features, bias=True):
         Module.__init__(self)
         check_sizes("LazyLinear", out_features=out_features)
-        self.in_features, self.out_features, self._has_bias = None, out_features, bias
-        self.weight = self.bias = None
+        self.in_features, self.out_features = None, out_features
+        dtype = backend.get_default_dtype()
+        self.weight = Parameter(numpy.empty((out_features, 0), dtype))
+        self.bias = Parameter(numpy.empty((0,), dtype)) if bias else None
 
     @property
     def uninitialized(self):
         return self.in_features is None
 
     def forward(self, x):
-        if self.in_features is None:                  # materialize: PyTorch's Linear init
-            Linear.__init__(self, x.shape[-1], self.out_features, self._has_bias)
-        return super().forward(x)
+        if self.in_features is None:
+            self.materialize(x.shape[-1])
+        return Linear.forward(self, x)
+
+    def materialize(self, in_features):
+        """Fill the weight and bias in place for ``in_features`` inputs (PyTorch's Linear
+        initialisation, the same draws as ``Linear(in_features, out_features)``)."""
+        check_sizes("LazyLinear", in_features=in_features)
+        fresh = Linear(in_features, self.out_features, bias=self.bias is not None)
+        self.in_features = in_features
+        for name in ("weight", "bias"):
+            param = getattr(self, name)
+            if param is not None:
+                param.data = backend.asarray(fresh._parameters[name].data, dtype=param.dtype)
+                param.grad = None
+        self.__class__ = Linear
 
 
 class Embedding(Module):

@@ -10,19 +10,21 @@ from collections.abc import Mapping
 
 import numpy
 
-from minigrad import backend
+from minigrad import backend, devices, printing
+from minigrad.dtypes import to_dtype
 from minigrad.tensor import Tensor
 
 
 class Parameter(Tensor):
-    """A tensor that is a weight of a module: it requires grad and is found by ``parameters()``."""
+    """A tensor that is a weight of a module: it requires grad and is found by ``parameters()``.
+    ``Parameter(array)`` or, as torch, ``Parameter(tensor)`` (a copy of its data)."""
     __slots__ = ()
 
-    def __init__(self, data):
-        super().__init__(data, requires_grad=True)
+    def __init__(self, data, requires_grad=True):
+        super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self):
-        return "Parameter(" + super().__repr__()[len("Tensor("):]
+        return printing.tensor_repr(self, "parameter")
 
 
 def check_sizes(owner, minimum=0, **sizes):
@@ -68,6 +70,7 @@ class Module:
     def __init__(self):
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_prefix", "")    # this module's dotted path, "decoder.rnn."
 
@@ -85,6 +88,11 @@ class Module:
             self._parameters.pop(name, None)
             self._modules[name] = value
             _name_parameters(value, name + ".")
+        elif name in self.__dict__.get("_buffers", ()):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{type(self).__name__}: cannot assign a "
+                                f"{type(value).__name__} to buffer {name!r}; assign a Tensor")
+            self._buffers[name] = value
         elif value is not None and name in self._parameters:
             # as torch: a plain tensor here would drop the weight from training without a word
             raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} "
@@ -100,6 +108,7 @@ class Module:
 
     def __delattr__(self, name):
         self._parameters.pop(name, None)
+        self.__dict__.get("_buffers", {}).pop(name, None)
         self._modules.pop(name, None)
         object.__delattr__(self, name)
 
@@ -133,23 +142,132 @@ class Module:
         (a shared parameter keeps the name of its latest assignment)."""
         seen = set()
         for module_name, module in self.named_modules(prefix):
-            if getattr(module, "uninitialized", False):
-                raise RuntimeError(
-                    f"{type(module).__name__} {module_name or '(the root)'} has no parameters "
-                    f"yet: its input size is read from its first input; run one forward pass "
-                    f"(or give the input size) before building an optimizer, state_dict or "
-                    f"load_state_dict")
             for name, param in module._parameters.items():
                 if id(param) not in seen:
                     seen.add(id(param))
                     yield (f"{module_name}.{name}" if module_name else name), param
 
     def parameters(self):
+        """All parameters, this module's own and its children's. A lazy layer's parameters
+        are there before its first forward (empty until then, filled in place), so an
+        optimizer built first still trains them, as in torch."""
         return [param for _, param in self.named_parameters()]
+
+    def register_buffer(self, name, tensor):
+        """A tensor of the module's state that is not trained (BatchNorm's running_mean): in
+        ``state_dict()`` and moved by ``to()``, but not in ``parameters()``."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got "
+                            f"{type(tensor).__name__}")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        self._buffers[name] = tensor
+        object.__setattr__(self, name, tensor)
+
+    def named_buffers(self, prefix=""):
+        for module_name, module in self.named_modules(prefix):
+            for name, buffer in module.__dict__.get("_buffers", {}).items():
+                if buffer is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), buffer
+
+    def buffers(self):
+        return [buffer for _, buffer in self.named_buffers()]
+
+    def _named_state(self):
+        """(name, tensor) for every parameter and buffer, module by module in torch's order
+        (a module's parameters, then its buffers, then its children's). Refused while a lazy
+        layer has not yet seen an input: its sizes are not known."""
+        for module_name, module in self.named_modules():
+            if getattr(module, "uninitialized", False):
+                raise RuntimeError(
+                    f"{type(module).__name__} {module_name or '(the root)'} has no parameters "
+                    f"yet: its input size is read from its first input; run one forward pass "
+                    f"(or give the input size) before state_dict or load_state_dict")
+        params = dict(self.named_parameters())
+        buffers = dict(self.named_buffers())
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name in module._parameters:
+                if prefix + name in params:
+                    yield prefix + name, params.pop(prefix + name)
+            for name in module.__dict__.get("_buffers", {}):
+                if prefix + name in buffers:
+                    yield prefix + name, buffers.pop(prefix + name)
+
+    def add_module(self, name, module):
+        """Register ``module`` as the child ``name`` (torch's ``add_module``)."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"add_module: a child's name must be a non-empty string without "
+                             f"'.', got {name!r}")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, got "
+                            f"{type(module).__name__}")
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def apply(self, fn):
+        """Call ``fn`` on every child (recursively, children first) and then on this module;
+        returns this module, as torch (d2l: ``model.apply(init_weights)``)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # -- devices and dtypes -------------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """torch's ``Module.to``: ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or
+        keywords. Moves every parameter and buffer in place (the same objects, so an optimizer
+        keeps them) and makes ``device`` the engine's (see ``minigrad.devices``); a dtype
+        applies to float parameters and buffers. Returns the module."""
+        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"Module.to: unexpected keyword {sorted(kwargs)[0]!r}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif devices.is_device_spec(arg):
+                device = arg
+            else:
+                dtype = arg
+        tensors = list(self.parameters()) + self.buffers()
+        if device is not None:
+            target = devices.as_device(device, "Module.to")
+            devices.use(target, "Module.to")
+            for t in tensors:
+                t.data = devices.move_array(t.data, target, "Module.to")
+                t.grad = None if t.grad is None else devices.move_array(t.grad, target)
+        if dtype is not None:
+            dtype = to_dtype(dtype, "Module.to")
+            if dtype.kind != "f":
+                raise TypeError(f"Module.to: only a float dtype applies to a module, got "
+                                f"{dtype}")
+            for t in tensors:
+                if t.dtype.kind == "f" and t.dtype != dtype:
+                    t.data, t.grad = t.data.astype(dtype), None
+        return self
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else device)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def float(self):
+        return self.to(numpy.float32)
+
+    def double(self):
+        return self.to(numpy.float64)
+
+    def requires_grad_(self, requires_grad=True):
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
 
     def num_parameters(self):
         """The number of trainable scalars."""
-        return sum(param.size for param in self.parameters())
+        return sum(param.data.size for param in self.parameters())
 
     # -- modes and gradients ------------------------------------------------------------
     def train(self, mode=True):
@@ -162,7 +280,7 @@ class Module:
         """Evaluation mode (dropout off)."""
         return self.train(False)
 
-    def zero_grad(self):
+    def zero_grad(self, set_to_none=True):
         for param in self.parameters():
             param.grad = None
 
@@ -173,7 +291,7 @@ class Module:
         One difference: a parameter shared by two modules (tied weights) appears once, under
         its first name, where torch lists it under every name; load such a torch state_dict
         with ``strict=False``."""
-        return {name: param.numpy() for name, param in self.named_parameters()}
+        return {name: tensor.numpy() for name, tensor in self._named_state()}
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays (host NumPy, backend arrays, Tensors, torch tensors) into the
@@ -187,7 +305,7 @@ class Module:
             raise TypeError(f"load_state_dict into {type(self).__name__}: expected a mapping "
                             f"of parameter names to arrays (state_dict()'s output), got "
                             f"{type(state_dict).__name__}")
-        params = dict(self.named_parameters())
+        params = dict(self._named_state())
         arrays = {name: _host_array(value) for name, value in state_dict.items()}
         not_numbers = [f"{name} ({type(state_dict[name]).__name__})"
                        for name, array in arrays.items() if array is None]

@@ -227,6 +227,12 @@ class _RNNBase(Module):
         state = _check_state(self, state, shape, what)
         return [state[i] for i in range(count)]
 
+    @property
+    def _flat_weights_names(self):
+        """The parameter names in torch's order (weight_ih_l0, weight_hh_l0, bias_ih_l0, ...),
+        as torch's RNN modules list them; d2l's init_seq2seq walks them."""
+        return list(self._parameters)
+
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:

@@ -1,7 +1,8 @@
 """Every differentiable op of the engine, each with its forward and backward side by side.
 
 Read in this order: arithmetic, unary, reduction, shape, matmul, embedding, softmax, loss,
-dropout, rnn, attention, layernorm. ``common`` holds what they share (operand conversion,
+dropout, rnn, attention, layernorm; then the
+torch surface's pointwise and indexing. ``common`` holds what they share (operand conversion,
 ``unbroadcast``).
 """
 from minigrad.ops.arithmetic import add, div, mul, neg, pow, sub
@@ -20,6 +21,11 @@ from minigrad.ops.shape import (concat, getitem, reshape, squeeze, stack, swapax
 from minigrad.ops.softmax import (log_softmax, masked_softmax, masked_softmax_composed,
                                   softmax, softmax_composed)
 from minigrad.ops.unary import exp, log, relu, sigmoid, tanh
+from minigrad.ops.pointwise import (abs, astype, clamp, clone, cos, gelu, maximum, minimum, sin,
+                                    sqrt)
+from minigrad.ops.indexing import (expand, gather, index_put, index_put_, masked_fill, max_with_indices,
+                                   repeat, repeat_interleave, sort, split, where)
+from minigrad.ops.reduction import min
 
 __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "tanh", "sigmoid", "relu",
@@ -31,4 +37,7 @@ __all__ = [
     "gru_cell_composed", "gru_sequence_composed", "lstm_cell_composed",
     "additive_scores_composed", "layer_norm",
     "layer_norm_composed",
+    "sin", "cos", "abs", "sqrt", "maximum", "minimum", "clamp", "gelu", "astype", "clone",
+    "index_put", "index_put_", "masked_fill", "gather", "max_with_indices", "repeat",
+    "repeat_interleave", "sort", "split", "where", "min", "expand",
 ]

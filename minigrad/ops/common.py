@@ -30,13 +30,17 @@ def as_tensor(x, op, like=None):
 
 
 def check_same_backend(a, b, op):
-    """Two tensors of one op must live on one backend (cheap when their array types match)."""
+    """Two tensors of one op must live on one device, i.e. one backend (cheap when their array
+    types match). The error names both devices and their backends."""
     if type(a.data) is not type(b.data):
         owner_a, owner_b = backend.array_backend(a.data), backend.array_backend(b.data)
         if owner_a != owner_b:
+            def where(owner):
+                return f"{'cpu' if owner == 'numpy' else 'cuda:0'} ({owner})"
             raise backend.BackendError(
-                f"{op}: tensors from two backends, {owner_a} {a.shape} and {owner_b} "
-                f"{b.shape}; create both under one backend (mg.set_backend)")
+                f"{op}: tensors on two devices, {where(owner_a)} {a.shape} and "
+                f"{where(owner_b)} {b.shape}; move them to one device with .to(device) "
+                f"(or create both under one backend, mg.set_backend)")
 
 
 def as_float(t, dtype=None):

@@ -49,7 +49,7 @@ def _dropout_kernel(x, p):
 
     def apply(array):                # y = array * (u >= p) / (1 - p)
         out = xp.empty(x.shape, dtype=x.dtype)
-        kernels.launch("dropout", x.size, x.dtype, kernels.contiguous(array), u, p,
-                       1.0 / (1.0 - p), out, x.size)
+        kernels.launch("dropout", x.data.size, x.dtype, kernels.contiguous(array), u, p,
+                       1.0 / (1.0 - p), out, x.data.size)
         return out
     return Tensor._from_op(apply(x.data), (x,), lambda g: (apply(g),), "dropout")

@@ -8,6 +8,7 @@ import math
 from minigrad import backend
 from minigrad.fast_grads import RowGrad, bias_grad, weight_grad
 from minigrad.ops.common import binary_operands, unbroadcast
+from minigrad.ops.shape import reshape, squeeze, unsqueeze
 from minigrad.tensor import Tensor
 
 
@@ -32,6 +33,8 @@ def matmul(a, b):
     a, b = binary_operands(a, b, "matmul")
     x, w = a.data, b.data
     if x.ndim < 2 or w.ndim < 2 or x.shape[-1] != w.shape[-2]:
+        if (x.ndim == 1 or w.ndim == 1) and x.ndim and w.ndim:
+            return _vector_matmul(a, b)
         raise ValueError(f"matmul: expected a (..., n, k) and b (..., k, m), got {a.shape} "
                          f"and {b.shape}")
     try:
@@ -51,6 +54,18 @@ def matmul(a, b):
                 grad_b = unbroadcast(_product(_swap(a.data), g), b.shape)
         return grad_a, grad_b
     return Tensor._from_op(y, (a, b), backward, "matmul")
+
+
+def _vector_matmul(a, b):
+    """torch's rules for a 1-D operand: a vector on the left is a row (1, k), on the right a
+    column (k, 1), and that axis is dropped from the result (vector @ vector is a scalar)."""
+    if a.shape[-1] != (b.shape[0] if b.ndim == 1 else b.shape[-2]):
+        raise ValueError(f"matmul: the inner sizes of {a.shape} and {b.shape} differ")
+    if a.ndim == 1 and b.ndim == 1:
+        return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), ())
+    if a.ndim == 1:
+        return squeeze(matmul(unsqueeze(a, 0), b), -2)
+    return squeeze(matmul(a, unsqueeze(b, 1)), -1)
 
 
 def bmm(a, b):

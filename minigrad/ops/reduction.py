@@ -68,7 +68,7 @@ def max(a, axis=None, keepdims=False):
     for the maximum the gradient is split evenly between them (as ``torch.amax`` does).
     """
     a = as_tensor(a, "max")
-    if a.size == 0:
+    if a.data.size == 0:
         raise ValueError(f"max: cannot reduce an empty tensor of shape {a.shape}")
     axes = _axes(axis, a.ndim, "max")
     y = a.data.max(axis=axes, keepdims=True)
@@ -79,3 +79,9 @@ def max(a, axis=None, keepdims=False):
         return (_expand(g, a.shape, axes, keepdims) * share,)
     out = y if keepdims else y.reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))
     return Tensor._from_op(out, (a,), backward, "max")
+
+
+def min(a, axis=None, keepdims=False):
+    """y = min of a over ``axis`` = -max(-a); ties share the gradient as in ``max``."""
+    from minigrad.ops.arithmetic import neg
+    return neg(max(neg(as_tensor(a, "min")), axis, keepdims))

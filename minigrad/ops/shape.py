@@ -45,7 +45,7 @@ def reshape(a, shape):
         y = a.data.reshape(shape)
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
-                         f"({a.size} elements) into {shape}") from None
+                         f"({a.data.size} elements) into {shape}") from None
     return Tensor._from_op(y, (a,), lambda g: (g.reshape(a.shape),), "reshape")
 
 

@@ -47,11 +47,11 @@ class Adam(Optimizer):
     def _work_array(self, param):
         """A temporary array shaped like ``param`` (a view of the work buffer when it fits)."""
         if self._buffer is None:
-            largest = max(self.params, key=lambda p: p.size)
-            self._buffer = backend.xp.empty(largest.size, dtype=largest.dtype)
-        if param.dtype != self._buffer.dtype or param.size > self._buffer.size:
+            largest = max(self.params, key=lambda p: p.data.size)
+            self._buffer = backend.xp.empty(largest.data.size, dtype=largest.dtype)
+        if param.dtype != self._buffer.dtype or param.data.size > self._buffer.size:
             return backend.xp.empty_like(param.data)
-        return self._buffer[:param.size].reshape(param.shape)
+        return self._buffer[:param.data.size].reshape(param.shape)
 
     def _update(self, param, grad, state):
         xp = backend.xp
@@ -175,7 +175,7 @@ class _FlatGroup:
         self.views = []
         start = 0
         for i, p in zip(indices, members):
-            stop = start + p.size
+            stop = start + p.data.size
             views = tuple(array[start:stop].reshape(p.shape) for array in flat)
             p.data, states[i]["exp_avg"], states[i]["exp_avg_sq"] = views
             self.views.append(views)

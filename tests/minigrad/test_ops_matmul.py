@@ -93,8 +93,10 @@ def test_matmul_errors():
     with pytest.raises(ValueError, match=r"matmul: expected a \(\.\.\., n, k\) and b \(\.\.\., "
                                          r"k, m\), got \(2, 3\) and \(4, 5\)"):
         a @ mg.Tensor(np.ones((4, 5)))
-    with pytest.raises(ValueError, match=r"matmul: expected .* got \(3,\) and \(3, 2\)"):
-        ops.matmul(mg.Tensor(np.ones(3)), mg.Tensor(np.ones((3, 2))))
+    with pytest.raises(ValueError, match=r"matmul: the inner sizes of \(3,\) and \(4, 2\)"):
+        ops.matmul(mg.Tensor(np.ones(3)), mg.Tensor(np.ones((4, 2))))
+    with pytest.raises(ValueError, match=r"matmul: expected .* got \(\) and \(3, 2\)"):
+        ops.matmul(mg.Tensor(np.ones(())), mg.Tensor(np.ones((3, 2))))
     with pytest.raises(ValueError, match=r"matmul: the batch axes of \(2,\) and \(5,\) do not "
                                          r"broadcast"):
         mg.Tensor(np.ones((2, 3, 4))) @ mg.Tensor(np.ones((5, 4, 6)))

@@ -64,9 +64,10 @@ def test_item():
 
 def test_information():
     x = mg.Tensor(np.zeros((2, 3, 4)))
-    assert (x.shape, x.ndim, x.size, len(x)) == ((2, 3, 4), 3, 24, 2)
-    y = mg.Tensor(np.ones(2), requires_grad=True).exp()
-    assert "requires_grad=True" in repr(y) and "op=exp" in repr(y)
+    assert ((x.shape, x.ndim, x.numel(), x.size(), x.size(1), len(x))
+            == ((2, 3, 4), 3, 24, (2, 3, 4), 3, 2))
+    leaf = mg.Tensor(np.ones(2), requires_grad=True)
+    assert "requires_grad=True" in repr(leaf) and "grad_fn=<ExpBackward0>" in repr(leaf.exp())
 
 
 def test_tensor_of_a_tensor_shares_the_data():

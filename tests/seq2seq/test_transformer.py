@@ -91,19 +91,24 @@ def test_ffn_reads_its_input_size_lazily_as_in_d2l():
     assert TransformerEncoderBlock(H, FFN, 2, 0.0).ffn.dense1.weight.shape == (FFN, H)
 
 
-def test_a_lazy_ffn_refuses_optimizer_and_state_dict_before_its_first_forward():
+def test_a_lazy_ffn_trains_with_an_optimizer_built_first_and_refuses_state_dict_before():
+    """As torch: the lazy weight exists (empty) from construction, so an optimizer built before
+    the first forward updates it; state_dict and load_state_dict wait for the sizes."""
     ffn = PositionWiseFFN(4, 8)
+    optimizer = mg.optim.Adam(ffn.parameters(), lr=0.1)
     message = r"LazyLinear dense1 has no parameters yet.*run one forward pass"
-    with pytest.raises(RuntimeError, match=message):
-        mg.optim.Adam(ffn.parameters(), lr=0.1)
     with pytest.raises(RuntimeError, match=message):
         ffn.state_dict()
     with pytest.raises(RuntimeError, match=message):
         ffn.load_state_dict({})
-    ffn(mg.Tensor(np.ones((1, 2, 4))))                 # materialized: now all of it works
+    x = mg.Tensor(np.ones((1, 2, 4)))
+    ffn(x).sum().backward()                          # materialized by the first forward
+    before = ffn.dense1.weight.numpy().copy()
+    optimizer.step()
+    assert ffn.dense1.weight.shape == (4, 4) and not np.allclose(ffn.dense1.weight.numpy(), before)
     state = {name: value * 0 for name, value in ffn.state_dict().items()}
     ffn.load_state_dict(state)
-    assert float(ffn(mg.Tensor(np.ones((1, 2, 4)))).sum().item()) == 0.0
+    assert float(ffn(x).sum().item()) == 0.0
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
