@@ -116,13 +116,11 @@ def softmax_composed(x, axis=-1):
 
 
 def sequence_mask(X, valid_len, value=0.0):
-    """X (N, K) with the entries of row i at positions >= valid_len[i] replaced by ``value``.
-
-    d2l writes ``X[~mask] = value``; here the same replacement is X * mask + value * ~mask,
-    with the mask a constant (so a replaced entry gets no gradient)."""
+    """X (N, K) with the entries of row i at positions >= valid_len[i] set to ``value``, in
+    place, as d2l writes it; a replaced entry gets no gradient."""
     mask = backend.xp.arange(X.shape[1])[None, :] < valid_len[:, None]   # (N, K)
-    keep = mask.astype(X.dtype)
-    return add(mul(X, Tensor(keep)), Tensor((1 - keep) * value))
+    X[~mask] = value
+    return X
 
 
 def masked_softmax_composed(X, valid_lens):
