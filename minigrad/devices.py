@@ -27,7 +27,7 @@ library. Only ``minigrad.backend`` imports CuPy.
 """
 import numbers
 
-from minigrad import backend
+from minigrad import backend, rng
 
 _cuda_backend = "cupy"     # the backend 'cuda' means; "strict" once the strict backend is seen
 
@@ -124,12 +124,12 @@ def use(target, op="to"):
         # set_backend re-seeds the host generator after manual_seed; a move mid-program must
         # not rewind it (the next draws would repeat the model's initial weights), so its
         # state is kept across the switch
-        host_rng = backend._host_rng
+        host_rng = rng._host_rng
         try:
             backend.set_backend(wanted)
         except backend.BackendError as exc:
             raise backend.BackendError(f"{op}({str(target)!r}): {exc}") from None
-        backend._host_rng = host_rng
+        rng._host_rng = host_rng
 
 
 def move_array(array, target, op="to"):
