@@ -5,6 +5,10 @@ matplotlib's Agg canvas and written as a PNG, without pyplot and without a displ
 ``path`` it is shown through pyplot; on a Linux machine with no display and no backend chosen
 (no DISPLAY, WAYLAND_DISPLAY or MPLBACKEND) we pick Agg ourselves, and an interactive
 session keeps whatever backend it has.
+
+In a Jupyter notebook every figure shows under its cell, once, with or without ``path``:
+pyplot's inline backend shows a figure made without ``path``, and ``save_figure`` shows one
+written to a file.
 """
 import os
 import sys
@@ -64,6 +68,31 @@ def _title_grid(titles, rows, cols):
     return grid
 
 
+def in_notebook():
+    """True inside a Jupyter kernel (IPython with a kernel attached), where figures show
+    inline; False in a plain script or a terminal IPython."""
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    ipython = shell.get_ipython()
+    return ipython is not None and getattr(ipython, "kernel", None) is not None
+
+
+def save_figure(fig, path=None, dpi=None):
+    """Write a matplotlib Figure to ``path`` as a PNG (atomically), and in a notebook show it
+    under the cell. A figure made without pyplot is not shown by the inline backend, so this
+    is the one place it is shown: once."""
+    if path is not None:
+        with atomic_write(path, "wb") as f:
+            fig.savefig(f, format="png", dpi=dpi)
+    if in_notebook():
+        import io
+        from IPython.display import Image, display
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=dpi)
+        display(Image(data=png.getvalue()))
+
+
 def _choose_backend():
     """Agg on a Linux machine without a display, unless a backend is already set."""
     if "matplotlib.pyplot" in sys.modules or os.environ.get("MPLBACKEND"):
@@ -90,7 +119,8 @@ def show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=None, x_tick
     colorbar_label: what the colours measure, written beside the colour bar.
     suptitle: a title over the whole grid (what is shown: which attention, averaged or not).
     All panels share one colour scale, so the single colour bar is true for each of them.
-    Returns the matplotlib Figure.
+    Returns the matplotlib Figure; in a notebook, where the figure is shown already, None
+    (a returned figure, the cell's value, would be shown a second time).
     """
     grid = _as_grid(matrices)
     rows, cols, num_queries, num_keys = grid.shape
@@ -137,8 +167,7 @@ def show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=None, x_tick
         fig.suptitle(suptitle)
 
     if path is not None:
-        with atomic_write(path, "wb") as f:
-            fig.savefig(f, format="png", dpi=dpi)
+        save_figure(fig, path, dpi)
     else:
         import matplotlib
         if matplotlib.get_backend().lower() == "agg":
@@ -147,4 +176,4 @@ def show_heatmaps(matrices, xlabel="Keys", ylabel="Queries", titles=None, x_tick
         else:
             from matplotlib import pyplot
             pyplot.show()
-    return fig
+    return None if in_notebook() else fig

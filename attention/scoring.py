@@ -35,10 +35,10 @@ def check_inputs(name, queries, keys, values, valid_lens, feature_sizes=()):
 
     queries (B, Q, dq), keys (B, K, dk), values (B, K, dv), valid_lens None, (B,) or (B, Q);
     ``feature_sizes`` holds (what, expected, reason) for feature sizes the module fixes, e.g.
-    ("queries", 16, "query_size"). Host lengths (lists, NumPy arrays) outside [0, K] are
-    reported here, with the shapes; lengths already on the device are left to
-    ``masked_softmax``, which reads them anyway (and, on CuPy, does not wait for the GPU to
-    check them).
+    ("queries", 16, "query_size"); an expected size None (a lazy layer) is not checked.
+    Host lengths (lists, NumPy arrays) outside [0, K] are reported here, with the shapes;
+    lengths already on the device are left to ``masked_softmax``, which reads them anyway
+    (and, on CuPy, does not wait for the GPU to check them).
     """
     q, k, v = _shape(queries), _shape(keys), _shape(values)
     shapes = f"queries {q}, keys {k}, values {v}"
@@ -52,7 +52,7 @@ def check_inputs(name, queries, keys, values, valid_lens, feature_sizes=()):
                          f"got {shapes}")
     given = {"queries": q, "keys": k, "values": v}
     for what, expected, reason in feature_sizes:
-        if given[what][2] != expected:
+        if expected is not None and given[what][2] != expected:
             raise ValueError(f"{name}: {what} have {given[what][2]} features, expected "
                              f"{expected} ({reason}); got {shapes}")
     if valid_lens is None:
@@ -84,13 +84,18 @@ class AdditiveAttention(nn.Module):
     A decoder that attends to the same keys at every step can project them once with
     ``project_keys(keys)`` and pass the result as ``forward(..., projected_keys=...)``; the
     math is the same, the K x key_size x num_hiddens product is not redone at every step.
+
+    ``key_size`` or ``query_size`` None makes that projection lazy (``nn.LazyLinear``): its
+    input size is read from the first keys or queries, as in d2l 1.0, whose
+    ``AdditiveAttention(num_hiddens, dropout)`` is ``AdditiveAttention(None, None,
+    num_hiddens, dropout)`` here.
     """
 
     def __init__(self, key_size, query_size, num_hiddens, dropout=0.0):
         super().__init__()
         self.key_size, self.query_size, self.num_hiddens = key_size, query_size, num_hiddens
-        self.W_k = nn.Linear(key_size, num_hiddens, bias=False)
-        self.W_q = nn.Linear(query_size, num_hiddens, bias=False)
+        self.W_k = _projection(key_size, num_hiddens)
+        self.W_q = _projection(query_size, num_hiddens)
         self.w_v = nn.Linear(num_hiddens, 1, bias=False)
         self.dropout = nn.Dropout(dropout)
         self.attention_weights = None
@@ -133,6 +138,13 @@ class AdditiveAttention(nn.Module):
     def extra_repr(self):
         return (f"key_size={self.key_size}, query_size={self.query_size}, "
                 f"num_hiddens={self.num_hiddens}")
+
+
+def _projection(in_features, out_features):
+    """Linear(in_features, out_features, bias=False); lazy when in_features is None."""
+    if in_features is None:
+        return nn.LazyLinear(out_features, bias=False)
+    return nn.Linear(in_features, out_features, bias=False)
 
 
 class DotProductAttention(nn.Module):

@@ -57,7 +57,7 @@ def main():
                         help="key lengths K to time")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
     mg.flags.apply_mode_flags(args)   # prints the backend and mode
     mg.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import minigrad as mg
-from minigrad.files import atomic_write
+from attention.heatmap_grid import save_figure
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 mg.flags.add_mode_flags(parser, readable=True)
@@ -86,8 +86,7 @@ def plot(kernels, names, attention=False):
 
 
 def save(fig, name):
-    with atomic_write(os.path.join(args.out, name), "wb") as f:
-        fig.savefig(f, format="png")
+    save_figure(fig, os.path.join(args.out, name))     # and shown inline in a notebook
 
 
 # %% The four kernels' fits and their attention weights

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import minigrad as mg
-from minigrad.files import atomic_write
+from attention.heatmap_grid import save_figure
 from attention import MultiHeadAttention, PositionalEncoding
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -46,8 +46,7 @@ ax.set_xlabel("Row (position)")
 ax.set_ylabel("P[position, column]")
 ax.set_title("Positional encoding, columns 6-9")
 ax.legend()
-with atomic_write(os.path.join(args.out, "positional_encoding_columns.png"), "wb") as f:
-    fig.savefig(f, format="png")
+save_figure(fig, os.path.join(args.out, "positional_encoding_columns.png"))  # shown in a notebook
 
 # %% Absolute positional information: the binary representations of 0 to 7
 for i in range(8):

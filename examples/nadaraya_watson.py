@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 import minigrad as mg
 from attention import show_heatmaps
-from minigrad.files import atomic_write
+from attention.heatmap_grid import save_figure
 
 
 def f(x):
@@ -44,7 +44,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
     mg.flags.apply_mode_flags(args)   # prints the backend and mode
     mg.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -95,8 +95,7 @@ def main():
     ax.set(xlabel="x", ylabel="y", xlim=(0, 5))
     ax.legend()
     path = os.path.join(args.out, "nadaraya_watson_fit.png")
-    with atomic_write(path) as file:
-        figure.savefig(file, format="png")
+    save_figure(figure, path)     # and shown inline in a notebook
     print(f"wrote {path}")
 
     # Which training inputs each test input attends to: a diagonal band, narrow for large w.

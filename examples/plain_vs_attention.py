@@ -22,7 +22,7 @@ parser.add_argument("--epochs", type=int, default=8)
 parser.add_argument("--num-train", type=int, default=5000)
 parser.add_argument("--num-held-out", type=int, default=500,
                     help="validation sources, and as many test sources")
-args = parser.parse_args()
+args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
 mg.flags.apply_mode_flags(args)   # prints the backend and mode
 
 data = load_builtin(num_train=args.num_train, num_valid=args.num_held_out,

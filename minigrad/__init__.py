@@ -35,8 +35,9 @@ __all__ = [
     "graph_text", "graph_dot", "graph_scopes", "BackendError", "optim", "save", "load",
     "set_readable", "is_readable",
     # the torch surface (creation, dtypes, devices, functions)
-    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like",
-    "eye", "arange", "linspace", "rand", "randn", "randint", "normal", "device", "cuda",
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like",
+    "full_like", "eye", "arange", "linspace", "rand", "randn", "randint", "normal", "device",
+    "cuda",
     "dtypes", "float16", "half", "float32", "float", "float64", "double", "int8", "uint8",
     "int16", "short", "int32", "int", "int64", "long", "bool", "bool_",
     "cat", "concat", "concatenate", "stack", "unsqueeze", "squeeze", "reshape", "transpose",

@@ -128,7 +128,9 @@ def use(target, op="to"):
         try:
             backend.set_backend(wanted)
         except backend.BackendError as exc:
-            raise backend.BackendError(f"{op}({str(target)!r}): {exc}") from None
+            raise backend.BackendError(f"{op}({str(target)!r}): {exc} (or keep the tensors "
+                                       f"on 'cpu': d2l's try_gpu() gives it when no GPU "
+                                       f"is usable)") from None
         rng._host_rng = host_rng
 
 

@@ -18,8 +18,8 @@ def _body(array):
         finite = array[numpy.isfinite(array)]
         if finite.size and not (finite == numpy.round(finite)).all():
             options.update(precision=4, floatmode="fixed")
-        if finite.size and (numpy.abs(finite).max() >= 1e8 or 0 < numpy.abs(finite[finite != 0]).min(
-                initial=numpy.inf) < 1e-4):
+        magnitudes = numpy.abs(finite[finite != 0])
+        if magnitudes.size and (magnitudes.max() >= 1e8 or magnitudes.min() < 1e-4):
             options.update(floatmode="maxprec_equal")
     return numpy.array2string(array, **options)
 

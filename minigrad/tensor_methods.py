@@ -7,7 +7,7 @@ and forwards to an op in ``minigrad.ops``.
 """
 import numbers
 
-import minigrad   # the package, for minigrad.ops at call time (ops imports tensor, which imports us)
+import minigrad   # the package: minigrad.ops is read at call time (ops imports tensor, then us)
 from minigrad import autograd, devices
 from minigrad import tensor as tensor_module   # partly loaded now; read at call time
 from minigrad.dtypes import to_dtype
@@ -167,7 +167,8 @@ class TorchMethods:
           the write, as in torch;
         - a tensor computed in the graph, or any tensor given a value that requires grad,
           becomes a new node, ``index_put(old x, index, value)``: the assigned positions get
-          no gradient from the old x, and a tensor value gets its own gradient. The Python object ``x`` is re-pointed at that node.
+          no gradient from the old x, and a tensor value gets its own gradient. The Python
+          object ``x`` is re-pointed at that node.
           (Ops that used x before the assignment keep routing their gradient into the
           object x; as torch refuses that case, assign before using x.)
         - a leaf that requires grad (a weight) is refused, as torch refuses it, unless grad

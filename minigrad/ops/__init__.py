@@ -23,8 +23,9 @@ from minigrad.ops.softmax import (log_softmax, masked_softmax, masked_softmax_co
 from minigrad.ops.unary import exp, log, relu, sigmoid, tanh
 from minigrad.ops.pointwise import (abs, astype, clamp, clone, cos, gelu, maximum, minimum, sin,
                                     sqrt)
-from minigrad.ops.indexing import (expand, gather, index_put, index_put_, masked_fill, max_with_indices,
-                                   repeat, repeat_interleave, sort, split, where)
+from minigrad.ops.indexing import (expand, gather, index_put, index_put_, masked_fill,
+                                   max_with_indices, repeat, repeat_interleave, sort, split,
+                                   where)
 from minigrad.ops.reduction import min
 
 __all__ = [
