@@ -116,11 +116,16 @@ def softmax_composed(x, axis=-1):
 
 
 def sequence_mask(X, valid_len, value=0.0):
-    """X (N, K) with the entries of row i at positions >= valid_len[i] set to ``value``, in
-    place, as d2l writes it; a replaced entry gets no gradient."""
+    """X (N, K) with the entries of row i at positions >= valid_len[i] replaced by ``value``;
+    a replaced entry gets no gradient.
+
+    d2l writes ``X[~mask] = value``, in place. Here X is a reshape of the caller's scores that
+    shares their memory, so writing into it would change the caller's tensor too (a second
+    masked_softmax of the same scores would see the first one's -1e6): the same replacement
+    is X * mask + value * ~mask, a new tensor."""
     mask = backend.xp.arange(X.shape[1])[None, :] < valid_len[:, None]   # (N, K)
-    X[~mask] = value
-    return X
+    keep = mask.astype(X.dtype)
+    return add(mul(X, Tensor(keep)), Tensor((1 - keep) * value))
 
 
 def masked_softmax_composed(X, valid_lens):
