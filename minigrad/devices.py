@@ -28,7 +28,7 @@ library. Only ``minigrad.backend`` imports CuPy.
 import numbers
 import os
 
-from minigrad import backend
+from minigrad import backend, rng
 
 def cuda_backend():
     """The backend that stands for 'cuda': the current one when it is a device backend, else
@@ -123,14 +123,14 @@ def use(target, op="to"):
         # set_backend re-seeds the host generator after manual_seed; a move mid-program must
         # not rewind it (the next draws would repeat the model's initial weights), so its
         # state is kept across the switch
-        host_rng = backend._host_rng
+        host_rng = rng._host_rng
         try:
             backend.set_backend(wanted)
         except backend.BackendError as exc:
             raise backend.BackendError(f"{op}({str(target)!r}): {exc} (or keep the tensors "
                                        f"on 'cpu': d2l's try_gpu() gives it when no GPU "
                                        f"is usable)") from None
-        backend._host_rng = host_rng
+        rng._host_rng = host_rng
 
 
 def move_array(array, target, op="to"):

@@ -189,7 +189,7 @@ def _check_writable(out):
 
 
 def cmd_train(args):
-    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.translation_heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
     from seq2seq.train import (NonFiniteLoss, TrainConfig, TrainingInterrupted,
                                evaluate_bleu, train)
@@ -203,7 +203,8 @@ def cmd_train(args):
     data = load_data(args.data)
     print(f"data: {len(data.train)} training pairs, {len(data.valid)} validation and "
           f"{len(data.test)} test sources; vocab {len(data.src_vocab)} -> "
-          f"{len(data.tgt_vocab)}; backend {mg.get_backend()}")
+          f"{len(data.tgt_vocab)}; backend {mg.get_backend()}, "
+          f"{'readable' if mg.is_readable() else 'fast'} mode")
     model_config = _model_config(args, data)
     try:
         model = build_model(**model_config)
@@ -251,7 +252,7 @@ def cmd_train(args):
     save_translation_heatmap(weights, src, tokens, path,
                              title=_heatmap_title(model, {"model_config": model_config}))
     if args.model == "transformer":
-        from seq2seq.heatmaps import save_transformer_heatmaps
+        from seq2seq.translation_heatmaps import save_transformer_heatmaps
         per_head = save_transformer_heatmaps(model, src, tokens, data.src_vocab,
                                              data.tgt_vocab, data.num_steps, path)
         path = ", ".join([path] + per_head)
@@ -261,7 +262,7 @@ def cmd_train(args):
 
 def cmd_translate(args):
     from seq2seq.checkpoint import model_from_checkpoint
-    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.translation_heatmaps import save_translation_heatmap
     from seq2seq.translate import translate
     _backend(args.backend)
     model, src_vocab, tgt_vocab, num_steps, state = _read_checkpoint(args.checkpoint,
@@ -293,7 +294,7 @@ def cmd_translate(args):
                 save_translation_heatmap(weights, source, tokens, path,
                                          title=_heatmap_title(model, state))
                 if state["model_config"].get("model") == "transformer":   # one per head too
-                    from seq2seq.heatmaps import save_transformer_heatmaps
+                    from seq2seq.translation_heatmaps import save_transformer_heatmaps
                     save_transformer_heatmaps(model, source, tokens, src_vocab, tgt_vocab,
                                               num_steps, path)
             except OSError as exc:   # a folder that cannot be made, no permission, ...
