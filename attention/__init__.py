@@ -4,7 +4,7 @@ Reading order: scoring (masked softmax and the additive, dot-product and general
 multihead (multi-head attention), positional (sinusoidal positional encoding), heatmap
 (plotting attention weights).
 """
-from attention.heatmap import show_heatmaps
+from attention.heatmap_grid import show_heatmaps
 from attention.multihead import MultiHeadAttention
 from attention.positional import PositionalEncoding
 from attention.scoring import (AdditiveAttention, DotProductAttention, GeneralAttention,

@@ -1,7 +1,7 @@
 """Array operations and device syncs per training and decoding step, counted exactly.
 
 Run under the strict backend, whose every array operation (one kernel launch each on CuPy) and
-every device-to-host read (a sync) is reported to ``minigrad.counter``. The "CuPy path" column
+every device-to-host read (a sync) is reported to ``minigrad.testing.counter``. The "CuPy path" column
 takes the device branches, as a GPU run would; the "NumPy path" takes the CPU's branches
 (``backend.host_branches()``), as ``MINIGRAD_BACKEND=numpy`` does. Counts are exact and repeat
 from run to run, unlike timings. The training step is counted as seq2seq.train takes it
@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, HERE)
 
 import minigrad as mg                                    # noqa: E402
-from minigrad import backend, counter                    # noqa: E402
+from minigrad import backend                             # noqa: E402
+from minigrad.testing import counter                     # noqa: E402
 from bench_seq2seq import CONFIGS, CLIP, DROPOUT, LR, make_batches   # noqa: E402
 from bench_transformer import CONFIGS as TRANSFORMER_CONFIGS          # noqa: E402
 

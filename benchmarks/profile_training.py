@@ -29,7 +29,8 @@ import time
 import numpy as np
 
 import minigrad as mg
-from minigrad import autograd, backend, counter, ops, strict
+from minigrad import backend, fast_grads, ops
+from minigrad.testing import counter, strict
 from minigrad.tensor import Tensor
 from bench_seq2seq import CONFIGS, make_batches, make_minigrad
 
@@ -108,12 +109,12 @@ def instrument():
     # a WeightGrad multiplies in add() (past rows_per_product) and in dense(); one that is
     # large from the start multiplies in its constructor, inside the op's backward (its row);
     # a BiasGrad sums its rows the same way
-    for lazy in (autograd.WeightGrad, autograd.BiasGrad):
+    for lazy in (fast_grads.WeightGrad, fast_grads.BiasGrad):
         for method in ("add", "dense"):
             setattr(lazy, method, _timed_step("(WeightGrad, BiasGrad: .add, .dense)",
                                               getattr(lazy, method)))
-    autograd.SliceGrad.add_into = _timed_step("(SliceGrad.add_into)",
-                                              autograd.SliceGrad.add_into)
+    fast_grads.SliceGrad.add_into = _timed_step("(SliceGrad.add_into)",
+                                              fast_grads.SliceGrad.add_into)
     mg.nn.utils.clip_grad_norm_ = _timed_step("(clip_grad_norm_)", mg.nn.utils.clip_grad_norm_)
     mg.optim.Adam.step = _timed_step("(Adam.step)", mg.optim.Adam.step)
     original = Tensor._from_op
@@ -194,7 +195,7 @@ def record_products(cfg, batches):
         mg.set_backend(previous)
     launched = sum(counts.by_op[name] for name in ("matmul", "rmatmul", "imatmul", "dot"))
     if launched != sum(products.values()):    # a product that took another way in
-        raise RuntimeError(f"record_products: minigrad.counter saw {launched} products in the "
+        raise RuntimeError(f"record_products: minigrad.testing.counter saw {launched} products in the "
                            f"step, the wrapped operators {sum(products.values())}")
     return products
 

@@ -51,12 +51,14 @@ def median_times(calls, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    mg.flags.add_mode_flags(parser, readable=False)
     parser.add_argument("--out", default="out", help="folder for the PNG file")
     parser.add_argument("--sizes", type=int, nargs="+", default=[16, 64, 256, 1024],
                         help="key lengths K to time")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+    mg.flags.apply_mode_flags(args)   # prints the backend and mode
     mg.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
 

@@ -15,19 +15,19 @@ import time
 import minigrad as mg
 from seq2seq.bleu import bleu
 from seq2seq.datasets import load_d2l_small
-from seq2seq.heatmaps import save_translation_heatmap
+from seq2seq.translation_heatmaps import save_translation_heatmap
 from seq2seq.models import build_model
 from seq2seq.train import TrainConfig, train
 from seq2seq.translate import translate
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+mg.flags.add_mode_flags(parser, readable=False)
 parser.add_argument("--data", help="path to fra.txt (default: download d2l's fra-eng.zip)")
 parser.add_argument("--epochs", type=int, default=250)
 parser.add_argument("--out", default="out")
-parser.add_argument("--backend", default="numpy")
 args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+mg.flags.apply_mode_flags(args)   # prints the backend and mode
 
-mg.set_backend(args.backend)
 mg.manual_seed(0)
 data = load_d2l_small(args.data, num_examples=600, num_steps=10)
 print(data)

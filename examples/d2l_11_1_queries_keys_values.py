@@ -14,8 +14,10 @@ import minigrad as mg
 from attention import show_heatmaps
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+mg.flags.add_mode_flags(parser, readable=True)
 parser.add_argument("--out", default="out", help="folder for the PNG file")
 args, _ = parser.parse_known_args()      # known args only: a notebook kernel passes its own
+mg.flags.apply_mode_flags(args)   # prints the backend and mode
 os.makedirs(args.out, exist_ok=True)
 
 # %% d2l: attention_weights = torch.eye(10).reshape((1, 1, 10, 10))

@@ -1,13 +1,19 @@
 """d2l 11.3, Attention Scoring Functions: the book's toy cells with its own arguments.
 
-    python examples/d2l_11_3_scoring_functions.py
+    python examples/d2l_11_3_scoring_functions.py [--backend NAME] [--readable|--fast]
 """
 # %%
+import argparse
+
 import numpy as np
 
 import minigrad as mg
 from attention import AdditiveAttention, DotProductAttention, masked_softmax
 
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+mg.flags.add_mode_flags(parser, readable=True)
+args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+mg.flags.apply_mode_flags(args)   # prints the backend and mode
 mg.manual_seed(0)
 
 # %% Masked softmax: lengths shared by an example's queries, (B,) = [2, 3]

@@ -16,11 +16,13 @@ import minigrad as mg
 from seq2seq import Seq2SeqAttentionDecoder, Seq2SeqEncoder
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+mg.flags.add_mode_flags(parser, readable=True)
 parser.add_argument("--train", action="store_true",
                     help="also train on the built-in corpus and save a heatmap")
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--out", default="out")
 args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+mg.flags.apply_mode_flags(args)   # prints the backend and mode
 
 mg.manual_seed(0)
 
@@ -44,7 +46,7 @@ print("attention weights: one per step,", len(decoder.attention_weights), "x",
 # built-in corpus, with d2l's Xavier initialisation (build_model) and its learning rate
 if args.train:
     from seq2seq.datasets import load_builtin
-    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.translation_heatmaps import save_translation_heatmap
     from seq2seq.models import build_model
     from seq2seq.train import TrainConfig, train
     from seq2seq.translate import translate

@@ -14,12 +14,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import minigrad as mg
-from attention.heatmap import save_figure
+from attention.heatmap_grid import save_figure
 from attention import MultiHeadAttention, PositionalEncoding
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+mg.flags.add_mode_flags(parser, readable=True)
 parser.add_argument("--out", default="out", help="folder for the PNG file")
 args, _ = parser.parse_known_args()      # known args only: a notebook kernel passes its own
+mg.flags.apply_mode_flags(args)   # prints the backend and mode
 os.makedirs(args.out, exist_ok=True)
 mg.manual_seed(0)
 

@@ -1,12 +1,14 @@
 """d2l 11.7, The Transformer Architecture: the section's shape checks, block by block, with the
 book's arguments.
 
-    python examples/d2l_11_7_transformer.py
+    python examples/d2l_11_7_transformer.py [--backend NAME] [--readable|--fast]
 
 The book's training run (600 fra-eng pairs, then the heatmaps of every head) is
 examples/transformer_d2l.py.
 """
 # %%
+import argparse
+
 import numpy as np
 
 import minigrad as mg
@@ -14,6 +16,10 @@ from minigrad import nn
 from seq2seq import (AddNorm, PositionWiseFFN, TransformerDecoderBlock, TransformerEncoder,
                      TransformerEncoderBlock)
 
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+mg.flags.add_mode_flags(parser, readable=True)
+args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+mg.flags.apply_mode_flags(args)   # prints the backend and mode
 mg.manual_seed(0)
 
 # %% d2l: the position-wise FFN; as in the book, dense1 reads its input size (4) lazily

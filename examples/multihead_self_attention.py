@@ -23,11 +23,13 @@ from attention import MultiHeadAttention, PositionalEncoding, show_heatmaps
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    mg.flags.add_mode_flags(parser, readable=False)
     parser.add_argument("--out", default="out", help="folder for the PNG files")
     parser.add_argument("--num-hiddens", type=int, default=32)
     parser.add_argument("--num-heads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+    mg.flags.apply_mode_flags(args)   # prints the backend and mode
     mg.manual_seed(args.seed)
 
     tokens = "the cat sat on the mat <pad> <pad>".split()

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 import minigrad as mg
 from attention import show_heatmaps
-from attention.heatmap import save_figure
+from attention.heatmap_grid import save_figure
 
 
 def f(x):
@@ -39,11 +39,13 @@ def kernel_regression(queries, keys, values, w=1.0):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    mg.flags.add_mode_flags(parser, readable=False)
     parser.add_argument("--out", default="out", help="folder for the PNG files")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
     args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+    mg.flags.apply_mode_flags(args)   # prints the backend and mode
     mg.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
 

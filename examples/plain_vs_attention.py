@@ -17,11 +17,13 @@ from seq2seq.models import build_model
 from seq2seq.train import TrainConfig, evaluate_bleu, train
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+mg.flags.add_mode_flags(parser, readable=False)
 parser.add_argument("--epochs", type=int, default=8)
 parser.add_argument("--num-train", type=int, default=5000)
 parser.add_argument("--num-held-out", type=int, default=500,
                     help="validation sources, and as many test sources")
 args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
+mg.flags.apply_mode_flags(args)   # prints the backend and mode
 
 data = load_builtin(num_train=args.num_train, num_valid=args.num_held_out,
                     num_test=args.num_held_out)

@@ -4,16 +4,18 @@ Every op asks this module for ``xp``, the array namespace of the current backend
 
 - ``numpy``: the CPU, the default.
 - ``cupy``: an NVIDIA GPU through CuPy (``pip install -e .[gpu]``).
-- ``strict``: NumPy dressed up as a device library (see ``minigrad.strict``). Its arrays refuse
-  to turn into NumPy arrays silently and its namespace holds only what CuPy also has, so the CPU
-  test suite catches code that would break on a GPU.
+- ``strict``: NumPy dressed up as a device library (see ``minigrad.testing.strict``, test
+  scaffolding). Its arrays refuse to turn into NumPy arrays silently and its namespace holds
+  only what CuPy also has, so the CPU test suite catches code that would break on a GPU.
 
 Choose with ``set_backend(name)`` or the environment variable ``MINIGRAD_BACKEND``. Host NumPy
 arrays (token ids, valid lengths) move to the device only at the edge, through ``asarray``;
 nothing else converts between host and device.
 
-This module also owns the default float dtype and the random generators, the only global
-state of the engine besides the grad mode.
+The engine's other global switches each have a module of their own: the default float dtype
+(``minigrad/default_dtype.py``), the random generators (``minigrad/rng.py``) and readable mode
+(``minigrad/modes.py``). Their functions are also reachable here, as ``backend.manual_seed``
+and so on, for the code written before the split.
 """
 import contextlib
 import os
@@ -21,16 +23,10 @@ import sys
 
 import numpy
 
-from minigrad import env
-
 BACKENDS = ("numpy", "cupy", "strict")
 
 xp = numpy              # the current array namespace; ops read ``backend.xp``
 name = "numpy"          # the current backend's name
-_default_dtype = numpy.dtype(numpy.float32)
-_seed = None
-_host_rng = numpy.random.default_rng()
-_device_rng = None      # created lazily for the current backend
 
 
 class BackendError(RuntimeError):
@@ -58,7 +54,7 @@ def _load_cupy():
 
 def set_backend(backend_name):
     """Make ``backend_name`` ("numpy", "cupy" or "strict") the array library of every op."""
-    global xp, name, _device_rng
+    global xp, name
     if backend_name not in BACKENDS:
         raise BackendError(f"set_backend: unknown backend {backend_name!r}; "
                            f"choose one of {', '.join(BACKENDS)}")
@@ -67,12 +63,10 @@ def set_backend(backend_name):
     elif backend_name == "cupy":
         xp = _load_cupy()
     else:
-        from minigrad import strict
+        from minigrad.testing import strict
         xp = strict
     name = backend_name
-    _device_rng = None
-    if _seed is not None:
-        manual_seed(_seed)
+    rng.backend_changed()          # the device generator belongs to the backend
 
 
 def get_backend():
@@ -95,7 +89,7 @@ def is_device():
 @contextlib.contextmanager
 def host_branches():
     """Inside, the strict backend takes the NumPy backend's branches (``is_device()`` is
-    False), so that ``minigrad.counter`` can count the operations of the NumPy path."""
+    False), so that ``minigrad.testing.counter`` can count the operations of the NumPy path."""
     global _host_branches
     if name == "cupy":
         raise BackendError("host_branches: only for the strict backend; CuPy needs its own")
@@ -104,44 +98,6 @@ def host_branches():
         yield
     finally:
         _host_branches = outer
-
-
-# ----------------------------------------------------------------------------- readable mode
-
-_readable = False
-
-
-def set_readable(flag=True):
-    """Readable mode: every fused op runs its composed twin, gradients are plain arrays and the
-    models follow d2l's code line for line. Same losses and gradients as the fast mode."""
-    global _readable
-    _readable = bool(flag)
-
-
-def is_readable():
-    """True while readable mode is on (``set_readable(True)`` or ``MINIGRAD_READABLE=1``)."""
-    return _readable
-
-
-# ----------------------------------------------------------------------------- dtypes
-
-def set_default_dtype(dtype):
-    """Float data becomes this dtype ("float32", the default, or "float64")."""
-    global _default_dtype
-    if dtype is None:           # numpy.dtype(None) would quietly mean float64
-        raise TypeError("set_default_dtype: expected float32 or float64, got None")
-    try:
-        dtype = numpy.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"set_default_dtype: expected float32 or float64, got "
-                        f"{dtype!r}") from None
-    if dtype not in (numpy.float32, numpy.float64):
-        raise TypeError(f"set_default_dtype: expected float32 or float64, got {dtype}")
-    _default_dtype = dtype
-
-
-def get_default_dtype():
-    return _default_dtype
 
 
 # ----------------------------------------------------------------------------- arrays
@@ -153,7 +109,7 @@ def array_backend(array):
         return "numpy"
     if module.startswith("cupy"):
         return "cupy"
-    if module == "minigrad.strict":
+    if module == "minigrad.testing.strict":
         return "strict"
     return None
 
@@ -176,8 +132,8 @@ def asarray(data, dtype=None):
                            f"backend is {name!r}; convert it with .numpy() first")
     if owner is None or owner == "numpy":
         data = numpy.asarray(data)
-    if dtype is None and data.dtype.kind == "f" and data.dtype != _default_dtype:
-        dtype = _default_dtype
+    if dtype is None and data.dtype.kind == "f" and data.dtype != default_dtype.default:
+        dtype = default_dtype.default
     return xp.asarray(data, dtype=dtype)
 
 
@@ -189,6 +145,15 @@ def to_numpy(array):
     if owner == "strict":
         return array.to_numpy()
     return numpy.array(array)
+
+
+def overflow_ignored():
+    """A block in which float overflow is not reported, for formulas where overflowing to inf
+    gives the right result (exp(-x) in the sigmoid). NumPy, and the strict backend built on
+    it, would warn; CuPy does not check."""
+    if name == "cupy":
+        return contextlib.nullcontext()
+    return numpy.errstate(over="ignore")
 
 
 def scatter_add(target, index, values):
@@ -220,44 +185,11 @@ def scatter_add_rows(target, ids, rows):
     return target
 
 
-# ----------------------------------------------------------------------------- randomness
 
-def overflow_ignored():
-    """A block in which float overflow is not reported, for formulas where overflowing to inf
-    gives the right result (exp(-x) in the sigmoid). NumPy, and the strict backend built on
-    it, would warn; CuPy does not check."""
-    if name == "cupy":
-        return contextlib.nullcontext()
-    return numpy.errstate(over="ignore")
-
-
-def manual_seed(seed):
-    """Seed parameter initialisation (host) and dropout (device) for reproducible runs."""
-    global _seed, _host_rng, _device_rng
-    _seed = int(seed)
-    _host_rng = numpy.random.default_rng(_seed)
-    _device_rng = None
-    if name == "cupy":
-        xp.random.seed(_seed)
-
-
-def host_rng():
-    """The NumPy generator that draws initial weights, the same stream on every backend."""
-    return _host_rng
-
-
-def random_uniform(shape, dtype):
-    """Uniform [0, 1) samples drawn on the device (dropout masks)."""
-    global _device_rng
-    if name == "cupy":
-        return xp.random.random_sample(shape, dtype=dtype)
-    if _device_rng is None:
-        _device_rng = numpy.random.default_rng(_host_rng.integers(2**63))
-    sample = _device_rng.random(shape, dtype=dtype)
-    return sample if name == "numpy" else xp.asarray(sample)
-
-
-_readable = env.switch("MINIGRAD_READABLE")
+from minigrad import default_dtype, rng   # noqa: E402  (rng reads this module's xp and name)
+from minigrad.default_dtype import get_default_dtype, set_default_dtype   # noqa: E402,F401
+from minigrad.modes import is_readable, set_readable   # noqa: E402,F401
+from minigrad.rng import host_rng, manual_seed, random_uniform   # noqa: E402,F401
 
 _requested = os.environ.get("MINIGRAD_BACKEND")
 if _requested:

@@ -26,18 +26,17 @@ host tensor while the engine is on the device (or the reverse) is refused by the
 library. Only ``minigrad.backend`` imports CuPy.
 """
 import numbers
+import os
 
-from minigrad import backend
-
-_cuda_backend = "cupy"     # the backend 'cuda' means; "strict" once the strict backend is seen
-
+from minigrad import backend, rng
 
 def cuda_backend():
-    """The backend that stands for 'cuda': "strict" under the strict backend, else "cupy"."""
-    global _cuda_backend
+    """The backend that stands for 'cuda': the current one when it is a device backend, else
+    "strict" when the process asked for it (``MINIGRAD_BACKEND=strict``, CI's stand-in for a
+    GPU), else "cupy". Decided afresh each time, so it never depends on what ran before."""
     if backend.name != "numpy":
-        _cuda_backend = backend.name
-    return _cuda_backend
+        return backend.name
+    return "strict" if os.environ.get("MINIGRAD_BACKEND") == "strict" else "cupy"
 
 
 class device:
@@ -124,14 +123,14 @@ def use(target, op="to"):
         # set_backend re-seeds the host generator after manual_seed; a move mid-program must
         # not rewind it (the next draws would repeat the model's initial weights), so its
         # state is kept across the switch
-        host_rng = backend._host_rng
+        host_rng = rng._host_rng
         try:
             backend.set_backend(wanted)
         except backend.BackendError as exc:
             raise backend.BackendError(f"{op}({str(target)!r}): {exc} (or keep the tensors "
                                        f"on 'cpu': d2l's try_gpu() gives it when no GPU "
                                        f"is usable)") from None
-        backend._host_rng = host_rng
+        rng._host_rng = host_rng
 
 
 def move_array(array, target, op="to"):

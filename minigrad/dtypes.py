@@ -23,14 +23,13 @@ TORCH_NAMES = {"float": float32, "double": float64, "half": float16, "int": int3
 
 
 def to_dtype(dtype, op="dtype"):
-    """``dtype`` as a NumPy dtype. Python's ``float`` means the default float dtype and
-    ``int`` int64, as ``torch.tensor(..., dtype=float)`` would not accept but NumPy users
-    write; None stays None."""
+    """``dtype`` as a NumPy dtype. Python's ``float`` means float64, ``int`` int64 and
+    ``bool`` bool, as in torch (``torch.tensor([1], dtype=float)`` is float64); None stays
+    None."""
     if dtype is None:
         return None
     if dtype is float:
-        from minigrad import backend
-        return backend.get_default_dtype()
+        return float64
     if dtype is int:
         return int64
     if dtype is bool:

@@ -225,7 +225,8 @@ def cmd_train(args):
     data = load_data(args.data)
     print(f"data: {len(data.train)} training pairs, {len(data.valid)} validation and "
           f"{len(data.test)} test sources; vocab {len(data.src_vocab)} -> "
-          f"{len(data.tgt_vocab)}; backend {mg.get_backend()}")
+          f"{len(data.tgt_vocab)}; backend {mg.get_backend()}, "
+          f"{'readable' if mg.is_readable() else 'fast'} mode")
     model_config = _model_config(args, data)
     try:
         _check_model_fits(model_config)
@@ -260,7 +261,7 @@ def _train_in_locked_folder(args, model, data, model_config, config):
     """cmd_train once it holds --out: the checks of what the folder holds, made under the
     lock (no other command can write a run there between check and training), then the run
     and what it prints."""
-    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.translation_heatmaps import save_translation_heatmap
     from seq2seq.train import NonFiniteLoss, TrainingInterrupted, evaluate_bleu, train
     if args.resume:
         _check_resumable(os.path.join(args.out, "last.npz"), model, data, model_config,
@@ -306,7 +307,7 @@ def _train_in_locked_folder(args, model, data, model_config, config):
     save_translation_heatmap(weights, src, tokens, path,
                              title=_heatmap_title(model, {"model_config": model_config}))
     if args.model == "transformer":
-        from seq2seq.heatmaps import save_transformer_heatmaps
+        from seq2seq.translation_heatmaps import save_transformer_heatmaps
         per_head = save_transformer_heatmaps(model, src, tokens, data.src_vocab,
                                              data.tgt_vocab, data.num_steps, path)
         path = ", ".join([path] + per_head)
@@ -316,7 +317,7 @@ def _train_in_locked_folder(args, model, data, model_config, config):
 
 def cmd_translate(args):
     from seq2seq.checkpoint import model_from_checkpoint
-    from seq2seq.heatmaps import save_translation_heatmap
+    from seq2seq.translation_heatmaps import save_translation_heatmap
     from seq2seq.translate import translate
     _backend(args.backend)
     model, src_vocab, tgt_vocab, num_steps, state = _read_checkpoint(args.checkpoint,
@@ -354,7 +355,7 @@ def cmd_translate(args):
                 save_translation_heatmap(weights, source, tokens, path,
                                          title=_heatmap_title(model, state))
                 if state["model_config"].get("model") == "transformer":   # one per head too
-                    from seq2seq.heatmaps import save_transformer_heatmaps
+                    from seq2seq.translation_heatmaps import save_transformer_heatmaps
                     save_transformer_heatmaps(model, source, tokens, src_vocab, tgt_vocab,
                                               num_steps, path)
             except (OSError, ValueError) as exc:   # a folder that cannot be made, no

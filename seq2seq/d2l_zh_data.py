@@ -15,10 +15,9 @@ import os
 import zipfile
 from pathlib import Path
 
-import numpy
 
-import minigrad as mg
 from seq2seq.arrays import build_array_nmt
+from seq2seq.book.loader import ArrayLoader
 from seq2seq.download import DEFAULT_CACHE_DIR, FRA_ENG_MEMBER
 from seq2seq.text import preprocess_nmt, tokenize_nmt
 from seq2seq.vocab import Vocab
@@ -53,7 +52,7 @@ def find_fra_eng(path=None):
     for kind, place in places:
         if place.is_file():
             return kind, place
-    looked = ", ".join(str(place) for _, place in places)
+    looked = ", ".join(os.path.abspath(place) for _, place in places)   # ../data as a folder
     raise DataNotFound(
         f"load_data_nmt: fra-eng not found (looked at {looked}). Either download it once into "
         f"our cache with `python -c \"from seq2seq.download import download_fra_eng; "
@@ -70,37 +69,9 @@ def read_data_nmt(path=None):
     return place.read_text(encoding="utf-8")
 
 
-class ArrayLoader:
-    """Mini-batches of rows of equally long arrays, like the book's ``load_array``: each pass
-    yields tuples of minigrad Tensors, one per array, in a new random order when ``shuffle``
-    (drawn from minigrad's seeded generator, so ``mg.manual_seed`` repeats it)."""
-
-    def __init__(self, arrays, batch_size, shuffle=True):
-        lengths = {len(a) for a in arrays}
-        if len(lengths) != 1:
-            raise ValueError(f"load_array: the arrays need one length, got "
-                             f"{[len(a) for a in arrays]}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"load_array: batch_size must be an int >= 1, got {batch_size!r}")
-        self.arrays = [a.numpy() if isinstance(a, mg.Tensor) else numpy.asarray(a)
-                       for a in arrays]
-        self.batch_size, self.shuffle = batch_size, shuffle
-        self.num_rows = lengths.pop()
-
-    def __len__(self):
-        return -(-self.num_rows // self.batch_size)
-
-    def __iter__(self):
-        order = (mg.backend.host_rng().permutation(self.num_rows) if self.shuffle
-                 else numpy.arange(self.num_rows))
-        for start in range(0, self.num_rows, self.batch_size):
-            rows = order[start:start + self.batch_size]
-            yield tuple(mg.Tensor(a[rows]) for a in self.arrays)
-
-
 def load_array(data_arrays, batch_size, is_train=True):
     """An ``ArrayLoader`` over ``data_arrays``, shuffled when ``is_train``."""
-    return ArrayLoader(data_arrays, batch_size, shuffle=is_train)
+    return ArrayLoader(data_arrays, batch_size, shuffle=is_train, name="load_array")
 
 
 def load_data_nmt(batch_size, num_steps, num_examples=600, path=None):

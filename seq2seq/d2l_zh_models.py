@@ -12,7 +12,8 @@ under the book's signatures.
 - ``sequence_mask`` and ``MaskedSoftmaxCELoss``: the book's masking and its per-sequence loss.
 """
 import minigrad as mg
-from minigrad import nn, ops
+from minigrad import nn
+from minigrad.nn import functional as F
 import attention
 from seq2seq import models
 from seq2seq.book.models import AttentionDecoder, Decoder, Encoder  # noqa: F401 (shared)
@@ -93,10 +94,10 @@ class MaskedSoftmaxCELoss(nn.Module):
         if pred.ndim != 3 or tuple(label.shape) != tuple(pred.shape[:2]):
             raise ValueError(f"MaskedSoftmaxCELoss: expected pred (B, T, V) and label (B, T), "
                              f"got pred {pred.shape} and label {tuple(label.shape)}")
-        labels = label.data if isinstance(label, mg.Tensor) else mg.backend.asarray(label)
-        xp = mg.backend.xp
-        one_hot = (xp.arange(pred.shape[2]) == labels[..., None]).astype(pred.data.dtype)
-        token_loss = -(ops.log_softmax(pred, -1) * mg.Tensor(one_hot)).sum(axis=-1)  # (B, T)
-        weights = sequence_mask(mg.Tensor(xp.ones(labels.shape, dtype=pred.data.dtype)),
+        B, T, V = pred.shape
+        labels = label if isinstance(label, mg.Tensor) else mg.tensor(label)
+        token_loss = F.cross_entropy(pred.reshape(B * T, V), labels.reshape(B * T),
+                                     reduction="none").reshape(B, T)               # (B, T)
+        weights = sequence_mask(mg.ones((B, T), dtype=pred.dtype, device=pred.device),
                                 valid_len)
         return (token_loss * weights).mean(axis=1)                                  # (B,)

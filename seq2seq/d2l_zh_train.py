@@ -8,7 +8,6 @@ models a learner types in from the book train here unchanged. One training step:
     l = MaskedSoftmaxCELoss(net(X, dec_input, X_valid_len)[0], Y, Y_valid_len)    (B,)
     l.sum().backward(); clip the gradients to norm 1; Adam step
 """
-import math
 
 import numpy
 
@@ -24,16 +23,12 @@ def xavier_init_weights(module):
     """The book's initialisation: Xavier-uniform weights, U(-a, a) with
     a = sqrt(6 / (fan_in + fan_out)), for every ``nn.Linear`` and every weight matrix of an
     ``nn.GRU`` (exactly these types, as in the book); biases and the rest keep their own."""
-    rng = mg.backend.host_rng()
     for sub in module.modules():
         if type(sub) not in (nn.Linear, nn.GRU):
             continue
         for name, param in sub.named_parameters():
             if name.startswith("weight") and "." not in name:
-                fan_out, fan_in = param.shape
-                bound = math.sqrt(6.0 / (fan_in + fan_out))
-                param.data = mg.backend.asarray(rng.uniform(-bound, bound, size=param.shape),
-                                                dtype=param.dtype)
+                nn.init.xavier_uniform_(param)
 
 
 def grad_clipping(net, theta):

@@ -36,6 +36,12 @@ def _rnn(cell, input_size, num_hiddens, num_layers, dropout, bidirectional=False
                  bidirectional=bidirectional)
 
 
+def _book():
+    """Whether the models run d2l's code line for line: in readable mode
+    (``mg.set_readable(True)``). The one place the models ask."""
+    return mg.is_readable()
+
+
 def _top_hidden(state):
     """The last layer's hidden state (B, H) of a GRU state or an LSTM (h, c) pair."""
     return (state[0] if isinstance(state, tuple) else state)[-1]
@@ -234,7 +240,7 @@ class Seq2SeqAttentionDecoder(nn.Module):
     def features(self, X, state):
         """X (B, T) ids (teacher forcing) -> (top-layer outputs (B, T, H), state): everything
         but ``dense``."""
-        if mg.is_readable():        # readable mode: d2l's decoder, line for line
+        if _book():                 # readable mode: d2l's decoder, line for line
             return self._features_book(X, state)
         # fast path: keys projected once, W_ih_l0 split into W_c and W_e (see the docstring)
         enc_outputs, hidden_state, enc_valid_lens = state
@@ -277,12 +283,12 @@ class Seq2SeqAttentionDecoder(nn.Module):
         """The decoding state: init_state's, plus the keys projected once (None in readable
         mode, where the attention projects them at every step, as in d2l)."""
         enc_outputs, hidden_state, enc_valid_lens = state
-        keys = None if mg.is_readable() else self._project_keys(enc_outputs)
+        keys = None if _book() else self._project_keys(enc_outputs)
         return enc_outputs, hidden_state, enc_valid_lens, keys
 
     def decode_step(self, tokens, state):
         """tokens (B,) -> (logits (B, V), state, attention weights (B, T_src))."""
-        if mg.is_readable():        # readable mode: d2l's forward, fed one token
+        if _book():                 # readable mode: d2l's forward, fed one token
             return self._decode_step_book(tokens, state)
         # fast path: the keys of start_decoding, W_ih_l0 split into W_c and W_e
         enc_outputs, hidden_state, enc_valid_lens, keys = state
@@ -336,17 +342,21 @@ class EncoderDecoder(nn.Module):
         so we gather the decoder's outputs at real positions first: the same loss and the same
         gradients, with fewer flops in that layer by the share of padding (26% of the label
         positions of the fra-eng benchmark, 40-45% in ``benchmarks/bench_seq2seq.py``).
+        Readable mode computes it as the book does, over the logits of every position.
         """
-        enc_outputs = self.encoder(enc_X, enc_valid_lens)
-        state = self.decoder.init_state(enc_outputs, enc_valid_lens)
-        features, _ = self.decoder.features(dec_X, state)              # (B, T, H)
-        batch, steps, hidden = features.shape
+        batch, steps = dec_X.shape[0], dec_X.shape[1]
         mask = token_mask(label_valid_lens, batch, steps, "EncoderDecoder.loss").reshape(-1)
-        real = features.reshape(batch * steps, hidden)[mask]           # (N, H), N real tokens
         labels = labels.numpy() if isinstance(labels, mg.Tensor) else numpy.asarray(labels)
         if labels.shape != (batch, steps):
             raise ValueError(f"EncoderDecoder.loss: labels have shape {labels.shape}, "
                              f"expected ({batch}, {steps}) like dec_X")
+        if _book():                 # d2l's masked loss over all the logits
+            return masked_cross_entropy(self(enc_X, dec_X, enc_valid_lens), labels,
+                                        label_valid_lens)
+        enc_outputs = self.encoder(enc_X, enc_valid_lens)
+        state = self.decoder.init_state(enc_outputs, enc_valid_lens)
+        features, _ = self.decoder.features(dec_X, state)              # (B, T, H)
+        real = features.reshape(batch * steps, features.shape[2])[mask]   # (N, H), N real
         return ops.cross_entropy(self.decoder.dense(real), labels.reshape(-1)[mask])
 
 

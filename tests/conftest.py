@@ -1,7 +1,7 @@
 """Shared test set-up: every test runs on a fresh backend, dtype and seed.
 
 Every test runs twice on a CPU machine: on ``numpy`` and on ``strict``, the device-like backend whose arrays refuse silent conversion to
-NumPy (see minigrad/strict.py), so code that would break on CuPy fails here too. With
+NumPy (see minigrad/testing/strict.py), so code that would break on CuPy fails here too. With
 MINIGRAD_BACKEND set (``cupy`` on a GPU machine) they run on that backend only. Mark a test
 ``numpy_only`` when it is about host-side code and a second run would add nothing.
 

@@ -8,10 +8,10 @@ readable reference the tests hold every kernel to.
 
 - ``cupy``: the sources are compiled once per dtype by CuPy (``cupy.RawModule``) and launched
   on the GPU.
-- ``strict``: the same sources are compiled for the host by a C++ compiler (see ``host.py``)
-  and run over the arrays' NumPy data, the threads of the launch grid one after another. So a
-  CPU run under ``MINIGRAD_BACKEND=strict`` executes the kernels a GPU run executes, and the
-  counter counts one launch per kernel.
+- ``strict``: the same sources are compiled for the host by a C++ compiler (see
+  ``minigrad/testing/kernel_host.py``) and run over the arrays' NumPy data, the threads of
+  the launch grid one after another. So a CPU run under ``MINIGRAD_BACKEND=strict`` executes
+  the kernels a GPU run executes, and the counter counts one launch per kernel.
 
     kernels.launch("dropout", x.size, x.dtype, x, u, p, scale, y, x.size)
 """
@@ -21,7 +21,8 @@ import re
 
 import numpy
 
-from minigrad import backend, counter
+from minigrad import backend
+from minigrad.testing import counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BLOCK = 256             # threads per block
@@ -124,7 +125,7 @@ def launch(name, size, dtype, *args):
     if backend.name == "cupy":
         _cupy_function(name, dtype.name)((grid,), (block,), tuple(args))
     elif backend.name == "strict":
-        from minigrad.kernels import host
+        from minigrad.testing import kernel_host as host
         counter.record_op(name)
         host.run(name, dtype, grid, block, [getattr(a, "_array", a) for a in args])
     else:

@@ -53,6 +53,17 @@ def _host_array(value):
     return array if array.dtype.kind in "biuf" else None
 
 
+def _name_parameters(module, prefix):
+    """Name every parameter under ``module`` by its dotted path below ``prefix`` (a module
+    assigned as ``decoder`` names its ``rnn.weight_hh_l0`` "decoder.rnn.weight_hh_l0"), so a
+    model's parameters know their names from the moment it is built."""
+    object.__setattr__(module, "_prefix", prefix)
+    for name, param in module._parameters.items():
+        param.name = prefix + name
+    for name, child in module._modules.items():
+        _name_parameters(child, f"{prefix}{name}.")
+
+
 class Module:
     """Base class of every layer and model. Subclasses set attributes and define ``forward``."""
 
@@ -61,6 +72,7 @@ class Module:
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_prefix", "")    # this module's dotted path, "decoder.rnn."
 
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
@@ -71,9 +83,11 @@ class Module:
         if isinstance(value, Parameter):
             self._modules.pop(name, None)
             self._parameters[name] = value
+            value.name = self._prefix + name    # its dotted name from the model's root
         elif isinstance(value, Module):
             self._parameters.pop(name, None)
             self._modules[name] = value
+            _name_parameters(value, name + ".")
         elif name in self.__dict__.get("_buffers", ()):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"{type(self).__name__}: cannot assign a "
@@ -123,15 +137,14 @@ class Module:
         """(dotted name, Parameter) pairs: this module's own first, then each child's in order.
         A parameter shared by two modules is listed once, under its first name.
 
-        Each parameter also learns its name (``param.name``, e.g. "decoder.rnn.weight_hh_l0"),
-        so the graph and the debugger can show it: the walk from the model at the root
-        (``model.parameters()`` when an optimizer is built) gives the full dotted names."""
+        Each parameter also knows its name (``param.name``, e.g. "decoder.rnn.weight_hh_l0")
+        from the moment it is assigned, completed by each parent its module is assigned to
+        (a shared parameter keeps the name of its latest assignment)."""
         seen = set()
         for module_name, module in self.named_modules(prefix):
             for name, param in module._parameters.items():
                 if id(param) not in seen:
                     seen.add(id(param))
-                    param.name = f"{module_name}.{name}" if module_name else name
                     yield (f"{module_name}.{name}" if module_name else name), param
 
     def parameters(self):

@@ -34,10 +34,11 @@ tanh features instead of storing the (B, Q, K, h) block.
 from minigrad import backend, kernels
 from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, check_same_backend
+from minigrad.ops.dispatch import fused
 from minigrad.ops.matmul import linear
 from minigrad.ops.shape import squeeze, unsqueeze
 from minigrad.ops.softmax import (MASK_VALUE, kernel_lens, key_mask, masked_softmax,
-                                  softmax_array, softmax_backward_array)
+                                  softmax_array, softmax_backward_array, valid_lens_array)
 from minigrad.ops.unary import tanh
 from minigrad.tensor import Tensor
 
@@ -55,17 +56,38 @@ def _check(q, k, weight):
     return q, k, weight
 
 
+def additive_scores_composed(q, k, weight, valid_lens=None):
+    """The readable twin of ``additive_scores``: add by broadcasting, tanh, linear, then
+    scores * keep + (-1e6) * (1 - keep) where valid lengths are given."""
+    features = tanh(add(unsqueeze(q, 2), unsqueeze(k, 1)))           # (B, Q, K, h)
+    scores = squeeze(linear(features, weight), -1)                   # (B, Q, K, 1) -> (B, Q, K)
+    if valid_lens is None:
+        return scores
+    keep = key_mask(valid_lens, scores.shape, "additive_scores").astype(scores.dtype)
+    return add(mul(scores, Tensor(keep)), Tensor((1 - keep) * MASK_VALUE))
+
+
+def additive_attention_weights_composed(q, k, weight, valid_lens=None):
+    """The readable twin of ``additive_attention_weights``, as d2l writes it: the scores of
+    every pair, then ``masked_softmax`` masks the padded keys."""
+    scores = additive_scores_composed(q, k, weight)                  # (B, Q, K)
+    if valid_lens is not None:      # checked here too, so a bad length names this op
+        valid_lens = valid_lens_array(valid_lens, scores.shape, "additive_scores")
+    return masked_softmax(scores, valid_lens)
+
+
 def additive_scores(q, k, weight, valid_lens=None):
     """Scores (B, Q, K) = w^T tanh(q_i + k_j) for q (B, Q, h), k (B, K, h), weight (1, h).
 
     With ``valid_lens`` ((B,) or (B, Q)), scores of keys at positions >= the valid length are
     -1e6 with no gradient. See the module docstring for the math of forward and backward.
     """
-    q, k, weight = _check(q, k, weight)     # in both modes: one error for a bad shape
-    if backend.is_readable():       # readable mode: the composed twin
-        return additive_scores_composed(q, k, weight, valid_lens)
-    if backend.is_device():
-        return _additive_score_kernels(q, k, weight, valid_lens)
+    q, k, weight = _check(q, k, weight)     # in every path: one error for a bad shape
+    return fused(additive_scores_composed, _additive_score_kernels, _additive_scores_host)(
+        q, k, weight, valid_lens)
+
+
+def _additive_scores_host(q, k, weight, valid_lens):
     scores, backward = _score_arrays(q, k, weight, valid_lens)
     return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
 
@@ -81,12 +103,16 @@ def additive_attention_weights(q, k, weight, valid_lens=None):
     mask would drop it. On the CPU this saves the second mask and a graph node per decoder
     step; on a device it is the two ops' kernels. Readable mode runs the composed twins.
     """
-    if backend.is_readable():       # readable mode: the composed twins, as d2l writes them
-        q, k, weight = _check(q, k, weight)
-        return masked_softmax(additive_scores_composed(q, k, weight, valid_lens), valid_lens)
-    if backend.is_device():
-        return masked_softmax(additive_scores(q, k, weight, valid_lens), valid_lens)
     q, k, weight = _check(q, k, weight)
+    return fused(additive_attention_weights_composed, _attention_weights_kernels,
+                 _attention_weights_host)(q, k, weight, valid_lens)
+
+
+def _attention_weights_kernels(q, k, weight, valid_lens):
+    return masked_softmax(_additive_score_kernels(q, k, weight, valid_lens), valid_lens)
+
+
+def _attention_weights_host(q, k, weight, valid_lens):
     scores, scores_backward = _score_arrays(q, k, weight, valid_lens)
     y = softmax_array(scores, axis=-1)
 
@@ -210,14 +236,3 @@ def _additive_score_kernels(q, k, weight, valid_lens):
                            lens, mode, grad_k, B, Q, K, h)
         return grad_q, grad_k, grad_w
     return Tensor._from_op(scores, (q, k, weight), backward, "additive_scores")
-
-
-def additive_scores_composed(q, k, weight, valid_lens=None):
-    """The readable twin of ``additive_scores``: add by broadcasting, tanh, linear, then
-    scores * keep + (-1e6) * (1 - keep) where valid lengths are given."""
-    features = tanh(add(unsqueeze(q, 2), unsqueeze(k, 1)))           # (B, Q, K, h)
-    scores = squeeze(linear(features, weight), -1)                   # (B, Q, K, 1) -> (B, Q, K)
-    if valid_lens is None:
-        return scores
-    keep = key_mask(valid_lens, scores.shape, "additive_scores").astype(scores.dtype)
-    return add(mul(scores, Tensor(keep)), Tensor((1 - keep) * MASK_VALUE))

@@ -6,6 +6,7 @@ forward and backward, applied with the same uniform sample u.
 from minigrad import backend, kernels
 from minigrad.ops.arithmetic import mul
 from minigrad.ops.common import as_tensor
+from minigrad.ops.dispatch import fused
 from minigrad.tensor import Tensor
 
 
@@ -21,12 +22,22 @@ def dropout(x, p, training=True):
     if not training or p == 0:
         return x
     p = float(p)   # a NumPy scalar p (from np.linspace) would make a float32 x float64
-    if backend.is_device() and not backend.is_readable():
-        return _dropout_kernel(x, p)
+    return fused(dropout_composed, _dropout_kernel, _dropout_host)(x, p)
+
+
+def _scaled_mask(x, p):
+    """(u >= p) / (1 - p) for a uniform sample u of x's shape: the mask m / (1 - p)."""
     scale = backend.random_uniform(x.shape, x.dtype) >= p
-    scale = scale.astype(x.dtype) * (1.0 / (1.0 - p))
-    if backend.is_readable():       # readable mode: a plain product with the scaled mask
-        return mul(x, Tensor(scale))
+    return scale.astype(x.dtype) * (1.0 / (1.0 - p))
+
+
+def dropout_composed(x, p):
+    """The readable twin of ``dropout``: a plain product with the scaled mask."""
+    return mul(x, Tensor(_scaled_mask(x, p)))
+
+
+def _dropout_host(x, p):
+    scale = _scaled_mask(x, p)
     return Tensor._from_op(x.data * scale, (x,), lambda g: (g * scale,), "dropout")
 
 

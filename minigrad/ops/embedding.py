@@ -1,6 +1,7 @@
 """Embedding lookup: rows of a weight matrix picked by integer ids."""
 from minigrad import backend
-from minigrad.autograd import SliceGrad
+from minigrad.fast_grads import SliceGrad
+from minigrad.ops.dispatch import fused
 from minigrad.ops.common import as_tensor
 from minigrad.ops.shape import getitem
 from minigrad.tensor import Tensor
@@ -32,6 +33,11 @@ def ids_array(ids, op, num_embeddings=None, name="ids", counted="embeddings"):
     return backend.asarray(ids) if on_host else ids
 
 
+def embedding_composed(ids, weight):
+    """The readable twin of ``embedding``: weight[ids], a getitem (autograd derives dweight)."""
+    return getitem(weight, ids)
+
+
 def embedding(ids, weight):
     """y[..., :] = weight[ids[...], :] for ids of any shape -> ids.shape + (dim,).
 
@@ -47,8 +53,12 @@ def embedding(ids, weight):
             f"embedding: weight {weight.shape} lives on backend "
             f"{backend.array_backend(weight.data)!r} but the ids on the current backend "
             f"{backend.name!r}; create both under one backend (mg.set_backend)")
-    if backend.is_readable():       # readable mode: the lookup is plain indexing, weight[ids]
-        return embedding_composed(ids, weight)
+    return fused(embedding_composed, _embedding_fused, _embedding_fused)(ids, weight)
+
+
+def _embedding_fused(ids, weight):
+    """The lookup with a lazy gradient (``SliceGrad``): the rows are scatter-added once,
+    however many lookups of one weight add up in backward."""
     try:
         y = weight.data[ids]
     except IndexError:   # device ids out of range (strict refuses them here; CuPy would wrap)
@@ -58,8 +68,3 @@ def embedding(ids, weight):
     def backward(g):   # the gradient of weight[ids], a getitem: a scatter-add of g's rows
         return (SliceGrad(weight.shape, g.dtype, ids, g, advanced=True),)
     return Tensor._from_op(y, (weight,), backward, "embedding")
-
-
-def embedding_composed(ids, weight):
-    """The readable twin of ``embedding``: weight[ids], a getitem (autograd derives dweight)."""
-    return getitem(weight, ids)

@@ -25,6 +25,7 @@ import numbers
 
 from minigrad import backend
 from minigrad.ops.arithmetic import add, mul, pow, sub
+from minigrad.ops.dispatch import path
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.reduction import mean
 from minigrad.tensor import Tensor
@@ -52,12 +53,30 @@ def _operands(x, normalized_shape, weight, bias, op):
     return x, weight, bias, tuple(range(x.ndim - k, x.ndim))
 
 
+def layer_norm_composed(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """The readable twin of ``layer_norm``, from primitive ops (autograd derives its backward)."""
+    x, weight, bias, axes = _operands(x, normalized_shape, weight, bias, "layer_norm_composed")
+    xc = sub(x, mean(x, axes, keepdims=True))
+    var = mean(mul(xc, xc), axes, keepdims=True)
+    y = mul(xc, pow(add(var, eps), -0.5))
+    if weight is not None:
+        y = mul(y, weight)
+    if bias is not None:
+        y = add(y, bias)
+    return y
+
+
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over the trailing ``normalized_shape``
     axes; see the module docstring for the backward."""
     x, weight, bias, axes = _operands(x, normalized_shape, weight, bias, "layer_norm")
-    if backend.is_readable():       # readable mode: the composed twin (checked in both modes)
+    if path() == "composed":
         return layer_norm_composed(x, normalized_shape, weight, bias, eps)
+    return _layer_norm_arrays(x, axes, weight, bias, eps)   # no kernel of its own: any backend
+
+
+def _layer_norm_arrays(x, axes, weight, bias, eps):
+    """``layer_norm`` over ``axes`` on arrays, with the backward of the module docstring."""
     xp = backend.xp
     lead = tuple(range(x.ndim - len(axes)))                         # batch axes, summed in dW
     mu = x.data.mean(axis=axes, keepdims=True)                      # (..., 1)
@@ -82,16 +101,3 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
         return (dx,) + (() if weight is None else (dw,)) + (() if bias is None else (db,))
     parents = (x,) + (() if weight is None else (weight,)) + (() if bias is None else (bias,))
     return Tensor._from_op(y, parents, backward, "layer_norm")
-
-
-def layer_norm_composed(x, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """The readable twin of ``layer_norm``, from primitive ops (autograd derives its backward)."""
-    x, weight, bias, axes = _operands(x, normalized_shape, weight, bias, "layer_norm_composed")
-    xc = sub(x, mean(x, axes, keepdims=True))
-    var = mean(mul(xc, xc), axes, keepdims=True)
-    y = mul(xc, pow(add(var, eps), -0.5))
-    if weight is not None:
-        y = mul(y, weight)
-    if bias is not None:
-        y = add(y, bias)
-    return y

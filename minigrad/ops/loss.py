@@ -12,8 +12,9 @@ On a device backend its per-row and per-element parts are two kernels
 import numpy
 
 from minigrad import backend, kernels
+from minigrad.fast_grads import RowGrad
 from minigrad.ops import checks
-from minigrad.autograd import RowGrad
+from minigrad.ops.dispatch import fused
 from minigrad.ops.common import as_tensor
 from minigrad.ops.embedding import ids_array
 from minigrad.ops.reduction import sum as reduce_sum
@@ -55,6 +56,16 @@ def _kept_rows(host_mask):
     return backend.asarray(kept) if kept.size < flat.size else None
 
 
+def cross_entropy_composed(logits, labels, mask=None):
+    """The readable twin of ``cross_entropy``: log_softmax, pick the label, average."""
+    logits, labels, mask, _ = _prepare(logits, labels, mask, "cross_entropy")
+    flat = logits.reshape(-1, logits.shape[-1])
+    picked = getitem(log_softmax(flat, -1), (backend.xp.arange(flat.shape[0]), labels))
+    if mask is None:
+        return -reduce_sum(picked) / max(flat.shape[0], 1)
+    return -reduce_sum(picked * Tensor(mask)) / backend.xp.maximum(mask.sum(), 1)
+
+
 def cross_entropy(logits, labels, mask=None):
     """Mean cross-entropy of ``logits`` (..., V) against ``labels`` (...) over positions where
     ``mask`` (...) is nonzero (all positions when None). A mask with no nonzero gives 0.
@@ -62,13 +73,18 @@ def cross_entropy(logits, labels, mask=None):
     refused, since the mean above would then not be the loss its docstring promises).
 
     With a mask known on the host (d2l's padding mask), only the rows it keeps are computed,
-    and the gradient is an ``autograd.RowGrad`` of those rows: a padded position costs neither
+    and the gradient is an ``fast_grads.RowGrad`` of those rows: a padded position costs neither
     the softmax here nor, when the logits come from ``linear``, its backward products. So an
     inf or NaN logit at a masked-out position does not reach the loss there, while readable
     mode and a mask on the device (which compute every row) give NaN, as PyTorch does.
     """
-    if backend.is_readable():       # readable mode: the composed twin
-        return cross_entropy_composed(logits, labels, mask)
+    return fused(cross_entropy_composed, _cross_entropy_fused, _cross_entropy_fused)(
+        logits, labels, mask)
+
+
+def _cross_entropy_fused(logits, labels, mask):
+    """``cross_entropy`` with its own backward: the rows' math by ``_cross_entropy_arrays`` on
+    the CPU, by ``_cross_entropy_kernels`` on a device."""
     logits, labels, mask, host_mask = _prepare(logits, labels, mask, "cross_entropy")
     xp = backend.xp
     x = logits.data.reshape(-1, logits.shape[-1])                    # (N, V)
@@ -137,13 +153,3 @@ def _cross_entropy_kernels(x, labels, per_row_scale):
                        row_scale, 1 if per_row_scale else 0, grad, N, V)
         return grad
     return token_loss, grads_for
-
-
-def cross_entropy_composed(logits, labels, mask=None):
-    """The readable twin of ``cross_entropy``: log_softmax, pick the label, average."""
-    logits, labels, mask, _ = _prepare(logits, labels, mask, "cross_entropy")
-    flat = logits.reshape(-1, logits.shape[-1])
-    picked = getitem(log_softmax(flat, -1), (backend.xp.arange(flat.shape[0]), labels))
-    if mask is None:
-        return -reduce_sum(picked) / max(flat.shape[0], 1)
-    return -reduce_sum(picked * Tensor(mask)) / backend.xp.maximum(mask.sum(), 1)

@@ -6,7 +6,7 @@ axes that broadcasting added.
 import math
 
 from minigrad import backend
-from minigrad.autograd import RowGrad, bias_grad, weight_grad
+from minigrad.fast_grads import RowGrad, bias_grad, weight_grad
 from minigrad.ops.common import binary_operands, unbroadcast
 from minigrad.ops.shape import reshape, squeeze, unsqueeze
 from minigrad.tensor import Tensor
@@ -91,10 +91,10 @@ def linear(x, weight, bias=None):
     """y = x W^T + b for x (..., in), W (out, in), b (out,) -> (..., out), as ``torch.nn.Linear``.
 
     dL/dx = dL/dy W,  dL/dW = dL/dy^T x (over all rows),  dL/db = dL/dy summed over all rows.
-    dL/dW is handed back as its two factors (``autograd.WeightGrad``): a weight used at many
+    dL/dW is handed back as its two factors (``fast_grads.WeightGrad``): a weight used at many
     time steps then gets one product over all of them; likewise dL/db as its rows
-    (``autograd.BiasGrad``), one sum over all of them. A gradient that is 0 but on some rows
-    (``autograd.RowGrad``, from a masked loss) is used as it is: the products run over those
+    (``fast_grads.BiasGrad``), one sum over all of them. A gradient that is 0 but on some rows
+    (``fast_grads.RowGrad``, from a masked loss) is used as it is: the products run over those
     rows only, and dL/dx is a ``RowGrad`` of the same rows.
     """
     x, weight = binary_operands(x, weight, "linear")

@@ -15,13 +15,19 @@ LSTM (PyTorch's equations; gates stacked i, f, g, o):
     i = sigmoid(a_i)  f = sigmoid(a_f)  g = tanh(a_g)  o = sigmoid(a_o)
     c' = f * c + i * g            h' = o * tanh(c')
 
-On a device backend each cell's elementwise work is one CUDA kernel forward and one backward
-(``minigrad/kernels/gru_*.cu``, ``lstm_*.cu``), held by the tests to the NumPy code below.
+Each op comes in the order a reader needs: the composed twin first (the equations above,
+written with primitive ops; readable mode runs it), then the op, which picks its path in
+``dispatch.fused``, then the fused NumPy code and the device launcher. The GRU's equations live
+in three places: ``gru_cell_composed``, ``_gru_step_arrays`` (the NumPy forward that
+``gru_cell`` and ``gru_sequence`` share, with ``_gate_grads`` its backward) and the CUDA
+kernels ``minigrad/kernels/gru_*.cu``, one kernel forward and one backward per cell, held by
+the tests to the NumPy code.
 """
 from minigrad import backend, kernels
-from minigrad.autograd import BiasGrad, WeightGrad
+from minigrad.fast_grads import BiasGrad, WeightGrad
 from minigrad.ops.arithmetic import add, mul, sub
 from minigrad.ops.common import as_tensor, check_same_backend
+from minigrad.ops.dispatch import fused
 from minigrad.ops.matmul import linear
 from minigrad.ops.shape import getitem, stack
 from minigrad.ops.unary import sigmoid, sigmoid_array, sigmoid_array_, tanh
@@ -65,6 +71,20 @@ def _hidden_grads(dgh, h, weight_hh, bias_hh):
             BiasGrad(dgh) if bias_hh is not None and bias_hh.requires_grad else None)
 
 
+# -- GRU ------------------------------------------------------------------------------------
+
+def gru_cell_composed(gi, h, weight_hh, bias_hh=None):
+    """The readable twin of ``gru_cell``, from primitive ops (autograd derives its backward)."""
+    H = h.shape[-1]
+    gh = linear(h, weight_hh, bias_hh)
+    def gate(x, k):   # the k-th block of H columns: r, z or n
+        return getitem(x, (slice(None), slice(k * H, (k + 1) * H)))
+    r = sigmoid(add(gate(gi, 0), gate(gh, 0)))
+    z = sigmoid(add(gate(gi, 1), gate(gh, 1)))
+    n = tanh(add(gate(gi, 2), mul(r, gate(gh, 2))))
+    return add(mul(sub(1.0, z), n), mul(z, h))
+
+
 def gru_cell(gi, h, weight_hh, bias_hh=None):
     """One GRU step, fused: (gi (B, 3H), h (B, H)) -> h' (B, H).
 
@@ -75,33 +95,43 @@ def gru_cell(gi, h, weight_hh, bias_hh=None):
         dgi = [da_r, da_z, da_n]     dgh = [da_r, da_z, da_n r]
         dh += dgh W_hh               dW_hh = dgh^T h           db_hh = sum of dgh over rows
 
-    The elementwise steps run in place (``out=``) on the few arrays each pass creates, so a
-    step allocates a handful of (B, H) arrays instead of one per operation. Each gate gets
-    its own contiguous (B, H) array: NumPy runs an operation on a column block of a (B, 3H)
-    array, whose rows are apart in memory, two to four times slower than on a whole array.
+    Readable mode runs ``gru_cell_composed``, a device the kernels, the CPU ``_gru_cell_host``.
     """
-    gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")   # in both modes
-    if backend.is_readable():       # readable mode: the composed twin, step by step
-        return gru_cell_composed(gi, h, weight_hh, bias_hh)
-    if backend.is_device():
-        return _gru_cell_kernels(gi, h, weight_hh, bias_hh)
+    gi, h, weight_hh = _check(gi, h, weight_hh, bias_hh, 3, "gru_cell")   # in every path
+    return fused(gru_cell_composed, _gru_cell_kernels, _gru_cell_host)(gi, h, weight_hh, bias_hh)
+
+
+def _gru_step_arrays(gi, h, weight_hh, bias_hh, rz=None, n=None, h_minus_n=None, h_new=None):
+    """One GRU step on arrays, the NumPy forward of ``gru_cell`` and ``gru_sequence``:
+    gi (B, 3H), h (B, H) -> (rz, gh_n, n, h - n, h'). r and z share one (2, B, H) array ``rz``:
+    one sigmoid pass serves both, and each gate is still a contiguous (B, H) block; the rest
+    are (B, H). Each result goes into the array given, or a new one where None."""
     xp = backend.xp
     B, H = h.shape
-    gh = _hidden_projection(h.data, weight_hh, bias_hh)              # (B, 3H)
-    # r and z in one (2, B, H) array, so one sigmoid pass serves both, and each gate is
-    # still a contiguous (B, H) block
-    rz = xp.empty((2, B, H), dtype=gh.dtype)
-    xp.add(gi.data[:, :H], gh[:, :H], out=rz[0])
-    xp.add(gi.data[:, H:2 * H], gh[:, H:2 * H], out=rz[1])
-    sigmoid_array_(rz)
-    r, z = rz[0], rz[1]                                              # (B, H) each
+    gh = _hidden_projection(h, weight_hh, bias_hh)                   # (B, 3H)
+    if rz is None:
+        rz = xp.empty((2, B, H), dtype=gh.dtype)
+    xp.add(gi[:, :H], gh[:, :H], out=rz[0])                          # a_r = gi_r + gh_r
+    xp.add(gi[:, H:2 * H], gh[:, H:2 * H], out=rz[1])                # a_z = gi_z + gh_z
+    sigmoid_array_(rz)                                               # r, z
     gh_n = gh[:, 2 * H:]
-    n = r * gh_n
-    n += gi.data[:, 2 * H:]
-    n = xp.tanh(n, out=n)
-    h_minus_n = h.data - n                                           # kept for dz
-    h_new = z * h_minus_n
+    n = xp.multiply(rz[0], gh_n, out=n)
+    n += gi[:, 2 * H:]
+    xp.tanh(n, out=n)                                                # n = tanh(gi_n + r gh_n)
+    h_minus_n = xp.subtract(h, n, out=h_minus_n)                     # kept for dz
+    h_new = xp.multiply(rz[1], h_minus_n, out=h_new)
     h_new += n                                                       # (1 - z) n + z h
+    return rz, gh_n, n, h_minus_n, h_new
+
+
+def _gru_cell_host(gi, h, weight_hh, bias_hh):
+    """``gru_cell`` on the CPU: ``_gru_step_arrays`` forward, ``_gate_grads`` backward. The
+    elementwise steps run in place (``out=``) on the few arrays each pass creates. Each gate
+    gets its own contiguous (B, H) array: NumPy runs an operation on a column block of a
+    (B, 3H) array, whose rows are apart in memory, two to four times slower."""
+    xp = backend.xp
+    rz, gh_n, n, h_minus_n, h_new = _gru_step_arrays(gi.data, h.data, weight_hh, bias_hh)
+    r, z = rz[0], rz[1]                                              # (B, H) each
 
     def backward(dh_new):
         d_rz, da_n = _gate_grads(dh_new, rz, n, gh_n, h_minus_n)
@@ -166,21 +196,20 @@ def _gru_cell_kernels(gi, h, weight_hh, bias_hh):
     return Tensor._from_op(h_new, parents, backward, "gru_cell")
 
 
-def gru_cell_composed(gi, h, weight_hh, bias_hh=None):
-    """The readable twin of ``gru_cell``, from primitive ops (autograd derives its backward)."""
-    H = h.shape[-1]
-    gh = linear(h, weight_hh, bias_hh)
-    def gate(x, k):   # the k-th block of H columns: r, z or n
-        return getitem(x, (slice(None), slice(k * H, (k + 1) * H)))
-    r = sigmoid(add(gate(gi, 0), gate(gh, 0)))
-    z = sigmoid(add(gate(gi, 1), gate(gh, 1)))
-    n = tanh(add(gate(gi, 2), mul(r, gate(gh, 2))))
-    return add(mul(sub(1.0, z), n), mul(z, h))
-
-
 def _time_steps(T, reverse):
     """The order of a sequence's steps: t = 0 .. T-1, or T-1 .. 0 with ``reverse``."""
     return range(T - 1, -1, -1) if reverse else range(T)
+
+
+def gru_sequence_composed(gi, h0, weight_hh, bias_hh=None, reverse=False):
+    """The readable twin of ``gru_sequence``: ``gru_cell`` on each step's slice gi[t], the
+    states stacked (in readable mode gru_cell is itself its composed twin)."""
+    T = gi.shape[0]
+    outputs, h = [None] * T, h0
+    for t in _time_steps(T, reverse):
+        h = gru_cell(gi[t], h, weight_hh, bias_hh)                   # (B, H)
+        outputs[t] = h
+    return stack(outputs)                                            # (T, B, H)
 
 
 def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
@@ -196,8 +225,13 @@ def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
     the twin ``gru_sequence_composed``: ``gru_cell`` at every step, the states stacked.
     """
     gi, h0, weight_hh = _check(gi, h0, weight_hh, bias_hh, 3, "gru_sequence", sequence=True)
-    if backend.is_readable() or backend.is_device():
-        return gru_sequence_composed(gi, h0, weight_hh, bias_hh, reverse)
+    composed = gru_sequence_composed     # on a device each cell is already one kernel each way
+    return fused(composed, composed, _gru_sequence_host)(gi, h0, weight_hh, bias_hh, reverse)
+
+
+def _gru_sequence_host(gi, h0, weight_hh, bias_hh, reverse):
+    """``gru_sequence`` on the CPU: ``_gru_step_arrays`` at every step into preallocated
+    (T, ...) arrays, ``_gate_grads`` at every step backward."""
     xp = backend.xp
     T, B, H = gi.shape[0], h0.shape[0], h0.shape[1]
     steps = _time_steps(T, reverse)
@@ -210,18 +244,9 @@ def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
     gh_n_all = [None] * T
     gi_data, h = gi.data, h0.data
     for t in steps:
-        gh = _hidden_projection(h, weight_hh, bias_hh)               # (B, 3H)
-        rz = rz_all[t]
-        xp.add(gi_data[t, :, :H], gh[:, :H], out=rz[0])
-        xp.add(gi_data[t, :, H:2 * H], gh[:, H:2 * H], out=rz[1])
-        sigmoid_array_(rz)
-        gh_n = gh_n_all[t] = gh[:, 2 * H:]
-        n = xp.multiply(rz[0], gh_n, out=n_all[t])
-        n += gi_data[t, :, 2 * H:]
-        xp.tanh(n, out=n)
-        h_minus_n = xp.subtract(h, n, out=h_minus_n_all[t])          # kept for dz
-        h = xp.multiply(rz[1], h_minus_n, out=outputs[t])
-        h += n                                                       # (1 - z) n + z h
+        _, gh_n_all[t], _, _, h = _gru_step_arrays(gi_data[t], h, weight_hh, bias_hh,
+                                                   rz_all[t], n_all[t], h_minus_n_all[t],
+                                                   outputs[t])
 
     def backward(g):
         dtype_g = xp.result_type(dtype, g.dtype)
@@ -252,15 +277,18 @@ def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
     return Tensor._from_op(outputs, parents, backward, "gru_sequence")
 
 
-def gru_sequence_composed(gi, h0, weight_hh, bias_hh=None, reverse=False):
-    """The readable twin of ``gru_sequence``: ``gru_cell`` on each step's slice gi[t], the
-    states stacked (in readable mode gru_cell is itself its composed twin)."""
-    T = gi.shape[0]
-    outputs, h = [None] * T, h0
-    for t in _time_steps(T, reverse):
-        h = gru_cell(gi[t], h, weight_hh, bias_hh)                   # (B, H)
-        outputs[t] = h
-    return stack(outputs)                                            # (T, B, H)
+# -- LSTM -----------------------------------------------------------------------------------
+
+def lstm_cell_composed(gi, h, c, weight_hh, bias_hh=None):
+    """The readable twin of ``lstm_cell``, from primitive ops."""
+    H = h.shape[-1]
+    a = add(gi, linear(h, weight_hh, bias_hh))
+
+    def gate(k):
+        return getitem(a, (slice(None), slice(k * H, (k + 1) * H)))
+    i, f, g, o = sigmoid(gate(0)), sigmoid(gate(1)), tanh(gate(2)), sigmoid(gate(3))
+    c_new = add(mul(f, c), mul(i, g))
+    return stack([mul(o, tanh(c_new)), c_new])
 
 
 def lstm_cell(gi, h, c, weight_hh, bias_hh=None):
@@ -278,10 +306,12 @@ def lstm_cell(gi, h, c, weight_hh, bias_hh=None):
     if c.shape != h.shape:
         raise ValueError(f"lstm_cell: c has shape {c.shape}, expected h's shape {h.shape}")
     check_same_backend(h, c, "lstm_cell")
-    if backend.is_readable():       # readable mode: the composed twin, step by step
-        return lstm_cell_composed(gi, h, c, weight_hh, bias_hh)
-    if backend.is_device():
-        return _lstm_cell_kernels(gi, h, c, weight_hh, bias_hh)
+    return fused(lstm_cell_composed, _lstm_cell_kernels, _lstm_cell_host)(gi, h, c, weight_hh,
+                                                                          bias_hh)
+
+
+def _lstm_cell_host(gi, h, c, weight_hh, bias_hh):
+    """``lstm_cell`` on the CPU, on arrays, with the backward of its docstring."""
     xp = backend.xp
     H = h.shape[1]
     a = gi.data + _hidden_projection(h.data, weight_hh, bias_hh)     # (B, 4H)
@@ -329,15 +359,3 @@ def _lstm_cell_kernels(gi, h, c, weight_hh, bias_hh):
         return (da, dh, dc if c.requires_grad else None, dw, db)
     parents = (gi, h, c, weight_hh) + (() if bias_hh is None else (bias_hh,))
     return Tensor._from_op(out, parents, backward, "lstm_cell")
-
-
-def lstm_cell_composed(gi, h, c, weight_hh, bias_hh=None):
-    """The readable twin of ``lstm_cell``, from primitive ops."""
-    H = h.shape[-1]
-    a = add(gi, linear(h, weight_hh, bias_hh))
-
-    def gate(k):
-        return getitem(a, (slice(None), slice(k * H, (k + 1) * H)))
-    i, f, g, o = sigmoid(gate(0)), sigmoid(gate(1)), tanh(gate(2)), sigmoid(gate(3))
-    c_new = add(mul(f, c), mul(i, g))
-    return stack([mul(o, tanh(c_new)), c_new])

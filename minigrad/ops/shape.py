@@ -6,7 +6,8 @@ import numbers
 import numpy
 
 from minigrad import backend
-from minigrad.autograd import RowGrad, slice_grad
+from minigrad.fast_grads import RowGrad, slice_grad
+from minigrad.ops.dispatch import path
 from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis
 from minigrad.tensor import Tensor
 
@@ -77,9 +78,20 @@ def swapaxes(a, axis1, axis2):
     return transpose(a, axes)
 
 
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
 def _device_index(index):
     """Index arrays (host NumPy, backend arrays, Tensors) as backend arrays, checked for type;
     and whether an integer index array is among them (see ``SliceGrad.advanced``)."""
+    if type(index) in _BASIC:
+        return index, False                 # one int, slice, None or ...: nothing to convert
+    if type(index) is tuple:
+        for item in index:
+            if type(item) not in _BASIC:
+                break
+        else:
+            return index, False             # basic indexing only (x[:, 0:H]): as it is
     items = index if isinstance(index, tuple) else (index,)
     converted, advanced = [], False
     for item in items:
@@ -136,8 +148,7 @@ def _row_mask(a, index):
     """Whether ``a[index]`` picks rows of a matrix with a host boolean mask over its rows (the
     real tokens of a batch, in ``EncoderDecoder.loss``), on the CPU and in the fast mode."""
     return (type(index) is numpy.ndarray and index.dtype == bool and a.ndim == 2
-            and index.shape == a.shape[:1] and not backend.is_device()
-            and not backend.is_readable())
+            and index.shape == a.shape[:1] and path() == "host")
 
 
 def _masked_rows(a, mask):

@@ -9,8 +9,10 @@ and for y = log_softmax(x) = x - logsumexp(x),
 
     dL/dx = dL/dy - softmax(x) * sum(dL/dy).
 
-On a device backend ``masked_softmax`` is one kernel forward and one backward
-(``minigrad/kernels/masked_softmax_*.cu``), which mask by the valid lengths themselves.
+``masked_softmax`` comes as its composed twin first (d2l's code, run in readable mode), then
+the fused op: on the CPU one ``where`` and a softmax with their own backward, on a device one
+kernel forward and one backward (``minigrad/kernels/masked_softmax_*.cu``), which mask by the
+valid lengths themselves.
 """
 import numpy
 
@@ -18,6 +20,7 @@ from minigrad import backend, kernels
 from minigrad.ops import checks
 from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, normalize_axis
+from minigrad.ops.dispatch import fused
 from minigrad.ops.embedding import ids_array
 from minigrad.ops.reduction import max as reduce_max, sum as reduce_sum
 from minigrad.ops.unary import exp
@@ -109,6 +112,44 @@ def kernel_lens(valid_lens, shape, op):
     return lens, 1 if lens.ndim == 1 else 2
 
 
+def softmax_composed(x, axis=-1):
+    """The readable twin of ``softmax``, built from primitive ops (max is a constant shift)."""
+    if x.size == 0:             # nothing to normalise (and no max of nothing)
+        return exp(x)
+    shift = Tensor(reduce_max(x, axis, keepdims=True).data)
+    e = exp(x - shift)
+    return e / reduce_sum(e, axis, keepdims=True)
+
+
+def sequence_mask(X, valid_len, value=0.0):
+    """X (N, K) with the entries of row i at positions >= valid_len[i] replaced by ``value``;
+    a replaced entry gets no gradient.
+
+    d2l writes ``X[~mask] = value``, in place. Here X is a reshape of the caller's scores that
+    shares their memory, so writing into it would change the caller's tensor too (a second
+    masked_softmax of the same scores would see the first one's -1e6): the same replacement
+    is X * mask + value * ~mask, a new tensor."""
+    mask = backend.xp.arange(X.shape[1])[None, :] < valid_len[:, None]   # (N, K)
+    keep = mask.astype(X.dtype)
+    return add(mul(X, Tensor(keep)), Tensor((1 - keep) * value))
+
+
+def masked_softmax_composed(X, valid_lens):
+    """The readable twin of ``masked_softmax``, as d2l writes it: each of the B*Q rows of
+    scores gets its valid length (a (B,) length repeated for the Q queries of its example,
+    torch's ``repeat_interleave``), the keys past it become -1e6, then the softmax."""
+    if valid_lens is None:
+        return softmax_composed(X, -1)
+    shape = X.shape                                                  # (B, Q, K)
+    valid_lens = valid_lens_array(valid_lens, shape)
+    if valid_lens.ndim == 1:
+        valid_lens = backend.xp.repeat(valid_lens, shape[1])         # (B,) -> (B*Q,)
+    else:
+        valid_lens = valid_lens.reshape(-1)                          # (B, Q) -> (B*Q,)
+    X = sequence_mask(X.reshape(-1, shape[-1]), valid_lens, value=MASK_VALUE)   # (B*Q, K)
+    return softmax_composed(X.reshape(shape), -1)
+
+
 def masked_softmax(X, valid_lens):
     """Softmax over the last axis of X (B, Q, K), keys at positions >= valid_len masked out.
 
@@ -119,10 +160,12 @@ def masked_softmax(X, valid_lens):
     X = as_tensor(X, "masked_softmax")
     if X.ndim != 3:
         raise ValueError(f"masked_softmax: expected scores of shape (B, Q, K), got {X.shape}")
-    if backend.is_readable():       # readable mode: d2l's sequence_mask with -1e6, then softmax
-        return masked_softmax_composed(X, valid_lens)
-    if backend.is_device():
-        return _masked_softmax_kernels(X, valid_lens)
+    return fused(masked_softmax_composed, _masked_softmax_kernels, _masked_softmax_host)(
+        X, valid_lens)
+
+
+def _masked_softmax_host(X, valid_lens):
+    """``masked_softmax`` on the CPU: the mask applied with one ``where``."""
     if valid_lens is None:
         return softmax(X, axis=-1)
     keep = key_mask(valid_lens, X.shape)
@@ -148,21 +191,3 @@ def _masked_softmax_kernels(X, valid_lens):
                        kernels.contiguous(g), y, lens, mode, dx, B, Q, K)
         return (dx,)
     return Tensor._from_op(y, (X,), backward, "masked_softmax")
-
-
-def softmax_composed(x, axis=-1):
-    """The readable twin of ``softmax``, built from primitive ops (max is a constant shift)."""
-    if x.size == 0:             # nothing to normalise (and no max of nothing)
-        return exp(x)
-    shift = Tensor(reduce_max(x, axis, keepdims=True).data)
-    e = exp(x - shift)
-    return e / reduce_sum(e, axis, keepdims=True)
-
-
-def masked_softmax_composed(X, valid_lens):
-    """The readable twin of ``masked_softmax``: X * keep + (-1e6) * (1 - keep), then softmax."""
-    if valid_lens is None:
-        return softmax_composed(X, -1)
-    keep = key_mask(valid_lens, X.shape).astype(X.dtype)
-    masked = add(mul(X, Tensor(keep)), Tensor((1 - keep) * MASK_VALUE))
-    return softmax_composed(masked, -1)

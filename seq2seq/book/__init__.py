@@ -5,7 +5,8 @@
   ``ProgressBoard``, ``plt``; figures show inline in Jupyter, once.
 - ``devices``: ``cpu``, ``gpu``, ``num_gpus``, ``try_gpu``, ``try_all_gpus``.
 - ``timer``: ``Timer``.
-- ``framework``, ``data``, ``models``, ``arrays``: d2l 1.0's ``Module``/``Trainer``/
+- ``loader``: ``ArrayLoader``, the minibatches of both editions' data.
+- ``framework``, ``mt_data``, ``models``, ``arrays``: d2l 1.0's ``Module``/``Trainer``/
   ``DataModule`` framework, ``MTFraEng``, the encoder-decoder classes and the array aliases,
   gathered by ``seq2seq.d2l``.
 """

@@ -22,6 +22,7 @@ import numpy
 import minigrad as mg
 from minigrad import nn
 from seq2seq.book.devices import gpu, num_gpus
+from seq2seq.book.loader import ArrayLoader
 from seq2seq.book.plots import ProgressBoard, host
 
 
@@ -123,30 +124,6 @@ class Module(nn.Module, HyperParameters):
                 init(module)
 
 
-class TensorLoader:
-    """Minibatches of a few equally long tensors, the same rows of each: ``len()`` batches a
-    pass, reshuffled on each pass when ``shuffle`` (from minigrad's seed, ``manual_seed``)."""
-
-    def __init__(self, tensors, batch_size, shuffle):
-        self.tensors = [t if isinstance(t, mg.Tensor) else mg.Tensor(t) for t in tensors]
-        sizes = {t.shape[0] for t in self.tensors}
-        if len(sizes) != 1:
-            raise ValueError(f"TensorLoader: the tensors need one length (rows), got shapes "
-                             f"{[t.shape for t in self.tensors]}")
-        self.num_rows, self.batch_size, self.shuffle = sizes.pop(), batch_size, shuffle
-        self._host = [t.numpy() for t in self.tensors]    # batches are cut on the host
-
-    def __len__(self):
-        return -(-self.num_rows // self.batch_size)
-
-    def __iter__(self):
-        order = (mg.backend.host_rng().permutation(self.num_rows) if self.shuffle
-                 else numpy.arange(self.num_rows))
-        for start in range(0, self.num_rows, self.batch_size):
-            rows = order[start:start + self.batch_size]
-            yield tuple(mg.Tensor(array[rows]) for array in self._host)
-
-
 class DataModule(HyperParameters):
     """The base class of the book's data: ``train_dataloader()`` and ``val_dataloader()``
     both come from ``get_dataloader(train)``. ``root`` is where data files live."""
@@ -165,7 +142,8 @@ class DataModule(HyperParameters):
 
     def get_tensorloader(self, tensors, train, indices=slice(0, None)):
         """A loader over rows ``indices`` of ``tensors``, shuffled for training."""
-        return TensorLoader([t[indices] for t in tensors], self.batch_size, shuffle=train)
+        return ArrayLoader([t[indices] for t in tensors], self.batch_size, shuffle=train,
+                           name=f"{type(self).__name__}.get_tensorloader")
 
 
 def _lazy_modules(model):

@@ -13,7 +13,6 @@
   first input as in the book; ``AdditiveAttention`` also takes d2l 0.17's
   ``(key_size, query_size, num_hiddens, dropout)``.
 """
-import math
 
 import numpy
 
@@ -136,26 +135,17 @@ class Seq2Seq(EncoderDecoder):
         return mg.optim.Adam(self.parameters(), lr=self.lr)
 
 
-def _xavier_uniform_(param):
-    """Overwrite a (fan_out, fan_in) weight with U(-a, a) entries, a = sqrt(6 / (fan_in +
-    fan_out)) (Glorot and Bengio), drawn from minigrad's seeded host generator."""
-    fan_out, fan_in = param.shape
-    bound = math.sqrt(6.0 / (fan_in + fan_out))
-    values = mg.backend.host_rng().uniform(-bound, bound, size=param.shape)
-    param.data = mg.backend.asarray(values, dtype=param.dtype)
-
-
 def init_seq2seq(module):
     """The book's initialisation of one module, for ``model.apply(init_seq2seq)``: the weight
     of a ``Linear`` and every weight matrix of a ``GRU`` become Xavier-uniform. Other modules,
     and a ``LazyLinear`` that has not seen an input yet, keep their initialisation (as in
     PyTorch, where ``type(module) == nn.Linear`` is false for them)."""
     if type(module) is nn.Linear:
-        _xavier_uniform_(module.weight)
+        nn.init.xavier_uniform_(module.weight)
     if type(module) is nn.GRU:
         for name, param in module._parameters.items():
             if name.startswith("weight"):
-                _xavier_uniform_(param)
+                nn.init.xavier_uniform_(param)
 
 
 class Seq2SeqEncoder(models.Seq2SeqEncoder, Encoder):
@@ -167,14 +157,33 @@ class Seq2SeqEncoder(models.Seq2SeqEncoder, Encoder):
         for sub in self.modules():
             init_seq2seq(sub)
 
+    def forward(self, X, *args):
+        """The book's encoder casts its input to int64 ids, so ``d2l.zeros((4, 7))`` (float)
+        works as well as ``d2l.zeros((4, 7), dtype=torch.long)``. A float that is not a whole
+        number is refused here rather than truncated into some other token's id."""
+        return super().forward(_as_ids(X), *args)
+
+
+def _as_ids(X):
+    """Float ids of whole numbers as int64 (the book's ``astype(..., int64)``); others as is."""
+    if X.dtype.kind != "f":
+        return X
+    host = X.numpy() if isinstance(X, mg.Tensor) else numpy.asarray(X)
+    if not numpy.array_equal(host, numpy.trunc(host)):
+        bad = host[host != numpy.trunc(host)].reshape(-1)[0]
+        raise ValueError(f"Seq2SeqEncoder: token ids must be whole numbers, got {bad} in "
+                         f"a {host.dtype} input of shape {host.shape}")
+    return X.long() if isinstance(X, mg.Tensor) else host.astype(numpy.int64)
+
 
 class AdditiveAttention(attention.AdditiveAttention):
     """Additive attention, ``AdditiveAttention(num_hiddens, dropout)`` as in d2l 1.0: the query
     and key sizes are read from the first input. d2l 0.17's ``AdditiveAttention(key_size,
     query_size, num_hiddens, dropout)`` (positional or by keyword) builds them at once."""
 
-    def __init__(self, num_hiddens, dropout=0.0, *sizes, key_size=None, query_size=None,
-                 **kwargs):
+    def __init__(self, num_hiddens, dropout=0.0, *sizes, key_size=None, query_size=None):
+        # no **kwargs: the book's passes them on to nn.Module, which refuses any, so a
+        # misspelt ``dropuot=0.5`` or a ``bias=True`` is a TypeError here too, not ignored
         if sizes:               # the 0.17 form, positional: key, query, hidden[, dropout]
             if len(sizes) > 2:
                 raise TypeError(f"AdditiveAttention: expected (num_hiddens, dropout) or "

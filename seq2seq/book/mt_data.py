@@ -69,7 +69,7 @@ def read_fra_eng(path=None, root="../data", cache_dir=None):
                 with zipfile.ZipFile(candidate) as archive:
                     return archive.read(FRA_ENG_MEMBER).decode("utf-8")
             return candidate.read_text(encoding="utf-8")
-    tried = ", ".join(os.fspath(c) for c in candidates)
+    tried = ", ".join(os.path.abspath(c) for c in candidates)   # ../data named as a folder
     raise DataNotFound(
         f"MTFraEng: no fra-eng data (tried {tried}). Either put d2l's fra-eng.zip (or "
         f"fra-eng/fra.txt) in the book's data folder (root='../data', relative to where "

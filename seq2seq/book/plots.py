@@ -13,7 +13,7 @@ import numpy
 
 from matplotlib import pyplot as plt
 
-from attention.heatmap import in_notebook
+from attention.heatmap_grid import in_notebook
 
 __all__ = ["plt", "in_notebook", "use_svg_display", "set_figsize", "set_axes", "plot",
            "show_heatmaps", "ProgressBoard", "host"]

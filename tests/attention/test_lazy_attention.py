@@ -6,7 +6,7 @@ import torch
 
 import minigrad as mg
 from attention import AdditiveAttention
-from attention.heatmap import save_figure, show_heatmaps
+from attention.heatmap_grid import save_figure, show_heatmaps
 from attention_torch_reference import AdditiveAttention as TorchAdditive, assert_close
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import minigrad as mg
-from minigrad import autograd, ops
+from minigrad import fast_grads, ops
 from engine_checks import check_gradients, compare_with_torch, host
 
 
@@ -237,7 +237,7 @@ def test_a_weight_used_at_every_step_sums_its_weight_grads(dtype, dense_first,
     transpose and by plain arithmetic gets the sum of all those gradients, whichever of them
     the walk meets first; a weight used only by linear merges all its products (with a small
     ``rows_per_product``, multiplying them out into a running total on the way)."""
-    monkeypatch.setattr(autograd.WeightGrad, "rows_per_product", rows_per_product)
+    monkeypatch.setattr(fast_grads.WeightGrad, "rows_per_product", rows_per_product)
     T, B, F, O = 5, 3, 4, 6
     arrays = [randn(T, B, F, seed=1), randn(O, F, seed=2) * 0.5, randn(O, F, seed=3) * 0.5]
 
@@ -257,8 +257,8 @@ def test_a_weight_used_at_every_step_sums_its_weight_grads(dtype, dense_first,
 def test_weight_grad_sums_its_products_without_changing_its_parts(float64):
     rng = np.random.default_rng(4)
     a1, b1, a2, b2 = (rng.standard_normal(shape) for shape in ((3, 5), (3, 2), (4, 5), (4, 2)))
-    first = autograd.WeightGrad(mg.Tensor(a1).data, mg.Tensor(b1).data)
-    second = autograd.WeightGrad(mg.Tensor(a2).data, mg.Tensor(b2).data)
+    first = fast_grads.WeightGrad(mg.Tensor(a1).data, mg.Tensor(b1).data)
+    second = fast_grads.WeightGrad(mg.Tensor(a2).data, mg.Tensor(b2).data)
     both = first.copy()
     both.add(second)
     np.testing.assert_allclose(host(both.dense()), a1.T @ b1 + a2.T @ b2, rtol=1e-13)
@@ -270,21 +270,21 @@ def test_weight_grad_sums_its_products_without_changing_its_parts(float64):
 def test_weight_grad_multiplies_out_once_it_holds_enough_rows(float64, monkeypatch):
     """The factors a WeightGrad keeps alive stay bounded: past ``rows_per_product`` rows they
     become one product in a running total; the sum is the same."""
-    monkeypatch.setattr(autograd.WeightGrad, "rows_per_product", 8)
+    monkeypatch.setattr(fast_grads.WeightGrad, "rows_per_product", 8)
     rng = np.random.default_rng(5)
     pairs = [(rng.standard_normal((3, 4)), rng.standard_normal((3, 2))) for _ in range(10)]
-    total = autograd.WeightGrad(*(mg.Tensor(x).data for x in pairs[0]))
+    total = fast_grads.WeightGrad(*(mg.Tensor(x).data for x in pairs[0]))
     for a, b in pairs[1:]:
-        total.add(autograd.WeightGrad(mg.Tensor(a).data, mg.Tensor(b).data))
+        total.add(fast_grads.WeightGrad(mg.Tensor(a).data, mg.Tensor(b).data))
         assert total.rows < 8 and len(total.lefts) < 3      # never more than 8 rows held
     other = total.copy()
     np.testing.assert_allclose(host(total.dense()), sum(a.T @ b for a, b in pairs), rtol=1e-13)
-    other.add(autograd.WeightGrad(mg.Tensor(pairs[0][0]).data, mg.Tensor(pairs[0][1]).data))
+    other.add(fast_grads.WeightGrad(mg.Tensor(pairs[0][0]).data, mg.Tensor(pairs[0][1]).data))
     np.testing.assert_allclose(host(other.dense()),
                                sum(a.T @ b for a, b in pairs) + pairs[0][0].T @ pairs[0][1],
                                rtol=1e-13)   # a copy with a running total adds on its own
     a, b = rng.standard_normal((9, 4)), rng.standard_normal((9, 2))
-    large = autograd.WeightGrad(mg.Tensor(a).data, mg.Tensor(b).data)   # 9 rows: at once
+    large = fast_grads.WeightGrad(mg.Tensor(a).data, mg.Tensor(b).data)   # 9 rows: at once
     assert large.lefts == [] and large.rows == 0
     np.testing.assert_allclose(host(large.dense()), a.T @ b, rtol=1e-13)
 
@@ -298,7 +298,7 @@ def test_a_bias_used_at_every_step_sums_its_rows(dtype, dense_first, rows_per_su
     plain arithmetic gets the sum of all those gradients, whichever the walk meets first
     (with a small ``rows_per_sum``, summing the rows out into a running total on the way;
     with 2, each step's 3 rows are summed as they arrive)."""
-    monkeypatch.setattr(autograd.BiasGrad, "rows_per_sum", rows_per_sum)
+    monkeypatch.setattr(fast_grads.BiasGrad, "rows_per_sum", rows_per_sum)
     T, B, F, H = 5, 3, 4, 2
     arrays = [randn(T, B, F, seed=1), randn(3 * H, F, seed=2) * 0.5, randn(3 * H, seed=3),
               randn(3 * H, H, seed=4) * 0.5]
@@ -338,39 +338,39 @@ def test_bias_grad_sums_its_rows_without_changing_its_parts(float64, monkeypatch
     ``rows_per_sum`` rows the terms become a running total, so few stay alive."""
     rng = np.random.default_rng(6)
     terms = [rng.standard_normal((3, 5)) for _ in range(6)]
-    first = autograd.BiasGrad(mg.Tensor(terms[0]).data)
+    first = fast_grads.BiasGrad(mg.Tensor(terms[0]).data)
     both = first.copy()
-    both.add(autograd.BiasGrad(mg.Tensor(terms[1]).data))
+    both.add(fast_grads.BiasGrad(mg.Tensor(terms[1]).data))
     np.testing.assert_allclose(host(both.dense()), terms[0].sum(0) + terms[1].sum(0),
                                rtol=1e-13)
     np.testing.assert_allclose(host(first.dense()), terms[0].sum(0), rtol=1e-13)  # unchanged
     buffer = mg.Tensor(np.ones(5)).data
-    np.testing.assert_allclose(host(autograd.BiasGrad(mg.Tensor(terms[2]).data)
+    np.testing.assert_allclose(host(fast_grads.BiasGrad(mg.Tensor(terms[2]).data)
                                     .add_into(buffer)), 1 + terms[2].sum(0), rtol=1e-13)
-    monkeypatch.setattr(autograd.BiasGrad, "rows_per_sum", 7)
-    total = autograd.BiasGrad(mg.Tensor(terms[0]).data)
+    monkeypatch.setattr(fast_grads.BiasGrad, "rows_per_sum", 7)
+    total = fast_grads.BiasGrad(mg.Tensor(terms[0]).data)
     for term in terms[1:]:
-        total.add(autograd.BiasGrad(mg.Tensor(term).data))
+        total.add(fast_grads.BiasGrad(mg.Tensor(term).data))
         assert total.rows < 7 and len(total.parts) < 3        # never more than 6 rows held
     other = total.copy()
     np.testing.assert_allclose(host(total.dense()), sum(t.sum(0) for t in terms), rtol=1e-13)
-    other.add(autograd.BiasGrad(mg.Tensor(terms[0]).data))
+    other.add(fast_grads.BiasGrad(mg.Tensor(terms[0]).data))
     np.testing.assert_allclose(host(other.dense()),
                                sum(t.sum(0) for t in terms) + terms[0].sum(0), rtol=1e-13)
     large_rows = rng.standard_normal((8, 5))
-    large = autograd.BiasGrad(mg.Tensor(large_rows).data)       # 8 rows: summed at once
+    large = fast_grads.BiasGrad(mg.Tensor(large_rows).data)       # 8 rows: summed at once
     assert large.parts == [] and large.rows == 0
-    small = autograd.BiasGrad(mg.Tensor(terms[1]).data)
+    small = fast_grads.BiasGrad(mg.Tensor(terms[1]).data)
     small.add(large)                                             # a term that is a total
     np.testing.assert_allclose(host(small.dense()), terms[1].sum(0) + large_rows.sum(0),
                                rtol=1e-13)
     np.testing.assert_allclose(host(large.dense()), large_rows.sum(0), rtol=1e-13)
-    held = autograd.BiasGrad(mg.Tensor(terms[2]).data)        # a running total and rows
-    held.add(autograd.BiasGrad(mg.Tensor(large_rows).data))
-    held.add(autograd.BiasGrad(mg.Tensor(terms[3]).data))
+    held = fast_grads.BiasGrad(mg.Tensor(terms[2]).data)        # a running total and rows
+    held.add(fast_grads.BiasGrad(mg.Tensor(large_rows).data))
+    held.add(fast_grads.BiasGrad(mg.Tensor(terms[3]).data))
     twin = held.copy()
     held.dense()                              # sums the original's rows into its total
-    held.add(autograd.BiasGrad(mg.Tensor(terms[4]).data))
+    held.add(fast_grads.BiasGrad(mg.Tensor(terms[4]).data))
     held.dense()
     np.testing.assert_allclose(host(twin.dense()),
                                terms[2].sum(0) + large_rows.sum(0) + terms[3].sum(0),
@@ -383,7 +383,7 @@ def test_bias_grad_sums_its_rows_without_changing_its_parts(float64, monkeypatch
 def test_a_bias_used_at_t_steps_gets_its_gradient_in_two_operations():
     """T uses of one bias: one concatenation of their rows and one sum, not T sums and T - 1
     additions (kernel launches on a GPU)."""
-    from minigrad import counter
+    from minigrad.testing import counter
     mg.set_backend("strict")
     T = 6
     X = mg.Tensor(randn(T, 3, 4))

@@ -111,3 +111,10 @@ def test_from_numpy_shares_memory_on_the_host_backend():
         assert x.tolist()[0] == 4.0
     with pytest.raises(TypeError, match="from_numpy: expected a numpy.ndarray, got list"):
         mg.from_numpy([1, 2])
+
+
+@pytest.mark.parametrize("python_type", [float, int, bool])
+def test_python_types_as_dtype_mean_what_torch_makes_of_them(python_type):
+    ours = mg.tensor([1, 0], dtype=python_type)
+    theirs = torch.tensor([1, 0], dtype=python_type)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")

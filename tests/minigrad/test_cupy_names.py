@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import strict
+from minigrad.testing import strict
 
 cupy = pytest.importorskip("cupy", reason="CuPy is not installed (pip install cupy-cuda12x "
                                           "installs it without a GPU); the names cannot be "

@@ -23,7 +23,7 @@ def test_device_names_and_equality():
 
 def test_a_host_tensor_is_on_the_cpu_and_moves_to_the_strict_device(monkeypatch):
     """'cuda' under the strict backend: CI's stand-in for the GPU."""
-    monkeypatch.setattr(devices, "_cuda_backend", "strict")
+    monkeypatch.setenv("MINIGRAD_BACKEND", "strict")
     backend.set_backend("numpy")
     x = mg.tensor([1.0, 2.0])
     assert x.device == "cpu" and x.to("cpu") is x and x.cpu() is x and not x.is_cuda
@@ -38,7 +38,7 @@ def test_a_host_tensor_is_on_the_cpu_and_moves_to_the_strict_device(monkeypatch)
 
 
 def test_mixing_devices_in_one_op_names_both(monkeypatch):
-    monkeypatch.setattr(devices, "_cuda_backend", "strict")
+    monkeypatch.setenv("MINIGRAD_BACKEND", "strict")
     backend.set_backend("strict")
     gpu, cpu = mg.ones(2), mg.ones(2).cpu()
     with pytest.raises(backend.BackendError, match=r"add: tensors on two devices, cuda:0 "
@@ -57,7 +57,7 @@ def test_to_with_a_dtype_another_tensor_or_both():
 
 
 def test_moving_a_graph_tensor_is_refused(monkeypatch):
-    monkeypatch.setattr(devices, "_cuda_backend", "strict")
+    monkeypatch.setenv("MINIGRAD_BACKEND", "strict")
     backend.set_backend("numpy")
     y = mg.ones(2, requires_grad=True) * 2
     with pytest.raises(RuntimeError, match=r"to\('cuda:0'\): this tensor of shape \(2,\) was "
@@ -66,7 +66,7 @@ def test_moving_a_graph_tensor_is_refused(monkeypatch):
 
 
 def test_module_to_moves_parameters_and_buffers_in_place(monkeypatch):
-    monkeypatch.setattr(devices, "_cuda_backend", "strict")
+    monkeypatch.setenv("MINIGRAD_BACKEND", "strict")
     backend.set_backend("numpy")
     model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
     params = model.parameters()
@@ -86,7 +86,7 @@ def test_module_to_moves_parameters_and_buffers_in_place(monkeypatch):
 
 @pytest.mark.numpy_only
 def test_an_explicit_cuda_without_a_gpu_is_one_clear_error(monkeypatch):
-    monkeypatch.setattr(devices, "_cuda_backend", "cupy")
+    monkeypatch.delenv("MINIGRAD_BACKEND", raising=False)
     backend.set_backend("numpy")
     if devices.device_count():
         pytest.skip("this machine has a GPU")
@@ -98,8 +98,19 @@ def test_an_explicit_cuda_without_a_gpu_is_one_clear_error(monkeypatch):
     assert mg.get_backend() == "numpy"
 
 
+@pytest.mark.numpy_only
+def test_cuda_means_the_device_backend_in_use_else_what_the_process_asked_for(monkeypatch):
+    monkeypatch.delenv("MINIGRAD_BACKEND", raising=False)
+    backend.set_backend("strict")
+    assert devices.cuda_backend() == "strict" and mg.cuda.device_count() == 1
+    backend.set_backend("numpy")                 # no memory of the strict run before
+    assert devices.cuda_backend() == "cupy"
+    monkeypatch.setenv("MINIGRAD_BACKEND", "strict")
+    assert devices.cuda_backend() == "strict"
+
+
 def test_a_device_move_does_not_rewind_the_seeded_generator(monkeypatch):
-    monkeypatch.setattr(devices, "_cuda_backend", "strict")
+    monkeypatch.setenv("MINIGRAD_BACKEND", "strict")
     backend.set_backend("numpy")
     mg.manual_seed(0)
     first = mg.randn(3).numpy()

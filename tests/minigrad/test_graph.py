@@ -84,3 +84,27 @@ def test_graphviz_renders_it(tmp_path):
     path = tmp_path / "g.dot"
     mg.graph_dot(small_model(), path)
     subprocess.run(["dot", "-Tsvg", str(path), "-o", str(tmp_path / "g.svg")], check=True)
+
+
+def test_graph_scopes_group_the_ops_by_the_modules_that_hold_their_weights():
+    """An op reading a module's parameter belongs to that module; an op of inputs from two
+    modules belongs to the innermost module holding both."""
+    class Pair(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.left, self.right = mg.nn.Linear(4, 5), mg.nn.Linear(4, 5)
+
+    class Model(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pair = Pair()
+
+    model = Model()
+    x = mg.Tensor(np.ones((3, 4)))
+    y = (model.pair.left(x) + model.pair.right(x)).sum()
+    assert mg.graph_scopes(y).splitlines() == [
+        "pair: 2 ops (add 1, sum 1)", "pair.left: 1 ops (linear 1)",
+        "pair.right: 1 ops (linear 1)"]
+    text = mg.graph_text(y, scopes=True)
+    assert "linear (3, 5) float32  @pair.left" in text and "add (3, 5) float32  @pair" in text
+    assert "@pair.left" in mg.graph_dot(y, scopes=True)

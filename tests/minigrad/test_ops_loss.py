@@ -144,7 +144,7 @@ def test_a_masked_loss_of_a_linear_layer_matches_torch(name, dtype):
 
 @pytest.mark.fused     # readable mode computes every row: no RowGrad
 def test_a_host_mask_hands_linear_the_kept_rows_only(float64):
-    from minigrad.autograd import RowGrad, WeightGrad
+    from minigrad.fast_grads import RowGrad, WeightGrad
     logits_shape, mask = CASES["mask"]                  # 3 of 6 positions kept
     rng = np.random.default_rng(4)
     h = mg.Tensor(rng.standard_normal(logits_shape[:-1] + (4,)), requires_grad=True)
@@ -171,7 +171,7 @@ def test_a_mask_on_the_device_is_not_read_back():
     mg.set_backend("strict")
     logits, labels, mask = case("mask")
     x = mg.Tensor(logits, requires_grad=True)
-    with mg.counter.counting() as counts:
+    with mg.testing.counter.counting() as counts:
         loss = ops.cross_entropy(x, labels, mg.Tensor(mask))
         loss.backward()
     assert counts.syncs == 0, dict(counts.sync_sites)

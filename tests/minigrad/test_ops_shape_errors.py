@@ -23,7 +23,7 @@ def x():
     (lambda x: x.reshape(-1, -1), ValueError, r"reshape: .*\(-1, -1\).*at most one -1"),
     (lambda x: x.reshape(-2, -3), ValueError, r"reshape: .*sizes must be >= 0"),
     (lambda x: x.reshape(4, 2), ValueError, r"reshape: cannot reshape .*\(2, 3\).*\(4, 2\)"),
-    (lambda x: x.argmax(1.5), TypeError, r"argmax: axis must be an int or None, got 1\.5"),
+    (lambda x: x.argmax(1.5), TypeError, r"argmax: dim must be an int or None, got 1\.5"),
     (lambda x: x.argmax(2), IndexError, r"argmax: axis 2 is out of range"),
     (lambda x: mg.Tensor(np.zeros((0, 2))).argmax(0), ValueError, r"argmax: .*empty.*\(0, 2\)"),
     (lambda x: x[1.5], IndexError, r"getitem: index 1\.5 does not fit .*\(2, 3\)"),

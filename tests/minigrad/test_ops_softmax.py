@@ -145,3 +145,19 @@ def test_masked_softmax_errors():
     with pytest.raises(TypeError, match="masked_softmax: valid_lens must be integers, got dtype "
                                         "float64"):
         ops.masked_softmax(X, np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("is_readable", [False, True])
+def test_masked_softmax_leaves_its_scores_as_they_were(is_readable):
+    """The mask is applied to a new tensor: the same scores masked twice, with other lengths,
+    give the second lengths' weights (the readable twin once wrote -1e6 into a view of X)."""
+    X = mg.Tensor(np.random.default_rng(0).random((2, 2, 4)))
+    before = X.numpy().copy()
+    mg.set_readable(is_readable)
+    try:
+        ops.masked_softmax(X, np.array([2, 3]))
+        second = ops.masked_softmax(X, np.array([[1, 3], [2, 4]])).numpy()
+    finally:
+        mg.set_readable(False)
+    np.testing.assert_array_equal(X.numpy(), before)
+    assert [int((row > 0).sum()) for row in second.reshape(4, 4)] == [1, 3, 2, 4]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import SliceGrad, WeightGrad
+from minigrad.fast_grads import SliceGrad, WeightGrad
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import backend, counter, ops, strict
+from minigrad import backend, ops
+from minigrad.testing import counter, strict
 
 pytestmark = pytest.mark.numpy_only
 

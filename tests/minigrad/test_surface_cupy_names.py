@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import nn, strict
+from minigrad import nn
+from minigrad.testing import strict
 from minigrad.nn import functional as F
 
 pytest.importorskip("cupy", reason="CuPy is not installed; the names cannot be checked")

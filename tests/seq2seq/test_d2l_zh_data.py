@@ -140,6 +140,8 @@ def test_no_data_anywhere_is_one_clear_error_naming_both_ways(tmp_path, monkeypa
     assert "load_data_nmt" in message and "\n" not in message
     assert "download_fra_eng" in message and "path=" in message      # the two ways
     assert str(tmp_path / "empty-cache") in message and "fra-eng.zip" in message
+    # the book's ../data, named as the folder it is
+    assert os.path.join(os.path.dirname(os.getcwd()), "data", "fra-eng.zip") in message
     with pytest.raises(DataNotFound, match="nowhere.txt"):
         d2l_zh.load_data_nmt(64, 10, path=tmp_path / "nowhere.txt")
     assert issubclass(DataNotFound, FileNotFoundError)

@@ -1,4 +1,4 @@
-"""Exact counts of array operations and syncs (minigrad.counter), pinned as upper bounds.
+"""Exact counts of array operations and syncs (minigrad.testing.counter), pinned as upper bounds.
 
 On a GPU each array operation is a kernel launch and each sync stalls the stream, so these
 counts, not timings, decide speed there. Counted on the strict backend's device branches.
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import counter
+from minigrad.testing import counter
 from seq2seq import build_model
 from seq2seq.decoding import greedy_decode
 
@@ -94,7 +94,7 @@ def test_clipping_norm_is_two_launches_however_many_parameters():
 
 
 def test_the_strict_backend_counts_exactly():
-    from minigrad import strict as xp
+    from minigrad.testing import strict as xp
     a = xp.asarray(np.arange(6.0).reshape(2, 3))
     with counter.counting() as counts:
         b = a * 2 + 1                    # 2 operations

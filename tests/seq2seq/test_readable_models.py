@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import BiasGrad, SliceGrad, WeightGrad
+from minigrad.fast_grads import BiasGrad, SliceGrad, WeightGrad
 from seq2seq import build_model, masked_cross_entropy
 
 KINDS = [dict(), dict(cell="lstm"), dict(bidirectional=True), dict(scorer="dot"),

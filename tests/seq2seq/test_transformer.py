@@ -7,7 +7,7 @@ import torch
 
 import minigrad as mg
 from seq2seq.decoding import beam_search, greedy_decode
-from seq2seq.heatmaps import transformer_attention
+from seq2seq.translation_heatmaps import transformer_attention
 from seq2seq.models import build_model, masked_cross_entropy
 from seq2seq.transformer import (AddNorm, PositionWiseFFN, TransformerDecoder,
                                  TransformerDecoderBlock, TransformerEncoder,

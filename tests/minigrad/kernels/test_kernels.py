@@ -1,5 +1,5 @@
 """Every CUDA kernel, proven without a GPU: compiled for sm_80 and sm_90 by nvcc, and run on
-the host (``minigrad/kernels/host.py``) inside its op, held to the op's NumPy code.
+the host (``minigrad/testing/kernel_host.py``) inside its op, held to the op's NumPy code.
 
 The host runs use blocks of 32 threads and at most 2 blocks, so every grid-stride loop wraps,
 and shapes that are not multiples of the block: B = 1, odd sizes, fully masked rows, keys of
@@ -13,7 +13,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import kernels, ops
-from minigrad.kernels import host
+from minigrad.testing import kernel_host as host
 
 pytestmark = pytest.mark.fused     # the kernels are the fast path: readable mode never runs them
 
@@ -154,7 +154,7 @@ def test_the_kernels_on_the_host_match_the_numpy_code(case, dtype, monkeypatch):
     """The op under strict (its kernels, compiled for the host) against the same op under
     numpy (its NumPy code): outputs and every gradient."""
     expected = _run("numpy", dtype, CASES[case], monkeypatch)
-    with mg.counter.counting() as counts:
+    with mg.testing.counter.counting() as counts:
         got = _run("strict", dtype, CASES[case], monkeypatch)
     launched = set(counts.by_op) & set(kernels.names())
     assert launched or "zero keys" in case, f"{case}: no kernel ran under strict"
@@ -177,7 +177,7 @@ def test_adam_kernel_matches_the_numpy_update(dtype):
                 p.grad = mg.Tensor(rng.standard_normal(p.shape).astype(dtype)).data
             opt.step()
         return [mg.backend.to_numpy(p.data) for p in params]
-    with mg.counter.counting() as counts:
+    with mg.testing.counter.counting() as counts:
         got = steps("strict")
     assert counts.by_op["adam"] == 3
     for e, g in zip(steps("numpy"), got):

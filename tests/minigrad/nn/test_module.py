@@ -205,3 +205,24 @@ def test_assigning_a_plain_value_to_a_parameter_or_child_raises_as_in_torch():
     t = TorchNet()
     t.dense.bias = None
     assert list(model.dense.state_dict()) == list(t.dense.state_dict())
+
+
+def test_parameters_know_their_dotted_names_once_the_model_is_built():
+    """No parameters() call needed: assigning a module names its parameters below it, and a
+    parameter assigned later to a built model's submodule gets its full name too."""
+    class Block(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.W_q = mg.nn.Linear(3, 2)
+
+    class Outer(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = Block()
+
+    model = mg.nn.Sequential(Outer())
+    assert model[0].attention.W_q.weight.name == "0.attention.W_q.weight"
+    model[0].attention.W_q.bias = mg.nn.Parameter(np.zeros(2))
+    assert model[0].attention.W_q.bias.name == "0.attention.W_q.bias"
+    assert [name for name, _ in model.named_parameters()] == [
+        p.name for p in model.parameters()]

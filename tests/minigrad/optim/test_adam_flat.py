@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import counter
+from minigrad.testing import counter
 
 
 def _model(seed=0):

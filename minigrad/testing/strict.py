@@ -18,7 +18,7 @@ The data lives in a plain NumPy array inside, so results are NumPy's; the fused 
 of the device path (``minigrad.kernels``) run compiled for the host and agree to rounding.
 
 Every operation that would be a kernel launch on CuPy, and every read that would make the host
-wait for the device (a sync), is reported to ``minigrad.counter``; inside a
+wait for the device (a sync), is reported to ``minigrad.testing.counter``; inside a
 ``counter.counting()`` block they are counted, with their call sites. Inside a
 ``recording_calls()`` block every call on the namespace and its arrays is recorded with its
 keywords, so that a test can check each against the real CuPy (tests/minigrad/test_cupy_names.py).
@@ -27,7 +27,7 @@ import contextlib
 
 import numpy
 
-from minigrad import counter
+from minigrad.testing import counter
 
 # Names of this namespace: all exist in CuPy with NumPy's semantics. Anything else raises.
 _FUNCTIONS = """
@@ -362,5 +362,5 @@ def __getattr__(name):
         call.__name__ = name
         return call
     raise AttributeError(f"strict backend: xp.{name} is not in the CuPy-compatible namespace; "
-                         f"use a function CuPy has too, or add it to minigrad/strict.py after "
+                         f"use a function CuPy has too, or add it to minigrad/testing/strict.py after "
                          f"checking that CuPy offers it with the same semantics")

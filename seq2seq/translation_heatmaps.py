@@ -6,7 +6,7 @@ import warnings
 import numpy
 
 import minigrad as mg
-from attention.heatmap import show_heatmaps
+from attention.heatmap_grid import show_heatmaps
 from seq2seq.arrays import encode_source
 
 

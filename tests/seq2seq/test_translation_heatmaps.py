@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from seq2seq import cli
-from seq2seq import heatmaps
+from seq2seq import translation_heatmaps as heatmaps
 from seq2seq.models import build_model
 
 pytestmark = pytest.mark.numpy_only   # plotting is host-side code

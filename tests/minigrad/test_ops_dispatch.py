@@ -1,0 +1,48 @@
+"""ops.dispatch: the one place a fused op picks its path, and the one seam of backward."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import fast_grads, ops
+from minigrad.ops import dispatch
+
+
+@pytest.fixture
+def readable():
+    yield mg.set_readable
+    mg.set_readable(False)
+
+
+def test_the_path_follows_readable_mode_then_the_backend(readable):
+    paths = {"composed": "c", "device": "d", "host": "h"}
+    readable(True)
+    assert dispatch.path() == "composed" and dispatch.fused("c", "d", "h") == "c"
+    readable(False)
+    expected = "device" if mg.backend.is_device() else "host"
+    assert dispatch.path() == expected
+    assert dispatch.fused("c", "d", "h") == paths[expected]
+
+
+def test_readable_mode_walks_the_simple_loop_only(readable, monkeypatch):
+    """In readable mode the fast walk is never entered and every gradient is a plain array;
+    outside it, backward goes through fast_grads.backward."""
+    entered = []
+    fast_walk = fast_grads.backward
+    monkeypatch.setattr(fast_grads, "backward",
+                        lambda root, grad: entered.append(root) or fast_walk(root, grad))
+    for is_readable in (True, False):
+        readable(is_readable)
+        x = mg.Tensor(np.arange(12.0).reshape(4, 3) / 10, requires_grad=True)
+        w = mg.Tensor(np.ones((2, 3)), requires_grad=True)
+        y = ops.linear(x, w).tanh()
+        loss = (y[0] + y[1:3].sum(axis=0) + ops.gru_cell(
+            ops.linear(x[:2], mg.Tensor(np.ones((6, 3)) / 7), None), y[:2],
+            mg.Tensor(np.ones((6, 2)) / 5)).sum(axis=0)).sum()
+        loss.backward()
+        assert len(entered) == (0 if is_readable else 1)
+        assert type(x.grad) is type(mg.Tensor(1.0).data) and x.grad.shape == (4, 3)
+        grads = (x.grad, w.grad) if is_readable else grads
+    np.testing.assert_allclose(mg.backend.to_numpy(x.grad), mg.backend.to_numpy(grads[0]),
+                               rtol=1e-5)
+    np.testing.assert_allclose(mg.backend.to_numpy(w.grad), mg.backend.to_numpy(grads[1]),
+                               rtol=1e-5)
