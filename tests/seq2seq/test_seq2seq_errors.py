@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from attention.heatmap import show_heatmaps
+from attention.heatmap_grid import show_heatmaps
 from seq2seq.datasets import load_builtin
 from seq2seq.models import build_model
 from seq2seq.text import read_text
