@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from minigrad import kernels
-from minigrad.kernels import host
+from minigrad.testing import kernel_host as host
 
 pytestmark = [pytest.mark.numpy_only, pytest.mark.fused]
 
