@@ -138,7 +138,7 @@ def masked_softmax_composed(X, valid_lens):
     """The readable twin of ``masked_softmax``, as d2l writes it: each of the B*Q rows of
     scores gets its valid length (a (B,) length repeated for the Q queries of its example,
     torch's ``repeat_interleave``), the keys past it become -1e6, then the softmax."""
-    if valid_lens is None:
+    if valid_lens is None or X.size == 0:   # (no keys or no rows: nothing to mask)
         return softmax_composed(X, -1)
     shape = X.shape                                                  # (B, Q, K)
     valid_lens = valid_lens_array(valid_lens, shape)
