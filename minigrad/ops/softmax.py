@@ -114,7 +114,7 @@ def kernel_lens(valid_lens, shape, op):
 
 def softmax_composed(x, axis=-1):
     """The readable twin of ``softmax``, built from primitive ops (max is a constant shift)."""
-    if x.size == 0:             # nothing to normalise (and no max of nothing)
+    if x.data.size == 0:        # nothing to normalise (and no max of nothing)
         return exp(x)
     shift = Tensor(reduce_max(x, axis, keepdims=True).data)
     e = exp(x - shift)
@@ -138,7 +138,7 @@ def masked_softmax_composed(X, valid_lens):
     """The readable twin of ``masked_softmax``, as d2l writes it: each of the B*Q rows of
     scores gets its valid length (a (B,) length repeated for the Q queries of its example,
     torch's ``repeat_interleave``), the keys past it become -1e6, then the softmax."""
-    if valid_lens is None or X.size == 0:   # (no keys or no rows: nothing to mask)
+    if valid_lens is None or X.data.size == 0:   # (no keys or no rows: nothing to mask)
         return softmax_composed(X, -1)
     shape = X.shape                                                  # (B, Q, K)
     valid_lens = valid_lens_array(valid_lens, shape)
