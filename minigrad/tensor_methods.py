@@ -8,7 +8,7 @@ and forwards to an op in ``minigrad.ops``.
 import numbers
 
 import minigrad   # the package: minigrad.ops is read at call time (ops imports tensor, then us)
-from minigrad import autograd, devices
+from minigrad import autograd, devices, versions
 from minigrad import tensor as tensor_module   # partly loaded now; read at call time
 from minigrad.dtypes import to_dtype
 
@@ -154,6 +154,7 @@ class TorchMethods:
         """Fill in place (outside the graph, like every in-place write here)."""
         _check_in_place(self, "fill_")
         self.data[...] = value.data if isinstance(value, tensor_module.Tensor) else value
+        versions.bump_version(self)
         return self
 
     def zero_(self):
@@ -169,8 +170,10 @@ class TorchMethods:
           becomes a new node, ``index_put(old x, index, value)``: the assigned positions get
           no gradient from the old x, and a tensor value gets its own gradient. The Python
           object ``x`` is re-pointed at that node.
-          (Ops that used x before the assignment keep routing their gradient into the
-          object x; as torch refuses that case, assign before using x.)
+        - either way x's version moves on (``minigrad.versions``): an op that read x before
+          the assignment refuses backward with a clear error, rather than send its gradient
+          through the new node or use the overwritten values. (torch refuses only where the
+          op saved x; we refuse every earlier use: never a wrong gradient.)
         - a leaf that requires grad (a weight) is refused, as torch refuses it, unless grad
           mode is off (``with mg.no_grad():``).
         """
@@ -191,8 +194,9 @@ class TorchMethods:
             for slot in _SLOTS:                        # x becomes the index_put node
                 if slot not in ("grad", "name", "_version") and hasattr(new, slot):
                     setattr(self, slot, getattr(new, slot))
-            return
-        minigrad.ops.index_put_(self, index, value)
+        else:
+            minigrad.ops.index_put_(self, index, value)
+        versions.bump_version(self)
 
     def masked_fill(self, mask, value):
         return minigrad.ops.masked_fill(self, mask, value)

@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 import pytest
+import torch
 
 import minigrad as mg
 
@@ -90,3 +91,46 @@ def test_a_leaf_whose_grad_has_another_shape_is_refused_at_backward():
     x.grad = None
     (x * x).sum().backward()
     np.testing.assert_allclose(mg.backend.to_numpy(x.grad), [2.0, 2.0, 2.0])
+
+
+def test_an_op_that_read_a_tensor_before_item_assignment_refuses_backward():
+    # torch would give [2, 4, 4] here through its view tracking; a graph of tensors cannot,
+    # so the sum that read y before y[0] = 0 refuses instead of a wrong [0, 4, 4]
+    x = mg.tensor([1., 2., 3.], requires_grad=True)
+    y = x * 2
+    z = y.sum()
+    y[0] = 0.0
+    with pytest.raises(RuntimeError, match=r"backward: an input of sum .* changed in place"):
+        (z + y.sum()).backward()
+
+
+def test_item_assignment_before_any_use_keeps_torch_gradient():
+    x = mg.tensor([1., 2., 3.], requires_grad=True)
+    y = x * 2
+    y[0] = 0.0
+    y.sum().backward()
+    np.testing.assert_array_equal(mg.backend.to_numpy(x.grad), [0., 2., 2.])
+
+
+def test_writing_into_a_constant_an_op_saved_refuses_backward_as_torch():
+    w = mg.tensor([1., 2., 3.], requires_grad=True)
+    x = mg.ones(3)
+    y = x * w
+    x[0] = 5.0
+    with pytest.raises(RuntimeError, match=r"backward: an input of mul .* changed in place"):
+        y.sum().backward()
+    tw = torch.tensor([1., 2., 3.], requires_grad=True)
+    tx = torch.ones(3)
+    ty = tx * tw
+    tx[0] = 5.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        ty.sum().backward()
+
+
+def test_fill_moves_the_version_on():
+    w = mg.tensor([1., 2., 3.], requires_grad=True)
+    x = mg.ones(3)
+    y = x * w
+    x.fill_(2.0)
+    with pytest.raises(RuntimeError, match=r"changed in place"):
+        y.sum().backward()
