@@ -6,6 +6,7 @@ import torch
 
 import attention_torch_reference as ref
 import minigrad as mg
+from minigrad.ops import checks
 from attention import AdditiveAttention, DotProductAttention, GeneralAttention, masked_softmax
 
 B, Q, K, DQ, DK, DV, H = 2, 3, 5, 4, 6, 3, 7
@@ -227,6 +228,10 @@ def test_device_valid_lens_out_of_range_are_reported_with_the_shapes(bad, low, h
         with counter.counting() as counts:
             mine(q, k, v, mg.Tensor(np.array(bad)))
         assert counts.syncs == 0, dict(counts.sync_sites)
+        value = high if high > 5 else low           # the kernel flags the bad length it met
+        with pytest.raises(IndexError, match=rf"^masked_softmax: valid_lens contain {value}, "
+                                             r"out of range \(allowed 0\.\.5\)"):
+            checks.raise_pending()                  # what the next read of a NaN loss says
         return
     with pytest.raises(ValueError, match=rf"masked_softmax: valid_lens must lie in \[0, 5\] for "
                                          rf"5 keys, got values from {low} to {high} \(valid_lens "
