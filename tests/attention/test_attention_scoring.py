@@ -228,6 +228,8 @@ def test_device_valid_lens_out_of_range_are_reported_with_the_shapes(bad, low, h
         with counter.counting() as counts:
             mine(q, k, v, mg.Tensor(np.array(bad)))
         assert counts.syncs == 0, dict(counts.sync_sites)
+        if mg.is_readable():    # the book's masking takes any length; no kernel, no flag
+            return
         value = high if high > 5 else low           # the kernel flags the bad length it met
         with pytest.raises(IndexError, match=rf"^masked_softmax: valid_lens contain {value}, "
                                              r"out of range \(allowed 0\.\.5\)"):
