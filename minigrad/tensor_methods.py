@@ -194,9 +194,11 @@ class TorchMethods:
             for slot in _SLOTS:                        # x becomes the index_put node
                 if slot not in ("grad", "name", "_version") and hasattr(new, slot):
                     setattr(self, slot, getattr(new, slot))
+            versions.bump_version(self)
+            self._created = versions.clock     # the new node holds the new values itself
         else:
             minigrad.ops.index_put_(self, index, value)
-        versions.bump_version(self)
+            versions.bump_version(self)
 
     def masked_fill(self, mask, value):
         return minigrad.ops.masked_fill(self, mask, value)

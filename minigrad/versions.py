@@ -8,7 +8,9 @@ one of whose inputs changed after it was made (``input._version > node._created`
 stale saved array: one integer compare per input.
 
 What the counter cannot see: a raw NumPy/CuPy write into ``x.data[...]``, which never passes
-through minigrad (``Tensor(array)`` copies the caller's array for that reason).
+through minigrad (``Tensor(array)`` copies the caller's array for that reason), and a write
+through another tensor that shares the memory (a ``detach()`` or a basic-index view of ``x``):
+each tensor has its own version, where torch shares one among the tensors of one storage.
 """
 clock = 0     # in-place changes so far; read by Tensor._from_op for every graph node
 
@@ -24,6 +26,12 @@ def bump_version(tensor):
 def check_inputs_unchanged(node):
     """Raise if an input of ``node`` was changed in place after ``node`` was computed."""
     created = node._created
+    if getattr(node, "_version", 0) > created:   # its own output, saved by some backwards
+        raise RuntimeError(
+            f"backward: the output of {node._op or 'an op'} (shape {node.shape}) was changed "
+            f"in place after it was computed (item assignment or fill_, under no_grad?); "
+            f"{node._op or 'the op'}'s backward may use it, so its gradient would be wrong. "
+            f"Change a copy instead (y.clone())")
     for parent in node._parents:
         if getattr(parent, "_version", 0) > created:
             raise RuntimeError(

@@ -14,28 +14,26 @@ import numpy
 from minigrad import backend
 
 NONE = numpy.iinfo(numpy.int64).min      # a slot's value while no bad index was seen
-_slots = {}       # (backend, op) -> the device slot (int64, shape (1,))
-_ranges = {}      # op -> (what, low, high) of its latest launch, for the message
+_slots = {}       # (backend, op, what, low, high) -> the device slot (int64, shape (1,))
 
 
 def slot(op, what, low, high):
-    """The device slot where ``op``'s kernel writes a bad ``what`` (allowed: low..high)."""
-    key = (backend.name, op)
+    """The device slot where ``op``'s kernel writes a bad ``what`` (allowed: low..high). One
+    slot per allowed range, so a flagged value is reported with the range it broke."""
+    key = (backend.name, op, what, low, high)
     if key not in _slots:
         _slots[key] = backend.xp.full(1, NONE, dtype=backend.xp.int64)
-    _ranges[op] = (what, low, high)
     return _slots[key]
 
 
 def raise_pending():
     """Raise IndexError for the first flagged slot of the current backend (and clear it)."""
-    for (name, op), flagged in _slots.items():
+    for (name, op, what, low, high), flagged in _slots.items():
         if name != backend.name:
             continue
         value = int(backend.to_numpy(flagged)[0])
         if value != NONE:
             flagged[...] = NONE
-            what, low, high = _ranges[op]
             raise IndexError(f"{op}: {what} contain {value}, out of range (allowed "
                              f"{low}..{high}); found on the device, where the row was "
                              f"set to NaN")

@@ -70,3 +70,12 @@ def test_device_ids_out_of_range_in_an_embedding_are_named(strict):
     with pytest.raises(IndexError, match=r"^embedding: ids contain 1000000, out of range "
                                          r"\(allowed 0\.\.4\)$"):
         ops.embedding(mg.Tensor([[0, 10**6]]), weight)
+
+
+def test_a_flagged_label_is_reported_with_the_range_it_broke(strict):
+    # a 5-class loss meets label 7, then a 3-class loss runs before the read
+    x5 = mg.Tensor(np.zeros((2, 5)), requires_grad=True)
+    x3 = mg.Tensor(np.zeros((2, 3)), requires_grad=True)
+    loss = ops.cross_entropy(x5, mg.Tensor([0, 7])) + ops.cross_entropy(x3, mg.Tensor([0, 1]))
+    with pytest.raises(IndexError, match=r"labels contain 7, out of range \(allowed 0\.\.4\)"):
+        loss.item()

@@ -39,11 +39,14 @@ def test_bump_version_makes_the_graph_that_used_the_tensor_stale():
     x = mg.Tensor([1.0, 2.0], requires_grad=True)
     y = x * x
     z = (y * 3.0).sum()
-    mg.bump_version(y)                  # as item assignment y[0] = ... does
+    mg.bump_version(y)                  # as an in-place write into y under no_grad does
     with pytest.raises(RuntimeError, match=r"an input of mul .*shape \(2,\)"):
         z.backward()
-    w = (y * 3.0).sum()                 # made after the change: fine
-    w.backward()
+    w = (y * 3.0).sum()                 # made after the change, but y's own node is stale
+    with pytest.raises(RuntimeError, match=r"the output of mul .*shape \(2,\).* changed in"):
+        w.backward()
+    y = x * x                           # a fresh forward pass: fine
+    (y * 3.0).sum().backward()
     np.testing.assert_allclose(mg.backend.to_numpy(x.grad), [6.0, 12.0])
 
 
@@ -134,3 +137,21 @@ def test_fill_moves_the_version_on():
     x.fill_(2.0)
     with pytest.raises(RuntimeError, match=r"changed in place"):
         y.sum().backward()
+
+
+@pytest.mark.parametrize("op, write", [("exp", lambda y: y.__setitem__(0, 5.0)),
+                                       ("sigmoid", lambda y: y.fill_(0.5))])
+def test_writing_into_an_ops_own_output_refuses_backward_as_torch(op, write):
+    # exp and sigmoid keep their output for backward: a write into it would change the gradient
+    x = mg.tensor([0., 1.], requires_grad=True)
+    y = getattr(x, op)()
+    with mg.no_grad():
+        write(y)
+    with pytest.raises(RuntimeError, match=rf"backward: the output of {op} .* changed in place"):
+        y.sum().backward()
+    tx = torch.tensor([0., 1.], requires_grad=True)
+    ty = getattr(tx, op)()
+    with torch.no_grad():
+        write(ty)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        ty.sum().backward()
