@@ -43,6 +43,20 @@ def _check_plain(value):
         assert value is None or isinstance(value, (bool, int, float, str))
 
 
+def _declaring_w_as(original, shape):
+    """The checkpoint's header with ``model/w`` declared as float32 of ``shape``, and a .npy
+    header that agrees with it."""
+    header = json.loads(str(np.load(io.BytesIO(
+        zipfile.ZipFile(io.BytesIO(original)).read("__minigrad__.npy")))))
+    for entry in header["entries"]:
+        if entry["key"] == "model/w":
+            entry["shape"] = list(shape)
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(npy, {"descr": "<f4", "fortran_order": False,
+                                               "shape": shape})
+    return header, npy.getvalue()
+
+
 def _rewrite(original, header=None, members=None, compress=zipfile.ZIP_STORED):
     """The checkpoint with its JSON header and/or members replaced."""
     out = io.BytesIO()
@@ -112,16 +126,8 @@ def test_headers_of_wrong_json_types_and_shapes(tmp_path, data):
 @pytest.mark.numpy_only
 def test_a_small_deflated_member_that_would_inflate_to_1_gib_is_refused(tmp_path):
     original = _saved(tmp_path)
-    header = json.loads(str(np.load(io.BytesIO(
-        zipfile.ZipFile(io.BytesIO(original)).read("__minigrad__.npy")))))
-    huge = (2**28,)                                        # 2**28 float32: 1 GiB
-    for entry in header["entries"]:
-        if entry["key"] == "model/w":
-            entry["shape"] = list(huge)
-    npy = io.BytesIO()
-    np.lib.format.write_array_header_1_0(npy, {"descr": "<f4", "fortran_order": False,
-                                               "shape": huge})
-    bomb = npy.getvalue() + bytes(2**24)                   # 16 MiB of zeros, deflates to ~16 KiB
+    header, npy_header = _declaring_w_as(original, (2**28,))   # 2**28 float32: 1 GiB
+    bomb = npy_header + bytes(2**24)                   # 16 MiB of zeros, deflates to ~16 KiB
     path = tmp_path / "bomb.npz"
     path.write_bytes(_rewrite(original, header=header, members={"model/w.npy": bomb},
                               compress=zipfile.ZIP_DEFLATED))
@@ -161,17 +167,9 @@ def test_a_directory_declaring_more_bytes_than_the_file_has_is_refused_before_al
     with the header and the .npy header agreeing: refused from the file's size alone."""
     import struct
     original = _saved(tmp_path)
-    header = json.loads(str(np.load(io.BytesIO(
-        zipfile.ZipFile(io.BytesIO(original)).read("__minigrad__.npy")))))
-    huge = (2**30 - 64,)                                   # float32: 4 GiB - 256 bytes
-    for entry in header["entries"]:
-        if entry["key"] == "model/w":
-            entry["shape"] = list(huge)
-    npy = io.BytesIO()
-    np.lib.format.write_array_header_1_0(npy, {"descr": "<f4", "fortran_order": False,
-                                               "shape": huge})
+    header, npy_header = _declaring_w_as(original, (2**30 - 64,))   # float32: 4 GiB - 256 B
     data = bytearray(_rewrite(original, header=header,
-                              members={"model/w.npy": npy.getvalue() + bytes(64)}))
+                              members={"model/w.npy": npy_header + bytes(64)}))
     central = data.index(b"PK\x01\x02")
     while True:                                            # the member's central entry
         name_length = struct.unpack_from("<H", data, central + 28)[0]
