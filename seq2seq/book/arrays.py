@@ -7,98 +7,16 @@ import numpy as np
 
 import minigrad as mg
 
-float32 = np.dtype(np.float32)
-int32 = np.dtype(np.int32)
-int64 = np.dtype(np.int64)
+float32, int32, int64 = mg.float32, mg.int32, mg.int64
 
-
-# -- creation and functions: minigrad's torch-style names -------------------------------------
-def ones(*size, **kwargs):
-    return mg.ones(*size, **kwargs)
-
-
-def ones_like(x, **kwargs):
-    return mg.ones_like(x, **kwargs)
-
-
-def zeros(*size, **kwargs):
-    return mg.zeros(*size, **kwargs)
-
-
-def zeros_like(x, **kwargs):
-    return mg.zeros_like(x, **kwargs)
-
-
-def tensor(data, **kwargs):
-    return mg.tensor(data, **kwargs)
-
-
-def arange(*args, **kwargs):
-    return mg.arange(*args, **kwargs)
-
-
-def linspace(*args, **kwargs):
-    return mg.linspace(*args, **kwargs)
-
-
-def eye(*args, **kwargs):
-    return mg.eye(*args, **kwargs)
-
-
-def normal(*args, **kwargs):
-    return mg.normal(*args, **kwargs)
-
-
-def rand(*size, **kwargs):
-    return mg.rand(*size, **kwargs)
-
-
-def randn(*size, **kwargs):
-    return mg.randn(*size, **kwargs)
-
-
-def sin(x):
-    return mg.sin(x)
-
-
-def cos(x):
-    return mg.cos(x)
-
-
-def tanh(x):
-    return mg.tanh(x)
-
-
-def exp(x):
-    return mg.exp(x)
-
-
-def log(x):
-    return mg.log(x)
-
-
-def abs(x):     # noqa: A001 (the book's name)
-    return mg.abs(x)
-
-
-def sigmoid(x):
-    return mg.sigmoid(x)
-
-
-def matmul(a, b):
-    return mg.matmul(a, b)
-
-
-def batch_matmul(a, b):
-    return mg.bmm(a, b)
-
-
-def concat(tensors, dim=0):
-    return mg.cat(tensors, dim=dim)
-
-
-def stack(tensors, dim=0):
-    return mg.stack(tensors, dim=dim)
+# -- creation and functions: minigrad's torch-style names, as they are ---------------------------
+ones, ones_like, zeros, zeros_like = mg.ones, mg.ones_like, mg.zeros, mg.zeros_like
+tensor, arange, linspace, eye = mg.tensor, mg.arange, mg.linspace, mg.eye
+normal, rand, randn = mg.normal, mg.rand, mg.randn
+concat, stack = mg.cat, mg.stack
+sin, cos, tanh, exp, log, abs, sigmoid = (  # noqa: A001 (abs: the book's name)
+    mg.sin, mg.cos, mg.tanh, mg.exp, mg.log, mg.abs, mg.sigmoid)
+matmul, batch_matmul = mg.matmul, mg.bmm
 
 
 # -- Tensor methods under the book's names ------------------------------------------------------
