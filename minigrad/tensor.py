@@ -5,11 +5,14 @@ A tensor made by an op while grad mode is on and some input requires grad rememb
 math lives in ``minigrad.ops``; the operators and methods here only forward to it.
 """
 import numbers
+import operator
 
 import numpy
 
 from minigrad import autograd, backend, printing, versions
 from minigrad.tensor_methods import TorchMethods
+
+_requires_grad = operator.attrgetter("requires_grad")
 
 
 class Tensor(TorchMethods):
@@ -45,36 +48,20 @@ class Tensor(TorchMethods):
 
     @staticmethod
     def _from_op(data, parents, backward, op):
-        """The output of an op. It joins the graph only when an input requires grad."""
+        """The output of an op. It joins the graph (its inputs, its backward, and the version
+        clock's time, see minigrad/versions.py) only when grad mode is on and an input requires
+        grad."""
         out = Tensor.__new__(Tensor)
-        out.data = data
-        out.grad = out.name = None
-        out._op = op
-        if autograd.grad_mode.enabled:
-            for parent in parents:
-                if parent.requires_grad:
-                    out.requires_grad = True
-                    out._parents = parents
-                    out._backward = backward
-                    out._created = versions.clock   # see minigrad/versions.py
-                    return out
-        out.requires_grad = False
-        out._parents = ()
-        out._backward = None
+        out.data, out.grad, out.name, out._op = data, None, None, op
+        out._created = versions.clock
+        out.requires_grad = autograd.grad_mode.enabled and any(map(_requires_grad, parents))
+        out._parents, out._backward = (parents, backward) if out.requires_grad else ((), None)
         return out
 
-    # -- information ----------------------------------------------------------------------
-    @property
-    def shape(self):
-        return self.data.shape
-
-    @property
-    def dtype(self):
-        return self.data.dtype
-
-    @property
-    def ndim(self):
-        return self.data.ndim
+    # -- information (properties read in C: a debugger does not stop in them) -------------
+    shape = property(operator.attrgetter("data.shape"), doc="The shape of the data (a tuple).")
+    dtype = property(operator.attrgetter("data.dtype"), doc="The dtype of the data.")
+    ndim = property(operator.attrgetter("data.ndim"), doc="The number of axes.")
 
     def __len__(self):
         if self.data.ndim == 0:
@@ -85,7 +72,7 @@ class Tensor(TorchMethods):
         """Walks the first axis, as torch does: ``for row in x`` gives ``x[0], x[1], ...``."""
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return map(self.__getitem__, range(self.data.shape[0]))
 
     def __bool__(self):
         """The truth value of a one-element tensor; any other size is ambiguous (torch)."""

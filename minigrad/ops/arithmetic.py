@@ -53,7 +53,8 @@ def mul(a, b):
 def div(a, b):
     """y = a / b.   dL/da = dL/dy / b,  dL/db = -dL/dy * a / b**2 = -dL/dy * y / b."""
     a, b = binary_operands(a, b, "div")
-    a, b = as_float(a), as_float(b)   # 1 / 2 is 0.5 in the default float dtype, as in torch
+    if a.dtype.kind != "f" or b.dtype.kind != "f":   # 1 / 2 is 0.5 in the default float
+        a, b = as_float(a), as_float(b)                # dtype, as in torch
     try:
         y = a.data / b.data
     except ValueError:

@@ -58,6 +58,9 @@ def as_float(t, dtype=None):
 def binary_operands(a, b, op):
     """Both operands of a binary op as tensors of one backend. An integer operand meeting a
     float one takes its dtype, as in torch (NumPy would make int64 with float32 float64)."""
+    if (isinstance(a, Tensor) and isinstance(b, Tensor) and type(a.data) is type(b.data)
+            and a.data.dtype.kind == b.data.dtype.kind):
+        return a, b         # the common case: two tensors of one backend and one kind of dtype
     if not isinstance(a, Tensor):
         a = as_tensor(a, op, like=b)
     if not isinstance(b, Tensor):
@@ -69,6 +72,14 @@ def binary_operands(a, b, op):
         elif b.dtype.kind == "f":
             a = as_float(a, b.dtype)
     return a, b
+
+
+def float_operand(x, op):
+    """The operand of a float function (exp, tanh, ...) as a float tensor: integer and
+    boolean input computes in the default float dtype, as in torch."""
+    if isinstance(x, Tensor) and x.data.dtype.kind == "f":
+        return x
+    return as_float(as_tensor(x, op))
 
 
 def broadcast_error(op, a, b):

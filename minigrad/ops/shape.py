@@ -24,6 +24,9 @@ def _axis(axis, ndim, op):
 def _shape_argument(a, shape):
     """The target shape of ``reshape`` as a tuple of ints: non-negative sizes, and at most one
     -1 (the size inferred from the others)."""
+    if type(shape) is tuple and {int}.issuperset(map(type, shape)) and min(shape, default=0) >= -1:
+        if shape.count(-1) <= 1:
+            return shape                    # the common case, checked in C: plain ints
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)) or not all(
@@ -78,20 +81,12 @@ def swapaxes(a, axis1, axis2):
     return transpose(a, axes)
 
 
-_BASIC = (int, slice, type(None), type(Ellipsis))
+_BASIC = frozenset((int, slice, type(None), type(Ellipsis)))   # NumPy's basic indexing
 
 
 def _device_index(index):
     """Index arrays (host NumPy, backend arrays, Tensors) as backend arrays, checked for type;
     and whether an integer index array is among them (see ``SliceGrad.advanced``)."""
-    if type(index) in _BASIC:
-        return index, False                 # one int, slice, None or ...: nothing to convert
-    if type(index) is tuple:
-        for item in index:
-            if type(item) not in _BASIC:
-                break
-        else:
-            return index, False             # basic indexing only (x[:, 0:H]): as it is
     items = index if isinstance(index, tuple) else (index,)
     converted, advanced = [], False
     for item in items:
@@ -129,9 +124,12 @@ def getitem(a, index):
     Rows of a matrix picked by a host boolean mask take a shorter path (``_masked_rows``).
     """
     a = as_tensor(a, "getitem")
-    if _row_mask(a, index):
+    if type(index) in _BASIC or type(index) is tuple and _BASIC.issuperset(map(type, index)):
+        advanced = False                    # ints, slices, None, ...: as NumPy takes them
+    elif _row_mask(a, index):
         return _masked_rows(a, index)
-    index, advanced = _device_index(index)
+    else:
+        index, advanced = _device_index(index)
     try:
         y = a.data[index]
     except (IndexError, TypeError) as exc:   # out of range; a float, a string, a float slice
@@ -163,55 +161,56 @@ def _masked_rows(a, mask):
     return Tensor._from_op(y, (a,), backward, "getitem")
 
 
-def _check_sequence(tensors, op):
-    """One Tensor is iterable (row by row), so concat(x) would silently join its rows."""
+def _tensor_list(tensors, op):
+    """The tensors of ``concat`` or ``stack`` as a list, and their arrays; a clear error for
+    one Tensor (iterable by rows, so concat(x) would silently join its rows), anything that
+    is not a sequence, no tensors at all, or tensors on two backends."""
     if isinstance(tensors, Tensor):
         raise TypeError(f"{op}: expected a list or tuple of tensors, got one Tensor of shape "
                         f"{tensors.shape}")
     if not hasattr(tensors, "__iter__") or isinstance(tensors, (str, bytes)):
         raise TypeError(f"{op}: expected a list or tuple of tensors, got "
                         f"{type(tensors).__name__} {tensors!r}")
+    tensors, arrays = list(tensors), []
+    for i, t in enumerate(tensors):
+        tensors[i] = t = t if isinstance(t, Tensor) else as_tensor(t, op)
+        arrays.append(t.data)
+    if not tensors:
+        raise ValueError(f"{op}: needs at least one tensor")
+    if len(set(map(type, arrays))) > 1:     # arrays of two kinds: maybe two backends
+        for t in tensors[1:]:
+            check_same_backend(tensors[0], t, op)
+    return tensors, arrays
 
 
 def concat(tensors, axis=0):
     """y = the tensors joined along ``axis``.   dL/dx_i = the slice of dL/dy that x_i filled."""
-    _check_sequence(tensors, "concat")
-    tensors = [as_tensor(t, "concat") for t in tensors]
-    if not tensors:
-        raise ValueError("concat: needs at least one tensor")
-    first = tensors[0]
-    axis = _axis(axis, first.ndim, "concat")
-    for t in tensors[1:]:
-        check_same_backend(first, t, "concat")
-        if t.ndim != first.ndim or any(n != m for i, (n, m) in enumerate(zip(t.shape, first.shape))
-                                       if i != axis):
-            raise ValueError(f"concat: shapes {[x.shape for x in tensors]} differ outside "
-                             f"axis {axis}")
-    bounds = [0]
-    for t in tensors:
-        bounds.append(bounds[-1] + t.shape[axis])
-    y = backend.xp.concatenate([t.data for t in tensors], axis=axis)
+    tensors, arrays = _tensor_list(tensors, "concat")
+    axis = _axis(axis, arrays[0].ndim, "concat")
+    try:
+        y = backend.xp.concatenate(arrays, axis=axis)
+    except ValueError:
+        raise ValueError(f"concat: shapes {[x.shape for x in arrays]} differ outside "
+                         f"axis {axis}") from None
 
     def backward(g):
-        lead = (slice(None),) * axis
-        return tuple(g[lead + (slice(start, stop),)]
-                     for start, stop in zip(bounds[:-1], bounds[1:]))
+        lead, start, grads = (slice(None),) * axis, 0, []
+        for x in arrays:
+            grads.append(g[lead + (slice(start, start + x.shape[axis]),)])
+            start += x.shape[axis]
+        return tuple(grads)
     return Tensor._from_op(y, tuple(tensors), backward, "concat")
 
 
 def stack(tensors, axis=0):
     """y = the tensors stacked along a new ``axis``.   dL/dx_i = dL/dy taken at i on that axis."""
-    _check_sequence(tensors, "stack")
-    tensors = [as_tensor(t, "stack") for t in tensors]
-    if not tensors:
-        raise ValueError("stack: needs at least one tensor")
-    shapes = {t.shape for t in tensors}
-    if len(shapes) != 1:
-        raise ValueError(f"stack: all tensors need one shape, got {[t.shape for t in tensors]}")
-    for t in tensors[1:]:
-        check_same_backend(tensors[0], t, "stack")
-    axis = _axis(axis, tensors[0].ndim + 1, "stack")
-    y = backend.xp.stack([t.data for t in tensors], axis=axis)
+    tensors, arrays = _tensor_list(tensors, "stack")
+    axis = _axis(axis, arrays[0].ndim + 1, "stack")
+    try:
+        y = backend.xp.stack(arrays, axis=axis)
+    except ValueError:
+        raise ValueError(f"stack: all tensors need one shape, got "
+                         f"{[x.shape for x in arrays]}") from None
 
     def backward(g):
         lead = (slice(None),) * axis

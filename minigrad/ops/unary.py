@@ -4,27 +4,29 @@ Each backward multiplies the incoming gradient by the function's derivative, wri
 the saved output where that is cheaper (exp, tanh, sigmoid). Integer input computes in the
 default float dtype, as in torch.
 """
+import numpy
+
 from minigrad import backend
-from minigrad.ops.common import as_float, as_tensor
+from minigrad.ops.common import as_tensor, float_operand
 from minigrad.tensor import Tensor
 
 
 def exp(a):
     """y = exp(a).   dL/da = dL/dy * y."""
-    a = as_float(as_tensor(a, "exp"))
+    a = float_operand(a, "exp")
     y = backend.xp.exp(a.data)
     return Tensor._from_op(y, (a,), lambda g: (g * y,), "exp")
 
 
 def log(a):
     """y = log(a).   dL/da = dL/dy / a."""
-    a = as_float(as_tensor(a, "log"))
+    a = float_operand(a, "log")
     return Tensor._from_op(backend.xp.log(a.data), (a,), lambda g: (g / a.data,), "log")
 
 
 def tanh(a):
     """y = tanh(a).   dL/da = dL/dy * (1 - y**2)."""
-    a = as_float(as_tensor(a, "tanh"))
+    a = float_operand(a, "tanh")
     y = backend.xp.tanh(a.data)
     return Tensor._from_op(y, (a,), lambda g: (g * (1 - y * y),), "tanh")
 
@@ -52,8 +54,9 @@ def sigmoid_array_(x):
 
 def sigmoid(a):
     """y = sigmoid(a).   dL/da = dL/dy * y * (1 - y)."""
-    a = as_float(as_tensor(a, "sigmoid"))
-    y = sigmoid_array(a.data)
+    a = float_operand(a, "sigmoid")
+    with numpy.errstate(over="ignore"):   # exp(-a) = inf for a << 0 gives y = 0, as it should
+        y = 1 / (1 + backend.xp.exp(-a.data))
     return Tensor._from_op(y, (a,), lambda g: (g * y * (1 - y),), "sigmoid")
 
 
