@@ -38,13 +38,9 @@ class Tensor(TorchMethods):
                             f"{self.data.dtype}; only float tensors have gradients")
         if self.data is data:   # the caller's own array (asarray made none): our own copy
             self.data = self.data.copy()
-        self._version = 0
-        self.grad = None
-        self.requires_grad = bool(requires_grad)
-        self._parents = ()
-        self._backward = None
-        self._op = None
-        self.name = None    # a parameter's dotted name, set by Module.named_parameters()
+        self.requires_grad, self._version, self._parents = bool(requires_grad), 0, ()
+        self.grad = self._backward = self._op = None
+        self.name = None    # a parameter's dotted name, set when its model is built
 
     @staticmethod
     def _from_op(data, parents, backward, op):
@@ -52,8 +48,7 @@ class Tensor(TorchMethods):
         clock's time, see minigrad/versions.py) only when grad mode is on and an input requires
         grad."""
         out = Tensor.__new__(Tensor)
-        out.data, out.grad, out.name, out._op = data, None, None, op
-        out._created = versions.clock
+        out.data, out.grad, out.name, out._op, out._created = data, None, None, op, versions.clock
         out.requires_grad = autograd.grad_mode.enabled and any(map(_requires_grad, parents))
         out._parents, out._backward = (parents, backward) if out.requires_grad else ((), None)
         return out
@@ -266,7 +261,9 @@ class Tensor(TorchMethods):
     def permute(self, *axes):
         """A full permutation of the axes, NumPy's ``transpose``: ``x.permute(1, 0, 2)`` or
         ``x.permute((1, 0, 2))``."""
-        return ops.transpose(self, _axes_argument(axes))
+        if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
+            axes = axes[0]                  # permute((1, 0, 2))
+        return ops.transpose(self, axes)
 
     @property
     def T(self):
@@ -363,11 +360,6 @@ def _compare(a, b, op):
     except ValueError:
         raise ops.common.broadcast_error(op, a, b) from None
     return Tensor._from_op(y, (), None, op)
-
-
-def _axes_argument(axes):
-    """The axes of ``transpose(1, 0)`` or ``transpose((1, 0))`` as one sequence."""
-    return axes[0] if len(axes) == 1 and not isinstance(axes[0], numbers.Integral) else axes
 
 
 from minigrad import ops  # noqa: E402  (the ops build Tensors, so they load after the class)

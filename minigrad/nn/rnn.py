@@ -16,6 +16,7 @@ from minigrad import backend, ops
 from minigrad.nn.module import Module, check_sizes, uniform
 from minigrad.ops.common import as_float, as_tensor
 from minigrad.ops.rnn import _time_steps
+from minigrad.tensor import Tensor
 
 
 def _zeros(shape, like):
@@ -37,7 +38,8 @@ def _float_like_parameters(module, x):
 
 def _check_input(module, x, ndim, size):
     """``x`` as a tensor of ``ndim`` dims whose last axis is ``size``, else a clear error."""
-    x = _float_like_parameters(module, x)
+    if not isinstance(x, Tensor) or x.data.dtype.kind != "f":
+        x = _float_like_parameters(module, x)
     layout = "(T, B, F), time-major" if ndim == 3 else "(B, F)"
     if x.ndim != ndim or x.shape[-1] != size or x.shape[0] == 0:
         raise ValueError(f"{type(module).__name__}: expected input of shape {layout} with "
@@ -57,7 +59,8 @@ def _check_pair(module, state, what):
 
 
 def _check_state(module, state, shape, what):
-    state = _float_like_parameters(module, state)
+    if not isinstance(state, Tensor) or state.data.dtype.kind != "f":
+        state = _float_like_parameters(module, state)
     if state.shape != shape:
         raise ValueError(f"{type(module).__name__}: {what} has shape {state.shape}, "
                          f"expected {shape}")
@@ -150,14 +153,12 @@ class _RNNBase(Module):
 
     def _weights(self, suffix):
         """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction."""
-        get = self._parameters.get
-        return tuple(get(name + suffix) for name in ("weight_ih", "weight_hh", "bias_ih",
-                                                     "bias_hh"))
+        p = self._parameters
+        return (p["weight_ih" + suffix], p["weight_hh" + suffix], p.get("bias_ih" + suffix),
+                p.get("bias_hh" + suffix))
 
-    def _check_sequence(self, X, projected_input):
-        """The checked input: X (T, B, F), or layer 0's projection (T, B, G*H) when given."""
-        if projected_input is None:
-            return _check_input(self, X, 3, self.input_size)
+    def _check_projected(self, projected_input):
+        """Layer 0's projection (T, B, G*H), given in place of X, checked."""
         name, width = type(self).__name__, self.gates * self.hidden_size
         projected_input = _float_like_parameters(self, projected_input)
         if self.bidirectional:
@@ -174,8 +175,8 @@ class _RNNBase(Module):
         finals = []
         for k in range(self.num_layers):
             outputs = []
-            for d, suffix in enumerate(self._suffixes(k)):
-                w_ih, w_hh, b_ih, b_hh = self._weights(suffix)
+            for d in range(self.num_directions):      # d = 1: the reverse direction
+                w_ih, w_hh, b_ih, b_hh = self._weights(f"_l{k}_reverse" if d else f"_l{k}")
                 if k == 0 and projected_input is not None:
                     gi = projected_input                          # computed by the caller
                 else:
@@ -224,8 +225,7 @@ class _RNNBase(Module):
         if state is None:
             zeros = _zeros(shape[1:], self.weight_hh_l0)
             return [zeros] * count
-        state = _check_state(self, state, shape, what)
-        return [state[i] for i in range(count)]
+        return list(_check_state(self, state, shape, what))   # [state[0], state[1], ...]
 
     @property
     def _flat_weights_names(self):
@@ -262,10 +262,11 @@ class GRU(_RNNBase):
     gates = 3
 
     def forward(self, X, h0=None, projected_input=None):
-        X = self._check_sequence(X, projected_input)
-        outputs, finals = self._run_layers(X, self._initial_states(X.shape[1], h0, "h0"),
-                                           projected_input)
-        return outputs, ops.stack(finals)
+        X = (_check_input(self, X, 3, self.input_size) if projected_input is None
+             else self._check_projected(projected_input))               # (T, B, F)
+        states = self._initial_states(X.shape[1], h0, "h0")              # L*dirs of (B, H)
+        outputs, finals = self._run_layers(X, states, projected_input)   # ops.gru_sequence
+        return outputs, ops.stack(finals)                                # (L*dirs, B, H)
 
     def layer_states(self, h, batch):
         """h (L, B, H), or None for zeros -> the list of each layer's (B, H) state that
@@ -305,7 +306,8 @@ class LSTM(_RNNBase):
     gates = 4
 
     def forward(self, X, state=None, projected_input=None):
-        X = self._check_sequence(X, projected_input)
+        X = (_check_input(self, X, 3, self.input_size) if projected_input is None
+             else self._check_projected(projected_input))
         h0, c0 = (None, None) if state is None else _check_pair(
             self, state, "(h0, c0), each of shape (num_layers * num_directions, B, H)")
         B = X.shape[1]

@@ -65,7 +65,8 @@ def binary_operands(a, b, op):
         a = as_tensor(a, op, like=b)
     if not isinstance(b, Tensor):
         b = as_tensor(b, op, like=a)
-    check_same_backend(a, b, op)
+    if type(a.data) is not type(b.data):
+        check_same_backend(a, b, op)
     if a.dtype.kind != b.dtype.kind:
         if a.dtype.kind == "f":
             b = as_float(b, a.dtype)

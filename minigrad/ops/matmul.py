@@ -40,7 +40,8 @@ def matmul(a, b):
     rows of a instead of a stack of per-batch products summed afterwards.
     """
     a, b = binary_operands(a, b, "matmul")
-    check_same_float_dtype(a, b, "matmul")
+    if a.dtype != b.dtype:
+        check_same_float_dtype(a, b, "matmul")
     x, w = a.data, b.data
     if x.ndim < 2 or w.ndim < 2 or x.shape[-1] != w.shape[-2]:
         if (x.ndim == 1 or w.ndim == 1) and x.ndim and w.ndim:
@@ -98,7 +99,8 @@ def linear(x, weight, bias=None):
     rows only, and dL/dx is a ``RowGrad`` of the same rows.
     """
     x, weight = binary_operands(x, weight, "linear")
-    check_same_float_dtype(x, weight, "linear")
+    if x.dtype != weight.dtype:
+        check_same_float_dtype(x, weight, "linear")
     if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: expected x (..., in) and weight (out, in), got x {x.shape} "
                          f"and weight {weight.shape}")
@@ -128,5 +130,5 @@ def linear(x, weight, bias=None):
         grad_b = bias_grad(g2) if bias is not None and bias.requires_grad else None   # sum of rows
         return grad_x, grad_w, grad_b
     backward.takes_rows = True
-    parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._from_op(y, parents, backward, "linear")
+    return Tensor._from_op(y, (x, weight) if bias is None else (x, weight, bias), backward,
+                           "linear")

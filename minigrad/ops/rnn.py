@@ -25,7 +25,7 @@ the tests to the NumPy code.
 """
 from minigrad import backend, kernels
 from minigrad.fast_grads import BiasGrad, WeightGrad
-from minigrad.ops.arithmetic import add, mul, sub
+from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.dispatch import fused
 from minigrad.ops.matmul import linear
@@ -37,7 +37,8 @@ from minigrad.tensor import Tensor
 def _check(gi, h, weight_hh, bias_hh, gates, op, sequence=False):
     """The inputs as tensors, else a clear error: gi (B, G*H), or (T, B, G*H) with T >= 1 for
     a ``sequence``; h (B, H); weight_hh (G*H, H); bias_hh (G*H,) or None."""
-    gi, h, weight_hh = (as_tensor(t, op) for t in (gi, h, weight_hh))
+    if not (isinstance(gi, Tensor) and isinstance(h, Tensor) and isinstance(weight_hh, Tensor)):
+        gi, h, weight_hh = as_tensor(gi, op), as_tensor(h, op), as_tensor(weight_hh, op)
     hidden = h.shape[-1]
     expected_w = (gates * hidden, hidden)
     step_shape = (h.shape[0], gates * hidden) if h.ndim == 2 else None
@@ -50,8 +51,11 @@ def _check(gi, h, weight_hh, bias_hh, gates, op, sequence=False):
             f"{op}: expected gi {gi_text}, h (B, H), weight_hh ({gates}H, H), bias_hh "
             f"({gates}H,); got gi {gi.shape}, h {h.shape}, weight_hh {weight_hh.shape}, "
             f"bias_hh {None if bias_hh is None else bias_hh.shape}")
-    for t in (h, weight_hh) + (() if bias_hh is None else (bias_hh,)):
-        check_same_backend(gi, t, op)
+    kind = type(gi.data)
+    if not (type(h.data) is kind and type(weight_hh.data) is kind
+            and (bias_hh is None or type(bias_hh.data) is kind)):     # maybe two backends
+        for t in (h, weight_hh) + (() if bias_hh is None else (bias_hh,)):
+            check_same_backend(gi, t, op)
     return gi, h, weight_hh
 
 
@@ -74,15 +78,16 @@ def _hidden_grads(dgh, h, weight_hh, bias_hh):
 # -- GRU ------------------------------------------------------------------------------------
 
 def gru_cell_composed(gi, h, weight_hh, bias_hh=None):
-    """The readable twin of ``gru_cell``, from primitive ops (autograd derives its backward)."""
+    """The readable twin of ``gru_cell``: the equations of the module docstring written with
+    primitive ops (autograd derives its backward)."""
     H = h.shape[-1]
-    gh = linear(h, weight_hh, bias_hh)
-    def gate(x, k):   # the k-th block of H columns: r, z or n
-        return getitem(x, (slice(None), slice(k * H, (k + 1) * H)))
-    r = sigmoid(add(gate(gi, 0), gate(gh, 0)))
-    z = sigmoid(add(gate(gi, 1), gate(gh, 1)))
-    n = tanh(add(gate(gi, 2), mul(r, gate(gh, 2))))
-    return add(mul(sub(1.0, z), n), mul(z, h))
+    gh = linear(h, weight_hh, bias_hh)                               # (B, 3H)
+    i_r, i_z, i_n = gi[:, :H], gi[:, H:2 * H], gi[:, 2 * H:]        # (B, H) each
+    h_r, h_z, h_n = gh[:, :H], gh[:, H:2 * H], gh[:, 2 * H:]
+    r = sigmoid(i_r + h_r)                                           # reset gate
+    z = sigmoid(i_z + h_z)                                           # update gate
+    n = tanh(i_n + r * h_n)                                          # candidate state
+    return (1 - z) * n + z * h                                       # h' (B, H)
 
 
 def gru_cell(gi, h, weight_hh, bias_hh=None):
@@ -201,13 +206,14 @@ def _time_steps(T, reverse):
     return range(T - 1, -1, -1) if reverse else range(T)
 
 
-def gru_sequence_composed(gi, h0, weight_hh, bias_hh=None, reverse=False):
-    """The readable twin of ``gru_sequence``: ``gru_cell`` on each step's slice gi[t], the
-    states stacked (in readable mode gru_cell is itself its composed twin)."""
+def gru_sequence_composed(gi, h0, weight_hh, bias_hh=None, reverse=False,
+                          cell=gru_cell_composed):
+    """The readable twin of ``gru_sequence``: the cell's equations (``gru_cell_composed``) on
+    each step's slice gi[t], the states stacked. (On a device ``cell`` is the kernels' cell.)"""
     T = gi.shape[0]
     outputs, h = [None] * T, h0
-    for t in _time_steps(T, reverse):
-        h = gru_cell(gi[t], h, weight_hh, bias_hh)                   # (B, H)
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        h = cell(gi[t], h, weight_hh, bias_hh)                       # (B, H)
         outputs[t] = h
     return stack(outputs)                                            # (T, B, H)
 
@@ -220,13 +226,18 @@ def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
     The math of ``gru_cell`` at every step (see its docstring), on arrays: one graph node for
     the T steps instead of T cells and T slices of gi, so the backward walk visits one node,
     dL/dgi is one (T, B, 3H) array, dL/dW_hh one product over the T B rows of the stacked
-    gate gradients and the stacked inputs, and dL/db_hh one sum over them. Readable mode, and
-    a device backend (where each cell is already one kernel forward and one backward), run
-    the twin ``gru_sequence_composed``: ``gru_cell`` at every step, the states stacked.
+    gate gradients and the stacked inputs, and dL/db_hh one sum over them. Readable mode runs
+    the twin ``gru_sequence_composed``, a device the same loop with the kernels' cell (each
+    cell is already one kernel forward and one backward there).
     """
     gi, h0, weight_hh = _check(gi, h0, weight_hh, bias_hh, 3, "gru_sequence", sequence=True)
-    composed = gru_sequence_composed     # on a device each cell is already one kernel each way
-    return fused(composed, composed, _gru_sequence_host)(gi, h0, weight_hh, bias_hh, reverse)
+    return fused(gru_sequence_composed, _gru_sequence_kernels, _gru_sequence_host)(
+        gi, h0, weight_hh, bias_hh, reverse)
+
+
+def _gru_sequence_kernels(gi, h0, weight_hh, bias_hh, reverse):
+    """``gru_sequence`` on a device: the composed loop, with the kernels' cell at each step."""
+    return gru_sequence_composed(gi, h0, weight_hh, bias_hh, reverse, cell=_gru_cell_kernels)
 
 
 def _gru_sequence_host(gi, h0, weight_hh, bias_hh, reverse):

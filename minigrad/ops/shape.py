@@ -15,6 +15,8 @@ from minigrad.tensor import Tensor
 def _axis(axis, ndim, op):
     """``axis`` as a non-negative int, with one clear error for a float, a string, None or an
     axis the tensor does not have."""
+    if type(axis) is int and -ndim <= axis < ndim:
+        return axis % ndim                  # the common case
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
         raise TypeError(f"{op}: axis must be an int, got {axis!r} ({type(axis).__name__}) for "
                         f"a tensor with {ndim} dims")
@@ -42,7 +44,7 @@ def _shape_argument(a, shape):
 
 def reshape(a, shape):
     """y = a viewed with a new shape.   dL/da = dL/dy reshaped back."""
-    a = as_tensor(a, "reshape")
+    a = a if isinstance(a, Tensor) else as_tensor(a, "reshape")
     shape = _shape_argument(a, shape)
     try:
         y = a.data.reshape(shape)
@@ -60,21 +62,28 @@ def transpose(a, axes=None):
 
     dL/da = dL/dy permuted by the inverse permutation.
     """
-    a = as_tensor(a, "transpose")
-    if axes is None:
-        axes = tuple(reversed(range(a.ndim)))
-    axes = tuple(axes)
-    if sorted(normalize_axis(i, a.ndim, "transpose") for i in axes) != list(range(a.ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
-                         f"of a tensor of shape {a.shape}")
-    inverse = tuple(sorted(range(a.ndim), key=lambda i: axes[i] % a.ndim))
+    a = a if isinstance(a, Tensor) else as_tensor(a, "transpose")
+    axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(axes)
+    if sorted(axes) != list(range(a.ndim)):     # negative axes, or not a permutation at all
+        axes = _permutation(a, axes)
+    inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))    # where each axis went
     return Tensor._from_op(a.data.transpose(axes), (a,),
                            lambda g: (g.transpose(inverse),), "transpose")
 
 
+def _permutation(a, axes):
+    """The axes of ``transpose``, negative ones counted from the end, checked to be a
+    permutation of the axes of ``a``."""
+    normalized = tuple(normalize_axis(i, a.ndim, "transpose") for i in axes)
+    if sorted(normalized) != list(range(a.ndim)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
+                         f"of a tensor of shape {a.shape}")
+    return normalized
+
+
 def swapaxes(a, axis1, axis2):
     """y = a with two axes exchanged (its own inverse)."""
-    a = as_tensor(a, "swapaxes")
+    a = a if isinstance(a, Tensor) else as_tensor(a, "swapaxes")
     axes = list(range(a.ndim))
     i, j = _axis(axis1, a.ndim, "swapaxes"), _axis(axis2, a.ndim, "swapaxes")
     axes[i], axes[j] = axes[j], axes[i]
@@ -123,7 +132,7 @@ def getitem(a, index):
     kept as a ``SliceGrad``, so taking the T time steps of a sequence one by one costs O(T).
     Rows of a matrix picked by a host boolean mask take a shorter path (``_masked_rows``).
     """
-    a = as_tensor(a, "getitem")
+    a = a if isinstance(a, Tensor) else as_tensor(a, "getitem")
     if type(index) in _BASIC or type(index) is tuple and _BASIC.issuperset(map(type, index)):
         advanced = False                    # ints, slices, None, ...: as NumPy takes them
     elif _row_mask(a, index):
@@ -220,7 +229,7 @@ def stack(tensors, axis=0):
 
 def squeeze(a, axis=None):
     """y = a without the given size-1 axis (all size-1 axes when None).   dL/da = reshape."""
-    a = as_tensor(a, "squeeze")
+    a = a if isinstance(a, Tensor) else as_tensor(a, "squeeze")
     if axis is None:
         shape = tuple(n for n in a.shape if n != 1)
     else:
@@ -234,6 +243,6 @@ def squeeze(a, axis=None):
 
 def unsqueeze(a, axis):
     """y = a with a new size-1 axis at ``axis``.   dL/da = reshape."""
-    a = as_tensor(a, "unsqueeze")
+    a = a if isinstance(a, Tensor) else as_tensor(a, "unsqueeze")
     axis = _axis(axis, a.ndim + 1, "unsqueeze")
     return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])
