@@ -22,20 +22,14 @@ import math
 
 import numpy
 
-from minigrad import backend, versions
+from minigrad import backend, modes, versions
 from minigrad.autograd import _graph_released, topological_order
-
-
-def plain_grads():
-    """Whether the ops' gradients must be plain arrays: in readable mode, whose simple walk
-    (``autograd.backward``) adds nothing else. Asked by the three constructors below."""
-    return backend.is_readable()
 
 
 def slice_grad(shape, dtype, index, values, advanced):
     """The gradient of x[index]: in readable mode a plain array, zeros with ``values`` added at
     ``index`` (repeated integer indices add up); in the fast mode a lazy ``SliceGrad``."""
-    if plain_grads():
+    if modes.readable:      # plain arrays for the simple walk of autograd.backward
         grad = backend.xp.zeros(shape, dtype=dtype)
         if advanced:
             backend.scatter_add(grad, index, values)
@@ -48,7 +42,7 @@ def slice_grad(shape, dtype, index, values, advanced):
 def weight_grad(left, right):
     """The gradient left^T right of a weight: in readable mode the plain product, in the fast
     mode a lazy ``WeightGrad`` that sums the products of all the uses of one weight at once."""
-    if plain_grads():
+    if modes.readable:      # plain arrays for the simple walk of autograd.backward
         return left.T @ right
     return WeightGrad(left, right)
 
@@ -57,7 +51,7 @@ def bias_grad(rows):
     """The gradient of a bias added to each row of dL/dy ``rows`` (N, out): in readable mode
     the plain sum over the rows, in the fast mode a lazy ``BiasGrad`` that sums the rows of
     all the uses of one bias at once."""
-    if plain_grads():
+    if modes.readable:      # plain arrays for the simple walk of autograd.backward
         return rows.sum(axis=0)
     return BiasGrad(rows)
 
@@ -398,7 +392,8 @@ def backward(root, grad):
             g = g.dense()
             owned.add(key)
         if node._backward is None:  # a leaf: a parameter or an input that requires grad
-            versions.check_leaf(node, g)
+            if node.data.shape != g.shape or node.grad is not None and node.grad.shape != g.shape:
+                versions.check_leaf(node, g)    # .data or .grad replaced since the forward
             if g.dtype != node.data.dtype:   # float64 data met a float32 leaf on the way:
                 g = g.astype(node.data.dtype)  # its grad keeps its dtype, as in torch
                 owned.add(key)

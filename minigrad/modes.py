@@ -8,16 +8,17 @@ is refused in one line, see ``minigrad/env.py``).
 """
 from minigrad import env
 
-_readable = env.switch("MINIGRAD_READABLE")
+# The flag. Hot paths read ``modes.readable``; it is set only through set_readable.
+readable = env.switch("MINIGRAD_READABLE")
 
 
 def set_readable(flag=True):
     """Readable mode on (or off with False): every fused op runs its composed twin, gradients
     are plain arrays and the models follow d2l's code line for line."""
-    global _readable
-    _readable = bool(flag)
+    global readable
+    readable = bool(flag)
 
 
 def is_readable():
     """True while readable mode is on (``set_readable(True)`` or ``MINIGRAD_READABLE=1``)."""
-    return _readable
+    return readable

@@ -23,6 +23,14 @@ def bump_version(tensor):
     tensor._version = clock
 
 
+def bump_versions(tensors):
+    """``bump_version`` for each of ``tensors`` (an optimizer step), as one change."""
+    global clock
+    clock += 1
+    for tensor in tensors:
+        tensor._version = clock
+
+
 def check_inputs_unchanged(node):
     """Raise if an input of ``node`` was changed in place after ``node`` was computed."""
     created = node._created

@@ -89,10 +89,11 @@ class Adam(Optimizer):
     # -- all parameters of one dtype at once ------------------------------------------------
     def step(self):
         """Update every parameter that has a gradient (see the class docstring for how)."""
-        if (isinstance(self.block_size, bool) or not isinstance(self.block_size, numbers.Integral)
-                or self.block_size < 1):
-            raise ValueError(f"Adam: block_size must be a positive integer (elements), got "
-                             f"{self.block_size!r}")
+        size = self.block_size
+        if type(size) is not int or size < 1:           # else the common case: a count
+            if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+                raise ValueError(f"Adam: block_size must be a positive integer (elements), "
+                                 f"got {size!r}")
         self._check_before_step()
         groups = None if backend.is_readable() else self._flat_groups()
         if groups is None:     # readable mode, or parameters that do not step together
@@ -134,13 +135,14 @@ class Adam(Optimizer):
     def _flat_groups(self):
         """The flat groups, (re)built where needed; None when the per-parameter update must
         run instead: a parameter without a gradient, or parameters at different steps."""
-        if any(p.grad is None for p in self.params):
-            return None
+        for p in self.params:
+            if p.grad is None:
+                return None
         if len({state.get("step", 0) for state in self.state}) != 1:
             return None
         groups = getattr(self, "_groups", None)
-        if groups is None or not all(group.is_bound(self.params, self.state)
-                                     for group in groups):
+        if groups is None or not all([group.is_bound(self.params, self.state)
+                                      for group in groups]):
             by_dtype = {}
             for i, p in enumerate(self.params):
                 by_dtype.setdefault(p.dtype, []).append(i)
@@ -185,9 +187,12 @@ class _FlatGroup:
 
     def is_bound(self, params, states):
         """Whether every parameter and moment is still the view this group made of it."""
-        return all(params[i].data is data and states[i].get("exp_avg") is m
-                   and states[i].get("exp_avg_sq") is v
-                   for i, (data, m, v) in zip(self.indices, self.views))
+        for i, (data, m, v) in zip(self.indices, self.views):
+            state = states[i]
+            if (params[i].data is not data or state.get("exp_avg") is not m
+                    or state.get("exp_avg_sq") is not v):
+                return False
+        return True
 
     def work_array(self, size):
         """A temporary array of ``size`` elements, kept from step to step."""

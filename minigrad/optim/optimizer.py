@@ -6,6 +6,7 @@ arrays: an update is not part of any model, so it records no graph. Per-paramete
 ``state_dict()`` / ``load_state_dict()`` save and restore it with the hyperparameters, so
 training resumes from a checkpoint exactly where it stopped.
 """
+import copy
 import math
 import numbers
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 import numpy
 
 from minigrad import backend
-from minigrad.versions import bump_version
+from minigrad.versions import bump_versions
 from minigrad.tensor import Tensor
 
 
@@ -40,6 +41,11 @@ def _check_hyperparameters(name, hyperparameters):
             raise ValueError(f"{name}: betas must be two numbers in [0, 1), got {value!r}")
 
 
+def _label(i, param):
+    """How errors name parameter i: "parameter 0 (weight)"."""
+    return f"parameter {i}" + (f" ({param.name})" if param.name else "")
+
+
 class Optimizer:
     """Base class. Subclasses set ``self.hyperparameters`` and define ``_update``."""
 
@@ -61,6 +67,7 @@ class Optimizer:
             raise ValueError(f"{name}: a parameter appears twice; it would be updated twice")
         _check_hyperparameters(name, hyperparameters)
         self.hyperparameters = dict(hyperparameters)
+        self._checked_hyperparameters = copy.deepcopy(self.hyperparameters)   # see step
         self.state = [{} for _ in self.params]
 
     @property
@@ -86,31 +93,37 @@ class Optimizer:
 
     def _check_before_step(self):
         """What a step uses, checked when it is used (a schedule, a loaded state or user code
-        may have changed it since construction): the hyperparameters, each gradient's shape,
-        and each state's step count and arrays against its parameter's shape."""
+        may have changed it since construction): the hyperparameters (again only when they
+        changed since their last check), each gradient's shape, and each state's step count
+        and arrays against its parameter's shape. The common case costs a compare or two per
+        parameter; the messages are built only for an error."""
         name = type(self).__name__
-        _check_hyperparameters(f"{name}.step", self.hyperparameters)
+        if self.hyperparameters != getattr(self, "_checked_hyperparameters", None):
+            _check_hyperparameters(f"{name}.step", self.hyperparameters)
+            self._checked_hyperparameters = copy.deepcopy(self.hyperparameters)
         for i, (p, state) in enumerate(zip(self.params, self.state)):
-            label = f"parameter {i}" + (f" ({p.name})" if p.name else "")
-            if p.grad is not None and tuple(p.grad.shape) != tuple(p.shape):
-                raise ValueError(f"{name}.step: {label} has shape {p.shape} but its .grad has "
-                                 f"shape {tuple(p.grad.shape)}")
+            shape = tuple(p.data.shape)
+            if p.grad is not None and tuple(p.grad.shape) != shape:
+                raise ValueError(f"{name}.step: {_label(i, p)} has shape {p.shape} but its "
+                                 f".grad has shape {tuple(p.grad.shape)}")
             step = state.get("step", 0)
-            if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-                raise ValueError(f"{name}.step: {label}'s state step must be an integer >= 0, "
-                                 f"got {step!r}")
-            for key, value in state.items():
-                if backend.is_array(value) and tuple(value.shape) != tuple(p.shape):
-                    raise ValueError(f"{name}.step: {label} has shape {p.shape} but its state "
-                                     f"{key} has shape {tuple(value.shape)} (was the parameter "
-                                     f"reshaped after the optimizer's first step?)")
+            if type(step) is not int or step < 0:       # else the common case: a count
+                if (isinstance(step, bool) or not isinstance(step, numbers.Integral)
+                        or step < 0):
+                    raise ValueError(f"{name}.step: {_label(i, p)}'s state step must be an "
+                                     f"integer >= 0, got {step!r}")
+            for key, value in state.items():     # the moments or momentum: p's shape
+                if (key != "step" and getattr(value, "shape", shape) != shape
+                        and backend.is_array(value)):
+                    raise ValueError(f"{name}.step: {_label(i, p)} has shape {p.shape} but "
+                                     f"its state {key} has shape {tuple(value.shape)} (was "
+                                     f"the parameter reshaped after the optimizer's first "
+                                     f"step?)")
 
     def _bump_versions(self):
         """The parameters just updated in place: a graph built before this step can no
         longer backpropagate through them (minigrad/versions.py)."""
-        for p in self.params:
-            if p.grad is not None:
-                bump_version(p)
+        bump_versions([p for p in self.params if p.grad is not None])
 
     def _update(self, param, grad, state):
         raise NotImplementedError
