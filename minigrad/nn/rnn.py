@@ -172,11 +172,13 @@ class _RNNBase(Module):
         """Run every layer over X (T, B, F). ``states[i]`` is the initial state of layer and
         direction i (its index in h_0); returns the last layer's outputs and the final states.
         ``projected_input``, when given, stands for layer 0's X W_ih^T + b_ih."""
-        finals = []
+        finals, params = [], self._parameters
         for k in range(self.num_layers):
             outputs = []
             for d in range(self.num_directions):      # d = 1: the reverse direction
-                w_ih, w_hh, b_ih, b_hh = self._weights(f"_l{k}_reverse" if d else f"_l{k}")
+                suffix = f"_l{k}_reverse" if d else f"_l{k}"
+                w_ih, w_hh = params["weight_ih" + suffix], params["weight_hh" + suffix]
+                b_ih, b_hh = params.get("bias_ih" + suffix), params.get("bias_hh" + suffix)
                 if k == 0 and projected_input is not None:
                     gi = projected_input                          # computed by the caller
                 else:
@@ -225,7 +227,12 @@ class _RNNBase(Module):
         if state is None:
             zeros = _zeros(shape[1:], self.weight_hh_l0)
             return [zeros] * count
-        return list(_check_state(self, state, shape, what))   # [state[0], state[1], ...]
+        if not isinstance(state, Tensor) or state.data.dtype.kind != "f":
+            state = _float_like_parameters(self, state)
+        if state.shape != shape:
+            raise ValueError(f"{type(self).__name__}: {what} has shape {state.shape}, "
+                             f"expected {shape}")
+        return list(state)                                   # [state[0], state[1], ...]
 
     @property
     def _flat_weights_names(self):

@@ -135,6 +135,8 @@ def getitem(a, index):
     a = a if isinstance(a, Tensor) else as_tensor(a, "getitem")
     if type(index) in _BASIC or type(index) is tuple and _BASIC.issuperset(map(type, index)):
         advanced = False                    # ints, slices, None, ...: as NumPy takes them
+    elif type(index) is type(a.data) and index.ndim and index.dtype.kind in "iu":
+        advanced = True                     # an integer array on the backend: ids, as they are
     elif _row_mask(a, index):
         return _masked_rows(a, index)
     else:
@@ -145,10 +147,8 @@ def getitem(a, index):
         raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape "
                          f"{a.shape}: {exc}; expected ints in range, slices of ints, None, "
                          f"..., or integer or boolean index arrays") from None
-
-    def backward(g):
-        return (slice_grad(a.shape, a.dtype, index, g, advanced),)
-    return Tensor._from_op(y, (a,), backward, "getitem")
+    return Tensor._from_op(y, (a,), lambda g: (slice_grad(a.shape, a.dtype, index, g, advanced),),
+                           "getitem")
 
 
 def _row_mask(a, index):
