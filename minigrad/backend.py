@@ -126,6 +126,9 @@ def asarray(data, dtype=None):
     Float data without an explicit ``dtype`` becomes the default float dtype; integer and
     boolean data keep their dtype. An array of another device backend is an error.
     """
+    if type(data) is xp.ndarray and dtype is None and (
+            data.dtype.kind != "f" or data.dtype == default_dtype.default):
+        return data                         # already an array of the backend: as it is
     owner = array_backend(data)
     if owner is not None and owner != "numpy" and owner != name:
         raise BackendError(f"asarray: the array lives on backend {owner!r} but the current "

@@ -273,9 +273,8 @@ class Tensor(TorchMethods):
         """Drop size-1 axes: all of them, or the one at ``dim`` (left alone when its size is
         not 1, as torch does)."""
         axis = dim if dim is not None else axis
-        if axis is not None and self.shape and self.shape[
-                ops.common.normalize_axis(axis, self.ndim, "squeeze")] != 1:
-            return self
+        if axis is not None and -self.ndim <= axis < self.ndim and self.shape[axis] != 1:
+            return self                     # (an axis out of range: ops.squeeze says so)
         return ops.squeeze(self, axis)
 
     def unsqueeze(self, axis=None, *, dim=None):

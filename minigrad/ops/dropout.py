@@ -32,8 +32,10 @@ def _scaled_mask(x, p):
 
 
 def dropout_composed(x, p):
-    """The readable twin of ``dropout``: a plain product with the scaled mask."""
-    return mul(x, Tensor(_scaled_mask(x, p)))
+    """The readable twin of ``dropout``, as the book writes it: a mask of the elements kept
+    (u >= p for a uniform sample u), and the survivors scaled by 1 / (1 - p)."""
+    mask = backend.random_uniform(x.shape, x.dtype) >= p
+    return mul(x, Tensor(mask.astype(x.dtype) * (1.0 / (1.0 - p))))
 
 
 def _dropout_host(x, p):

@@ -130,5 +130,5 @@ def linear(x, weight, bias=None):
         grad_b = bias_grad(g2) if bias is not None and bias.requires_grad else None   # sum of rows
         return grad_x, grad_w, grad_b
     backward.takes_rows = True
-    return Tensor._from_op(y, (x, weight) if bias is None else (x, weight, bias), backward,
-                           "linear")
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return Tensor._from_op(y, parents, backward, "linear")

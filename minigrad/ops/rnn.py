@@ -231,8 +231,8 @@ def gru_sequence(gi, h0, weight_hh, bias_hh=None, reverse=False):
     cell is already one kernel forward and one backward there).
     """
     gi, h0, weight_hh = _check(gi, h0, weight_hh, bias_hh, 3, "gru_sequence", sequence=True)
-    return fused(gru_sequence_composed, _gru_sequence_kernels, _gru_sequence_host)(
-        gi, h0, weight_hh, bias_hh, reverse)
+    run = fused(gru_sequence_composed, _gru_sequence_kernels, _gru_sequence_host)
+    return run(gi, h0, weight_hh, bias_hh, reverse)
 
 
 def _gru_sequence_kernels(gi, h0, weight_hh, bias_hh, reverse):

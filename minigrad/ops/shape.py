@@ -67,8 +67,8 @@ def transpose(a, axes=None):
     if sorted(axes) != list(range(a.ndim)):     # negative axes, or not a permutation at all
         axes = _permutation(a, axes)
     inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))    # where each axis went
-    return Tensor._from_op(a.data.transpose(axes), (a,),
-                           lambda g: (g.transpose(inverse),), "transpose")
+    y = a.data.transpose(axes)
+    return Tensor._from_op(y, (a,), lambda g: (g.transpose(inverse),), "transpose")
 
 
 def _permutation(a, axes):
@@ -147,8 +147,10 @@ def getitem(a, index):
         raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape "
                          f"{a.shape}: {exc}; expected ints in range, slices of ints, None, "
                          f"..., or integer or boolean index arrays") from None
-    return Tensor._from_op(y, (a,), lambda g: (slice_grad(a.shape, a.dtype, index, g, advanced),),
-                           "getitem")
+
+    def backward(g):
+        return (slice_grad(a.shape, a.dtype, index, g, advanced),)
+    return Tensor._from_op(y, (a,), backward, "getitem")
 
 
 def _row_mask(a, index):
@@ -171,18 +173,18 @@ def _masked_rows(a, mask):
 
 
 def _tensor_list(tensors, op):
-    """The tensors of ``concat`` or ``stack`` as a list, and their arrays; a clear error for
-    one Tensor (iterable by rows, so concat(x) would silently join its rows), anything that
-    is not a sequence, no tensors at all, or tensors on two backends."""
-    if isinstance(tensors, Tensor):
-        raise TypeError(f"{op}: expected a list or tuple of tensors, got one Tensor of shape "
-                        f"{tensors.shape}")
-    if not hasattr(tensors, "__iter__") or isinstance(tensors, (str, bytes)):
-        raise TypeError(f"{op}: expected a list or tuple of tensors, got "
-                        f"{type(tensors).__name__} {tensors!r}")
+    """The tensors of ``concat`` or ``stack`` as a new list, and their arrays; a clear error
+    for one Tensor (iterable by rows, so concat(x) would silently join its rows), anything
+    that is not a sequence, no tensors at all, or tensors on two backends."""
+    if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__") or isinstance(
+            tensors, (str, bytes)):
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got " + (
+            f"one Tensor of shape {tensors.shape}" if isinstance(tensors, Tensor)
+            else f"{type(tensors).__name__} {tensors!r}"))
     tensors, arrays = list(tensors), []
     for i, t in enumerate(tensors):
-        tensors[i] = t = t if isinstance(t, Tensor) else as_tensor(t, op)
+        if not isinstance(t, Tensor):
+            tensors[i] = t = as_tensor(t, op)
         arrays.append(t.data)
     if not tensors:
         raise ValueError(f"{op}: needs at least one tensor")
@@ -228,7 +230,8 @@ def stack(tensors, axis=0):
 
 
 def squeeze(a, axis=None):
-    """y = a without the given size-1 axis (all size-1 axes when None).   dL/da = reshape."""
+    """y = a without the given size-1 axis (all size-1 axes when None): a reshape.
+    dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "squeeze")
     if axis is None:
         shape = tuple(n for n in a.shape if n != 1)
@@ -238,11 +241,13 @@ def squeeze(a, axis=None):
             raise ValueError(f"squeeze: axis {axis} of shape {a.shape} has size "
                              f"{a.shape[axis]}, expected 1")
         shape = a.shape[:axis] + a.shape[axis + 1:]
-    return reshape(a, shape)
+    y = a.data.reshape(shape)
+    return Tensor._from_op(y, (a,), lambda g: (g.reshape(a.shape),), "reshape")
 
 
 def unsqueeze(a, axis):
-    """y = a with a new size-1 axis at ``axis``.   dL/da = reshape."""
+    """y = a with a new size-1 axis at ``axis``: a reshape.   dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "unsqueeze")
     axis = _axis(axis, a.ndim + 1, "unsqueeze")
-    return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])
+    y = a.data.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
+    return Tensor._from_op(y, (a,), lambda g: (g.reshape(a.shape),), "reshape")
