@@ -329,6 +329,8 @@ def cmd_translate(args):
     if not sentences:
         sys.exit("error: no sentence to translate: pass sentences as arguments or on stdin")
     try:
+        from seq2seq.translate import check_beam_size
+        check_beam_size(args.beam, len(tgt_vocab), "--beam")
         if args.beam > 1:   # sized before the search allocates it
             from seq2seq.memory import beam_bytes, check_fits
             config = state["model_config"]
