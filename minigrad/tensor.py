@@ -111,7 +111,11 @@ class Tensor(TorchMethods):
 
     def numpy(self):
         """A host NumPy copy of the data."""
-        return backend.to_numpy(self.data)
+        array = backend.to_numpy(self.data)
+        if backend.is_device():     # a NaN: a bad index found on the device? (ops/checks.py)
+            from minigrad.ops import checks
+            checks.read_back(array)
+        return array
 
     def item(self):
         """The single element as a Python number."""

@@ -89,9 +89,11 @@ def valid_lens_array(valid_lens, shape, op="masked_softmax"):
         raise ValueError(f"{op}: valid_lens has shape {lens.shape}, expected ({batch},) or "
                          f"({batch}, {queries}) for scores of shape {shape}")
     # checked where it is free: host lengths on the host, and every length on the CPU; on a
-    # device the check would make the host wait for the GPU at every decoder step
+    # device the check would make the host wait for the GPU at every decoder step, so the
+    # fast path's kernels check them (minigrad.ops.checks), and readable mode, which runs no
+    # kernel and is not the fast path, reads them here
     checked = data if on_host else lens
-    if lens.size and (on_host or not backend.is_device()):
+    if lens.size and (on_host or not backend.is_device() or backend.is_readable()):
         low, high = int(checked.min()), int(checked.max())
         if low < 0 or high > keys:
             raise ValueError(f"{op}: valid_lens must lie in [0, {keys}] for {keys} keys, got "
