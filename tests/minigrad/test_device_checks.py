@@ -162,3 +162,18 @@ def test_a_flagged_label_is_reported_with_the_range_it_broke(strict):
     loss = ops.cross_entropy(x5, mg.Tensor([0, 7])) + ops.cross_entropy(x3, mg.Tensor([0, 1]))
     with pytest.raises(IndexError, match=r"labels contain 7, out of range \(allowed 0\.\.4\)"):
         loss.item()
+
+
+@pytest.mark.parametrize("lens, bad", [([1, 6], 6), ([[0], [-1]], -1)])
+def test_device_valid_lens_out_of_range_in_additive_scores_are_named_at_the_read(lens, bad,
+                                                                                strict):
+    """The additive score's kernel clamped a length past K to K and took a negative one as
+    0, silently, when the scores were used without masked_softmax after them."""
+    q, k, w = _additive_inputs()
+    with counter.counting() as counts:
+        scores = ops.additive_scores(q, k, w, valid_lens=mg.Tensor(lens))
+    assert counts.syncs == 0, dict(counts.sync_sites)
+    with pytest.raises(IndexError, match=rf"^additive_scores: valid_lens contain {bad}, out of "
+                                         r"range \(allowed 0\.\.5\)"):
+        scores.numpy()
+    assert np.isfinite(ops.additive_scores(q, k, w, valid_lens=mg.Tensor([1, 5])).numpy()).all()
