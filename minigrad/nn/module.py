@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy
 
-from minigrad import backend, devices, printing
+from minigrad import backend, devices, printing, scopes
 from minigrad.dtypes import to_dtype
 from minigrad.tensor import Tensor
 
@@ -87,7 +87,7 @@ class Module:
         elif isinstance(value, Module):
             self._parameters.pop(name, None)
             self._modules[name] = value
-            _name_parameters(value, name + ".")
+            _name_parameters(value, f"{self._prefix}{name}.")   # below this module's name
         elif name in self.__dict__.get("_buffers", ()):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"{type(self).__name__}: cannot assign a "
@@ -113,7 +113,15 @@ class Module:
         object.__delattr__(self, name)
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        """``forward``, with the ops it makes stamped with this module's dotted name
+        ("decoder.attention"; see ``minigrad/scopes.py``); the caller's scope comes back
+        when it returns or raises."""
+        state = scopes.state
+        outer, state.current = state.current, self._prefix[:-1]
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            state.current = outer
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
