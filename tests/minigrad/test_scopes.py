@@ -185,3 +185,18 @@ def test_no_graph_no_stamp_and_grad_mode_off_costs_nothing():
         out = model(x_in())
     assert out._backward is None and not hasattr(out, "_scope")
     assert ops.linear(x_in(), mg.Tensor(np.ones((2, 4))))._scope is None
+
+
+def test_item_assignment_keeps_the_scope_of_the_node_it_renames():
+    """``y[0] = v`` turns y into an index_put node and keeps the old y as its input: both keep
+    a recorded scope (the book's sequence_mask writes X[~mask] = -1e6 this way)."""
+    class Writes(mg.nn.Module):
+        def forward(self, x):
+            y = x * 2.0
+            y[0] = 5.0
+            return y.exp()
+
+    model = Model()
+    model.writes = Writes()
+    out = model.writes(x_in())
+    assert ops_by_scope(out) == [("writes", "exp"), ("writes", "index_put"), ("writes", "mul")]
