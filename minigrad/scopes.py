@@ -26,3 +26,20 @@ def current():
     """The dotted name of the module whose forward is running now, "" for the top module,
     None outside any module's forward."""
     return state.current
+
+
+class within:
+    """``with within("decoder.rnn"):`` stamps the block's ops with that scope, as if a module
+    of that name ran its forward; the outer scope comes back at the end, also on an error.
+    For a module's methods other than ``forward`` (``Module.scope()``)."""
+    __slots__ = ("name", "outer")
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.outer, state.current = state.current, self.name
+        return self
+
+    def __exit__(self, *exc_info):
+        state.current = self.outer

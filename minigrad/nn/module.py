@@ -123,6 +123,12 @@ class Module:
         finally:
             state.current = outer
 
+    def scope(self):
+        """``with self.scope():`` stamps the block's ops with this module's name, as its
+        forward's are: for a method that is not reached through ``__call__`` (a model's
+        ``loss``, a decoder's ``features``, a GRU's ``step``)."""
+        return scopes.within(self._prefix[:-1])
+
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 

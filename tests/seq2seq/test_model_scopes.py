@@ -105,3 +105,38 @@ def test_one_decoder_step_is_recorded_by_the_modules_that_made_its_ops(is_readab
         assert "(inferred)" not in text and "(not recorded)" not in text
     finally:
         mg.set_readable(False)
+
+
+@pytest.mark.parametrize("is_readable", [True, False])
+def test_the_training_loss_is_counted_by_the_models_blocks(is_readable):
+    """model.loss and decoder.features are methods, not forwards: Module.scope() stamps
+    their ops all the same, and the GRU's step runs as the rnn's (fast mode)."""
+    try:
+        mg.set_readable(is_readable)
+        mg.manual_seed(0)
+        model = build_model(SRC, TGT, EMBED, HIDDEN, LAYERS, dropout=0.0)
+        rng = np.random.default_rng(0)
+        src, dec = rng.integers(0, SRC, size=(3, 5)), rng.integers(0, TGT, size=(3, 5))
+        loss = model.loss(src, dec, np.array([5, 2, 4]), dec, np.array([3, 5, 1]))
+        where = module_scopes(loss)
+        assert where[id(loss)] == "(top module)"
+        scoped = {where[id(node)] for node in topological_order(loss)
+                  if node._backward is not None}
+        assert "(outside any module)" not in scoped
+        assert {"decoder", "decoder.rnn", "decoder.attention", "encoder.rnn"} <= scoped
+        cells = [where[id(node)] for node in topological_order(loss)
+                 if node._op in ("gru_cell", "sigmoid")]
+        assert "decoder.rnn" in cells and set(cells) <= {"decoder.rnn", "encoder.rnn"}
+        assert mg.scopes.current() is None
+    finally:
+        mg.set_readable(False)
+
+
+def test_module_scope_restores_the_outer_scope_on_an_error():
+    model = build_model(SRC, TGT, EMBED, HIDDEN, 1, dropout=0.0)
+    with pytest.raises(KeyError):
+        with model.decoder.scope():
+            assert mg.scopes.current() == "decoder"
+            with model.decoder.rnn.scope():
+                raise KeyError("inside")
+    assert mg.scopes.current() is None
