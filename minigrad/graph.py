@@ -122,21 +122,50 @@ def graph_text(tensor, scopes=False):
     return "\n".join(lines)
 
 
+def _cluster(node, where):
+    """The module path a node is drawn inside, as a tuple of names (() for none): an op's
+    scope, a parameter's module; the top module, no module and unknowns stay outside."""
+    if node._backward is None:
+        scope = node.name.rsplit(".", 1)[0] if node.name and "." in node.name else ""
+    else:
+        scope = where.get(id(node), "").removesuffix(INFERRED)
+    return () if not scope or scope.startswith("(") else tuple(scope.split("."))
+
+
+def _nested_clusters(members, path=(), depth=1):
+    """DOT lines: the nodes of ``path``, then one ``subgraph cluster`` per child module, each
+    holding its own nodes and children (decoder > decoder.attention > decoder.attention.W_q)."""
+    indent = "  " * depth
+    lines = [indent + line for line in members.get(path, ())]
+    children = sorted({key[:len(path) + 1] for key in members
+                       if len(key) > len(path) and key[:len(path)] == path})
+    for child in children:
+        name = ".".join(child)
+        lines.append(f'{indent}subgraph "cluster_{name}" {{')
+        lines.append(f'{indent}  label="{name}";')
+        lines.extend(_nested_clusters(members, child, depth + 1))
+        lines.append(indent + "}")
+    return lines
+
+
 def graph_dot(tensor, path=None, scopes=False):
     """The graph behind ``tensor`` as Graphviz DOT text, also written to ``path`` if given;
-    with ``scopes`` each op names the module that made it (see ``module_scopes``)."""
+    with ``scopes`` each op names the module that made it (see ``module_scopes``) and is drawn
+    inside that module's box, nested as the modules are."""
     where = module_scopes(tensor) if scopes else {}
     order = topological_order(tensor)
     names = {id(node): f"n{k}" for k, node in enumerate(order)}
-    lines = ["digraph minigrad {", "  rankdir=BT;", '  node [shape=box, fontname="monospace"];']
+    members = {}        # module path -> its nodes' lines (all at the top without scopes)
+    edges = []
     for node in order:
         shape = "ellipse" if node._backward is None else "box"
-        lines.append(f'  {names[id(node)]} [label="{_label(node, where.get(id(node)))}", '
-                     f'shape={shape}];')
+        members.setdefault(_cluster(node, where) if scopes else (), []).append(
+            f'{names[id(node)]} [label="{_label(node, where.get(id(node)))}", shape={shape}];')
         for parent in node._parents:
             if id(parent) in names:
-                lines.append(f"  {names[id(parent)]} -> {names[id(node)]};")
-    lines.append("}")
+                edges.append(f"  {names[id(parent)]} -> {names[id(node)]};")
+    lines = ["digraph minigrad {", "  rankdir=BT;", '  node [shape=box, fontname="monospace"];']
+    lines += _nested_clusters(members) + edges + ["}"]
     text = "\n".join(lines) + "\n"
     if path is not None:
         with atomic_write(path, "w") as f:

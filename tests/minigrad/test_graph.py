@@ -113,6 +113,52 @@ def test_graph_scopes_group_the_ops_by_the_modules_that_made_them():
     assert "@pair.left" in mg.graph_dot(y, scopes=True)
 
 
+def test_graph_dot_with_scopes_draws_each_module_as_a_nested_box(tmp_path):
+    """Each op inside the box (a DOT cluster) of the module that made it, a parameter inside
+    its module's, the boxes nested as the modules are; Graphviz renders it."""
+    class Pair(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.left, self.right = mg.nn.Linear(4, 5), mg.nn.Linear(4, 5)
+
+        def forward(self, x):
+            return self.left(x) + self.right(x)
+
+    class Model(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pair = Pair()
+
+    y = Model().pair(mg.Tensor(np.ones((3, 4)))).sum()
+    text = mg.graph_dot(y, scopes=True)
+    blocks, open_ = {}, []
+    for line in text.splitlines()[3:]:
+        line = line.strip()
+        if line.startswith("subgraph"):
+            open_.append(line.split('"')[1].removeprefix("cluster_"))
+        elif line == "}" and open_:
+            open_.pop()
+        elif "[label=" in line:
+            blocks[line.split('label="')[1].split('"')[0]] = tuple(open_)
+    assert blocks == {
+        "sum () float32  @(outside any module)": (),
+        "add (3, 5) float32  @pair": ("pair",),
+        "linear (3, 5) float32  @pair.left": ("pair", "pair.left"),
+        "pair.left.weight (5, 4) float32": ("pair", "pair.left"),
+        "pair.left.bias (5,) float32": ("pair", "pair.left"),
+        "linear (3, 5) float32  @pair.right": ("pair", "pair.right"),
+        "pair.right.weight (5, 4) float32": ("pair", "pair.right"),
+        "pair.right.bias (5,) float32": ("pair", "pair.right")}
+    assert "subgraph" not in mg.graph_dot(y)           # without scopes: no boxes
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz; .ci/run does)")
+    path = tmp_path / "scopes.dot"
+    mg.graph_dot(y, path, scopes=True)
+    svg = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    assert "pair.left" in svg and "</svg>" in svg
+
+
 def test_inferred_scopes_guess_from_the_parameters_an_op_reads():
     """The fallback for nodes with no recorded scope: an op reading a module's parameter
     belongs to that module; an op of inputs from two modules to the innermost module holding
