@@ -55,8 +55,9 @@ def _host_array(value):
 
 def _name_parameters(module, prefix):
     """Name every parameter under ``module`` by its dotted path below ``prefix`` (a module
-    assigned as ``decoder`` names its ``rnn.weight_hh_l0`` "decoder.rnn.weight_hh_l0"), so a
-    model's parameters know their names from the moment it is built."""
+    assigned as ``decoder`` names its ``rnn.weight_hh_l0`` "decoder.rnn.weight_hh_l0"), and
+    every module by its path ("decoder.rnn.", the scope its forward stamps on its ops), so a
+    model's parameters and modules know their names from the moment it is built."""
     object.__setattr__(module, "_prefix", prefix)
     for name, param in module._parameters.items():
         param.name = prefix + name
