@@ -105,8 +105,8 @@ def _indent(depth):
 
 def graph_text(tensor, scopes=False):
     """The ops behind ``tensor`` as an indented tree, the output at the top; with ``scopes``
-    each op names the module that made it (see ``module_scopes``). Beyond MAX_INDENT levels each line says
-    its depth instead of indenting further."""
+    each op names the module that made it (see ``module_scopes``). Beyond MAX_INDENT levels
+    each line says its depth instead of indenting further."""
     where = module_scopes(tensor) if scopes else {}
     numbers, lines = {}, []
     stack = [(tensor, 0)]
