@@ -9,7 +9,7 @@ import operator
 
 import numpy
 
-from minigrad import autograd, backend, printing, versions
+from minigrad import autograd, backend, printing, scopes, versions
 from minigrad.tensor_methods import TorchMethods
 
 _requires_grad = operator.attrgetter("requires_grad")
@@ -17,7 +17,7 @@ _requires_grad = operator.attrgetter("requires_grad")
 
 class Tensor(TorchMethods):
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name",
-                 "_version", "_created", "__weakref__")
+                 "_version", "_created", "_scope", "__weakref__")
     __array_priority__ = 1000   # so ``numpy_array + tensor`` calls Tensor.__radd__
 
     def __init__(self, data, requires_grad=False):
@@ -44,13 +44,16 @@ class Tensor(TorchMethods):
 
     @staticmethod
     def _from_op(data, parents, backward, op):
-        """The output of an op. It joins the graph (its inputs, its backward, and the version
-        clock's time, see minigrad/versions.py) only when grad mode is on and an input requires
-        grad."""
+        """The output of an op. It joins the graph only when grad mode is on and an input
+        requires grad: then it keeps its inputs and its backward, and is stamped with the
+        version clock's time and the module running (minigrad/versions.py, scopes.py)."""
         out = Tensor.__new__(Tensor)
-        out.data, out.grad, out.name, out._op, out._created = data, None, None, op, versions.clock
-        out.requires_grad = autograd.grad_mode.enabled and any(map(_requires_grad, parents))
-        out._parents, out._backward = (parents, backward) if out.requires_grad else ((), None)
+        out.data, out.grad, out.name, out._op = data, None, None, op
+        if autograd.grad_mode.enabled and any(map(_requires_grad, parents)):
+            out.requires_grad, out._parents, out._backward = True, parents, backward
+            out._created, out._scope = versions.clock, scopes.state.current
+        else:
+            out.requires_grad, out._parents, out._backward = False, (), None
         return out
 
     # -- information (properties read in C: a debugger does not stop in them) -------------
@@ -93,7 +96,11 @@ class Tensor(TorchMethods):
 
     def numpy(self):
         """A host NumPy copy of the data."""
-        return backend.to_numpy(self.data)
+        array = backend.to_numpy(self.data)
+        if backend.is_device():     # a NaN: a bad index found on the device? (ops/checks.py)
+            from minigrad.ops import checks
+            checks.read_back(array)
+        return array
 
     def item(self):
         """The single element as a Python number."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy
 
 from minigrad import backend
-from minigrad.versions import bump_versions
+from minigrad.versions import bump_version
 from minigrad.tensor import Tensor
 
 
@@ -123,7 +123,9 @@ class Optimizer:
     def _bump_versions(self):
         """The parameters just updated in place: a graph built before this step can no
         longer backpropagate through them (minigrad/versions.py)."""
-        bump_versions([p for p in self.params if p.grad is not None])
+        for p in self.params:
+            if p.grad is not None:
+                bump_version(p)
 
     def _update(self, param, grad, state):
         raise NotImplementedError
