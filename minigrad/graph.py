@@ -10,6 +10,13 @@ import collections
 
 from minigrad.autograd import topological_order
 from minigrad.files import atomic_write
+from minigrad.tensor import Tensor
+
+
+def _check_tensor(tensor, op):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{op}: expected the Tensor whose graph to show, got "
+                        f"{type(tensor).__name__}")
 
 
 def _label(t, scope=None):
@@ -69,6 +76,7 @@ def graph_text(tensor, scopes=False):
     """The ops behind ``tensor`` as an indented tree, the output at the top; with ``scopes``
     each op names its module (see ``module_scopes``). Beyond MAX_INDENT levels each line says
     its depth instead of indenting further."""
+    _check_tensor(tensor, "graph_text")
     where = module_scopes(tensor) if scopes else {}
     numbers, lines = {}, []
     stack = [(tensor, 0)]
@@ -87,6 +95,7 @@ def graph_text(tensor, scopes=False):
 def graph_dot(tensor, path=None, scopes=False):
     """The graph behind ``tensor`` as Graphviz DOT text, also written to ``path`` if given;
     with ``scopes`` each op names its module (see ``module_scopes``)."""
+    _check_tensor(tensor, "graph_dot")
     where = module_scopes(tensor) if scopes else {}
     order = topological_order(tensor)
     names = {id(node): f"n{k}" for k, node in enumerate(order)}

@@ -2,8 +2,11 @@
 signatures: ``F.relu``, ``F.gelu``, ``F.softmax(x, dim=)``, ``F.dropout``, ``F.linear``,
 ``F.cross_entropy(logits, labels, reduction=)``, ``F.mse_loss``.
 """
+import numpy
+
 from minigrad import backend, ops
 from minigrad.ops.common import as_tensor
+from minigrad.ops.embedding import ids_array
 from minigrad.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -79,7 +82,8 @@ def cross_entropy(input, target, reduction="mean"):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {', '.join(_REDUCTIONS)}, "
                          f"got {reduction!r}")
-    target_data = target.data if isinstance(target, Tensor) else backend.asarray(target)
+    # host targets stay on the host until ids_array has checked them (free there)
+    target_data = target.data if isinstance(target, Tensor) else numpy.asarray(target)
     if input.ndim == 0:
         raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
     if target_data.dtype.kind == "f":                     # class probabilities
@@ -95,6 +99,9 @@ def cross_entropy(input, target, reduction="mean"):
     if target_data.shape != expected:
         raise ValueError(f"cross_entropy: target has shape {target_data.shape}, expected "
                          f"{expected} for input of shape {input.shape} (classes on axis 1)")
+    # integers in [0, C), checked here (on the host: free), not by the gather's index error
+    target_data = ids_array(target_data, "cross_entropy", input.shape[1 if input.ndim > 1 else 0],
+                            name="labels", counted="classes")
     if reduction == "mean" and input.ndim == 2:
         return ops.cross_entropy(input, target_data)
     logits = input

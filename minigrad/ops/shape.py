@@ -173,6 +173,15 @@ def _check_sequence(tensors, op):
                         f"{type(tensors).__name__} {tensors!r}")
 
 
+def _torch_dtype(y, tensors):
+    """torch's dtype for joined tensors: with integers beside floats, the widest float among
+    the inputs (NumPy would widen float32 beside int64 to float64)."""
+    if y.dtype.kind == "f" and any(t.dtype.kind != "f" for t in tensors):
+        return y.astype(max((t.dtype for t in tensors if t.dtype.kind == "f"),
+                            key=lambda d: d.itemsize), copy=False)
+    return y
+
+
 def concat(tensors, axis=0):
     """y = the tensors joined along ``axis``.   dL/dx_i = the slice of dL/dy that x_i filled."""
     _check_sequence(tensors, "concat")
@@ -190,7 +199,7 @@ def concat(tensors, axis=0):
     bounds = [0]
     for t in tensors:
         bounds.append(bounds[-1] + t.shape[axis])
-    y = backend.xp.concatenate([t.data for t in tensors], axis=axis)
+    y = _torch_dtype(backend.xp.concatenate([t.data for t in tensors], axis=axis), tensors)
 
     def backward(g):
         lead = (slice(None),) * axis
@@ -211,7 +220,7 @@ def stack(tensors, axis=0):
     for t in tensors[1:]:
         check_same_backend(tensors[0], t, "stack")
     axis = _axis(axis, tensors[0].ndim + 1, "stack")
-    y = backend.xp.stack([t.data for t in tensors], axis=axis)
+    y = _torch_dtype(backend.xp.stack([t.data for t in tensors], axis=axis), tensors)
 
     def backward(g):
         lead = (slice(None),) * axis

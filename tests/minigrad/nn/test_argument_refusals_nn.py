@@ -1,0 +1,24 @@
+"""nn arguments found by the 2026-12-07 fault battery, refused in one line naming the layer."""
+import pytest
+
+import minigrad as mg
+from minigrad.nn import functional as F
+
+
+@pytest.mark.parametrize("p", ["a", None, float("nan"), 1.0, -0.1])
+def test_dropout_refuses_a_p_that_is_not_a_probability(p):
+    with pytest.raises(ValueError, match=r"Dropout: p must lie in \[0, 1\)"):
+        mg.nn.Dropout(p)                # 'a' was "'<=' not supported between int and str"
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_cross_entropy_names_a_label_out_of_range_in_every_reduction(reduction):
+    # 'mean' was checked; 'none' and 'sum' went to a gather whose error printed the index arrays
+    with pytest.raises(IndexError, match=r"cross_entropy: labels contain 5, out of range for 3 "
+                                         r"classes \(valid labels are 0\.\.2\)"):
+        F.cross_entropy(mg.ones((2, 3)), mg.tensor([0, 5]).numpy(), reduction=reduction)
+    with pytest.raises(IndexError, match="labels contain -1"):
+        F.cross_entropy(mg.ones((2, 3, 4)), mg.tensor([[0, 1, 2, -1], [0, 0, 0, 0]]).numpy(),
+                        reduction=reduction)
+    assert F.cross_entropy(mg.ones((2, 3)), [0, 2], reduction=reduction).numpy().shape == (
+        (2,) if reduction == "none" else ())
