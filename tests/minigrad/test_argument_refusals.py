@@ -94,3 +94,10 @@ def test_cross_entropy_refuses_logits_without_classes():
     with pytest.raises(ValueError, match=r"cross_entropy: logits of shape \(2, 0\) have no "
                                          r"classes"):
         cross_entropy(mg.ones((2, 0)), mg.tensor([0, 0]))   # strict: a reshape error
+
+
+def test_the_backward_seam_names_a_grad_that_is_not_an_array_of_the_roots_shape():
+    y = (mg.ones(2, requires_grad=True) * 2).sum()
+    with pytest.raises(TypeError, match=r"backward: grad must be an array of the root's shape "
+                                        r"\(\), got int"):
+        mg.autograd.backward(y, 5)      # was 'int' object has no attribute 'reshape'
