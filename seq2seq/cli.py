@@ -335,6 +335,8 @@ def cmd_translate(args):
     from seq2seq.checkpoint import model_from_checkpoint
     from seq2seq.translation_heatmaps import save_translation_heatmap
     from seq2seq.translate import translate
+    if args.heatmap is not None and not args.heatmap.strip():   # '' drew nothing, silently
+        sys.exit("error: --heatmap needs a file name, such as att.png")
     _backend(args.backend)
     model, src_vocab, tgt_vocab, num_steps, state = _read_checkpoint(args.checkpoint,
                                                                      model_from_checkpoint)

@@ -101,3 +101,9 @@ def test_the_backward_seam_names_a_grad_that_is_not_an_array_of_the_roots_shape(
     with pytest.raises(TypeError, match=r"backward: grad must be an array of the root's shape "
                                         r"\(\), got int"):
         mg.autograd.backward(y, 5)      # was 'int' object has no attribute 'reshape'
+
+
+def test_the_mean_of_integers_is_in_the_default_float_dtype():
+    assert mg.ones(2, dtype=mg.int32).mean().dtype == mg.float32      # NumPy gave float64
+    assert mg.ones((2, 3), dtype=mg.bool).mean(dim=1).tolist() == [1.0, 1.0]
+    assert mg.ones(3, dtype=mg.float64).mean().dtype == mg.float64

@@ -41,3 +41,13 @@ def test_a_damaged_best_checkpoint_is_a_warning_after_resume_not_a_traceback(tmp
     assert "Traceback" not in result.stderr
     assert f"warning: {out / 'best.npz'} cannot be read" in result.stderr
     assert f"checkpoint: {out / 'last.npz'} ({out / 'best.npz'} is unreadable)" in result.stdout
+
+
+def test_an_empty_heatmap_name_is_refused(tmp_path):
+    out = tmp_path / "run"
+    assert train(*TINY, "--out", str(out)).returncode == 0
+    result = subprocess.run([sys.executable, "-m", "seq2seq", "translate", "--checkpoint",
+                             str(out / "best.npz"), "--heatmap", "", "i see ."], cwd=ROOT,
+                            env=ENV, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1          # was exit 0 and no heatmap, without a word
+    assert result.stderr.strip() == "error: --heatmap needs a file name, such as att.png"
