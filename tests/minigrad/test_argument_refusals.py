@@ -107,3 +107,10 @@ def test_the_mean_of_integers_is_in_the_default_float_dtype():
     assert mg.ones(2, dtype=mg.int32).mean().dtype == mg.float32      # NumPy gave float64
     assert mg.ones((2, 3), dtype=mg.bool).mean(dim=1).tolist() == [1.0, 1.0]
     assert mg.ones(3, dtype=mg.float64).mean().dtype == mg.float64
+
+
+def test_load_of_a_folder_or_a_missing_file_is_the_oserror_naming_load(tmp_path):
+    with pytest.raises(IsADirectoryError, match=r"load: Is a directory: .*"):
+        mg.load(tmp_path)               # was raised from inside NumPy's loader
+    with pytest.raises(FileNotFoundError, match=r"load: No such file or directory: .*nope"):
+        mg.load(tmp_path / "nope.npz")
