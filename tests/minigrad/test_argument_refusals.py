@@ -114,3 +114,16 @@ def test_load_of_a_folder_or_a_missing_file_is_the_oserror_naming_load(tmp_path)
         mg.load(tmp_path)               # was raised from inside NumPy's loader
     with pytest.raises(FileNotFoundError, match=r"load: No such file or directory: .*nope"):
         mg.load(tmp_path / "nope.npz")
+
+
+def test_clamp_names_a_bound_that_is_not_a_number():
+    with pytest.raises(TypeError, match="clamp: min must be a number, got 'a'"):
+        mg.clamp(mg.ones(2), min="a")        # was NumPy's UFuncTypeError
+    assert mg.clamp(mg.Tensor([0.0, 2.0]), min=0.5, max=1.5).tolist() == [0.5, 1.5]
+
+
+def test_the_examples_seed_flag_refuses_a_negative_seed():
+    import argparse
+    with pytest.raises(argparse.ArgumentTypeError, match="must be an integer >= 0, got '-1'"):
+        mg.flags.seed("-1")                  # was a traceback from NumPy's default_rng
+    assert mg.flags.seed("7") == 7

@@ -74,3 +74,21 @@ def test_zh_helpers_refuse_what_they_would_silently_mangle(tmp_path):
     with pytest.raises(ValueError, match=r"Animator: xlim must be None or two numbers"):
         d2l_zh.Animator(xlim=[1, "a"])            # was matplotlib's ConversionError, later
     d2l_zh.plt.close("all")
+
+
+def test_zh_training_and_prediction_refuse_what_ended_deep_inside(book_data):
+    from seq2seq import Seq2SeqDecoder
+    it, src_vocab, tgt_vocab = d2l_zh.load_data_nmt(2, 8, num_examples=3,
+                                                    path=str(book_data / "fra-eng" / "fra.txt"))
+    net = d2l_zh.EncoderDecoder(d2l_zh.Seq2SeqEncoder(len(src_vocab), 4, 8, 1),
+                                Seq2SeqDecoder(len(tgt_vocab), 4, 8, 1))
+    with pytest.raises(ValueError, match="predict_seq2seq: num_steps must be an integer >= 1"):
+        d2l_zh.predict_seq2seq(net, "go .", src_vocab, tgt_vocab, 0, d2l_zh.try_gpu())
+    with pytest.raises(TypeError, match="predict_seq2seq: src_sentence must be one sentence"):
+        d2l_zh.predict_seq2seq(net, ["go ."], src_vocab, tgt_vocab, 8, d2l_zh.try_gpu())
+    with pytest.raises(ValueError, match="train_seq2seq: num_epochs must be an integer >= 1"):
+        d2l_zh.train_seq2seq(net, it, 0.01, 0, tgt_vocab, d2l_zh.try_gpu())   # UnboundLocalError
+    translation, _ = d2l_zh.predict_seq2seq(net, "go .", src_vocab, tgt_vocab, 4,
+                                            d2l_zh.try_gpu())
+    assert len(translation.split()) <= 4
+    d2l_zh.plt.close("all")
