@@ -30,3 +30,11 @@ def test_a_symlink_is_written_through_and_kept(tmp_path):
         f.write("new")
     assert os.path.islink(tmp_path / "link.txt")          # was replaced by a regular file
     assert (tmp_path / "real.txt").read_text() == "new"
+
+
+def test_an_empty_name_is_refused_before_a_temporary_file_is_made(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="cannot write a file with an empty name"):
+        with atomic_write("", "w") as f:     # was the rename's error, naming '..XXXX.tmp'
+            f.write("x")
+    assert os.listdir(tmp_path) == []
