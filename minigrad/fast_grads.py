@@ -399,8 +399,10 @@ def backward(root, grad):
             owned.add(key)
         if node._backward is None:  # a leaf: a parameter or an input that requires grad
             versions.check_leaf(node, g)
-            if g.dtype != node.data.dtype:   # float64 data met a float32 leaf on the way:
-                g = g.astype(node.data.dtype)  # its grad keeps its dtype, as in torch
+            if g.dtype != node.data.dtype or g.ndim == 0:   # float64 data met a float32
+                # leaf on the way, or a 0-d leaf's gradient came out a NumPy scalar: its grad
+                # is an array of its own dtype, as in torch (and readable mode)
+                g = backend.xp.array(g, dtype=node.data.dtype)   # (a copy: ours)
                 owned.add(key)
             if node.grad is None:
                 node.grad = g if key in owned else g.copy()  # g may be shared elsewhere

@@ -8,13 +8,13 @@ import numbers
 
 import numpy
 
-from minigrad import autograd, backend, printing, versions
+from minigrad import autograd, backend, printing, scopes, versions
 from minigrad.tensor_methods import TorchMethods
 
 
 class Tensor(TorchMethods):
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name",
-                 "_version", "_created", "__weakref__")
+                 "_version", "_created", "_scope", "__weakref__")
     __array_priority__ = 1000   # so ``numpy_array + tensor`` calls Tensor.__radd__
 
     def __init__(self, data, requires_grad=False):
@@ -57,6 +57,7 @@ class Tensor(TorchMethods):
                     out._parents = parents
                     out._backward = backward
                     out._created = versions.clock   # see minigrad/versions.py
+                    out._scope = scopes.state.current   # its module (minigrad/scopes.py)
                     return out
         out.requires_grad = False
         out._parents = ()
@@ -111,7 +112,11 @@ class Tensor(TorchMethods):
 
     def numpy(self):
         """A host NumPy copy of the data."""
-        return backend.to_numpy(self.data)
+        array = backend.to_numpy(self.data)
+        if backend.is_device():     # a NaN: a bad index found on the device? (ops/checks.py)
+            from minigrad.ops import checks
+            checks.read_back(array)
+        return array
 
     def item(self):
         """The single element as a Python number."""

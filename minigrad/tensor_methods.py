@@ -314,7 +314,7 @@ class TorchMethods:
 
 
 _SLOTS = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name", "_version",
-          "_created")   # a Tensor's state (the last two where the engine keeps versions)
+          "_created", "_scope")   # a Tensor's state (the last three only where they are set)
 
 
 def _logical(a, b, op):

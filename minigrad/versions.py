@@ -2,45 +2,82 @@
 an error, as in PyTorch, instead of a wrong gradient.
 
 One clock counts the in-place changes made through minigrad (an optimizer step, item
-assignment, ``bump_version``). A changed tensor remembers the clock's value (``_version``);
-a graph node remembers the clock's value when it was made (``_created``). At backward, a node
-one of whose inputs changed after it was made (``input._version > node._created``) holds a
-stale saved array: one integer compare per input.
+assignment, ``fill_``, the ``nn.init`` functions, ``bump_version``). A changed tensor
+remembers the clock's value (``_version``), and so does its memory (``_storages``, keyed by
+the array that owns the memory): as in torch, where the version belongs to the storage, a
+write through any tensor that shares the memory (``x.detach()``, a view such as ``x[0]``,
+``x.reshape(...)`` or ``x.T``, ``mg.from_numpy(x.data)``) counts as a change of every tensor
+on it. A graph node remembers the clock's value when it was made (``_created``). At backward,
+a node made after the last change (``_created == clock``) is skipped with one compare;
+otherwise a node one of whose inputs, or whose own output, changed after it was made holds
+a stale saved array.
 
-What the counter cannot see: a raw NumPy/CuPy write into ``x.data[...]``, which never passes
-through minigrad (``Tensor(array)`` copies the caller's array for that reason), and a write
-through another tensor that shares the memory (a ``detach()`` or a basic-index view of ``x``):
-each tensor has its own version, where torch shares one among the tensors of one storage.
+What the counter cannot see: a raw NumPy/CuPy write into ``x.data[...]`` (or into the array
+given to ``from_numpy``), which never passes through minigrad. ``Tensor(array)`` copies the
+caller's array for that reason; write through minigrad (``x[i] = v``, ``x.fill_``, under
+``mg.no_grad()`` for a leaf), or call ``mg.bump_version(x)`` after your own raw write.
 """
-clock = 0     # in-place changes so far; read by Tensor._from_op for every graph node
+clock = 0      # in-place changes so far; read by Tensor._from_op for every graph node
+_storages = {}     # id of the array owning some memory -> the clock at its last change
+_MAX_STORAGES = 1 << 16   # beyond this many, the least recently changed half is forgotten
+
+
+def _owner(array):
+    """The id of the array that owns ``array``'s memory (NumPy and CuPy views name it in
+    ``.base``; the strict backend keeps its NumPy array in ``_array``).
+
+    Ids are reused after an array dies, but harmlessly: an array made after an entry's
+    change can only feed graph nodes made after that change, which the entry cannot flag."""
+    array = getattr(array, "_array", array)
+    base = getattr(array, "base", None)
+    while base is not None:
+        array, base = base, getattr(base, "base", None)
+    return id(array)
 
 
 def bump_version(tensor):
     """Record that ``tensor``'s data was changed in place (an optimizer step, ``x[i] = v``):
-    graph nodes made before this that read it can no longer backpropagate through it."""
+    graph nodes made before this that read it, or another tensor on the same memory, can no
+    longer backpropagate through it."""
     global clock
     clock += 1
     tensor._version = clock
+    key = _owner(tensor.data)
+    _storages.pop(key, None)            # most recently changed last
+    _storages[key] = clock
+    if len(_storages) > _MAX_STORAGES:
+        for old in list(_storages)[:_MAX_STORAGES // 2]:
+            del _storages[old]
+
+
+def _changed(tensor):
+    """The clock at the last in-place change of ``tensor`` or of its memory (0: never)."""
+    return max(getattr(tensor, "_version", 0), _storages.get(_owner(tensor.data), 0))
 
 
 def check_inputs_unchanged(node):
-    """Raise if an input of ``node`` was changed in place after ``node`` was computed."""
+    """Raise if an input of ``node``, or its own output, was changed in place after ``node``
+    was computed."""
     created = node._created
-    if getattr(node, "_version", 0) > created:   # its own output, saved by some backwards
+    if created >= clock:                # no in-place change since: nothing to look up
+        return
+    if _changed(node) > created:        # its own output, saved by some backwards
         raise RuntimeError(
             f"backward: the output of {node._op or 'an op'} (shape {node.shape}) was changed "
-            f"in place after it was computed (item assignment or fill_, under no_grad?); "
-            f"{node._op or 'the op'}'s backward may use it, so its gradient would be wrong. "
-            f"Change a copy instead (y.clone())")
+            f"in place after it was computed (item assignment or fill_ under no_grad, "
+            f"directly or through a tensor sharing its memory, such as a detach() or a "
+            f"view); {node._op or 'the op'}'s backward may use it, so its gradient would be "
+            f"wrong. Change a copy instead (y.clone())")
     for parent in node._parents:
-        if getattr(parent, "_version", 0) > created:
+        if _changed(parent) > created:
             raise RuntimeError(
                 f"backward: an input of {node._op or 'an op'} (shape {parent.shape}"
                 f"{', ' + parent.name if parent.name else ''}) was changed in place after "
                 f"{node._op or 'the op'} used it (an optimizer step or item assignment "
-                f"between the forward pass and backward()); its saved value is stale, so its "
-                f"gradient would be wrong. Run the forward pass again after the change, or "
-                f"change a copy (x.clone() / x.detach())")
+                f"between the forward pass and backward(), directly or through a tensor "
+                f"sharing its memory, such as a detach() or a view); its saved value is "
+                f"stale, so its gradient would be wrong. Run the forward pass again after the "
+                f"change, or change a copy (x.clone())")
 
 
 def check_leaf(leaf, grad):

@@ -9,7 +9,9 @@ import argparse
 import contextlib
 import math
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 
@@ -48,6 +50,8 @@ def load_data(spec, num_steps=None):
                    20 * os.path.getsize(spec))
     except TooBig as exc:
         sys.exit(f"error: {exc}")
+    # a large file takes seconds (a signal meanwhile exits in one line: see _interrupts)
+    print(f"reading --data {spec} ({os.path.getsize(spec):,} bytes)", flush=True)
     try:
         return datasets.load_fra_eng(spec)
     except (OSError, UnicodeDecodeError, ValueError) as exc:   # unreadable, or too small
@@ -347,6 +351,8 @@ def cmd_translate(args):
     if not sentences:
         sys.exit("error: no sentence to translate: pass sentences as arguments or on stdin")
     try:
+        from seq2seq.translate import check_beam_size
+        check_beam_size(args.beam, len(tgt_vocab), "--beam")
         if args.beam > 1:   # sized before the search allocates it
             from seq2seq.memory import beam_bytes, check_fits
             config = state["model_config"]
@@ -474,16 +480,53 @@ def parser():
     return top
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM outside training (which stops at a batch and saves on its own): the
+    command stops where it stands. A KeyboardInterrupt, so no ``except Exception`` on the
+    way swallows it, and every ``finally`` (atomic writes remove their temporary files, the
+    folder lock its holder file) runs."""
+
+    def __init__(self, signal_name):
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+@contextlib.contextmanager
+def _interrupts():
+    """From the start of a command to its end: SIGINT and SIGTERM raise ``Interrupted``
+    (train's own handler takes over while it trains, and hands back to this one)."""
+    if threading.current_thread() is not threading.main_thread():   # signals: main only
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise Interrupted(signal.Signals(signum).name)
+    previous = {signum: signal.signal(signum, interrupt)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv=None):
     args = parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)   # named by a folder's lock
     if args.readable:
         mg.set_readable(True)
     from minigrad.kernels import KernelError
-    try:
-        args.run(args)
-    except KernelError as exc:   # the strict backend's host build, a CUDA compile: one line
-        sys.exit(f"error: {exc}")
+    with _interrupts():
+        try:
+            args.run(args)
+        except KernelError as exc:   # the strict backend's host build, a CUDA compile
+            sys.exit(f"error: {exc}")
+        except KeyboardInterrupt as exc:   # a signal outside training, or a second one in it
+            name = getattr(exc, "signal_name", "SIGINT")
+            print(f"interrupted by {name}: python -m seq2seq {args.command} stopped before it "
+                  f"finished; every file it wrote is whole (checkpoints and plots are written "
+                  f"atomically)", file=sys.stderr)
+            sys.exit(130)
 
 
 if __name__ == "__main__":

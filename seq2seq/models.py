@@ -235,7 +235,8 @@ class Seq2SeqAttentionDecoder(nn.Module):
         top = self.rnn.top_state(layer_states)                           # (B, H)
         context = self._attend(top, enc_outputs, keys, enc_valid_lens)
         gi = emb_projected + ops.linear(context.squeeze(1), W_c)          # (B, G*H)
-        return self.rnn.step(gi, layer_states)                            # (B, H), states
+        with self.rnn.scope():      # the cell's ops are the rnn's, as when it is called
+            return self.rnn.step(gi, layer_states)                        # (B, H), states
 
     def features(self, X, state):
         """X (B, T) ids (teacher forcing) -> (top-layer outputs (B, T, H), state): everything
@@ -350,14 +351,16 @@ class EncoderDecoder(nn.Module):
         if labels.shape != (batch, steps):
             raise ValueError(f"EncoderDecoder.loss: labels have shape {labels.shape}, "
                              f"expected ({batch}, {steps}) like dec_X")
-        if _book():                 # d2l's masked loss over all the logits
-            return masked_cross_entropy(self(enc_X, dec_X, enc_valid_lens), labels,
-                                        label_valid_lens)
-        enc_outputs = self.encoder(enc_X, enc_valid_lens)
-        state = self.decoder.init_state(enc_outputs, enc_valid_lens)
-        features, _ = self.decoder.features(dec_X, state)              # (B, T, H)
-        real = features.reshape(batch * steps, features.shape[2])[mask]   # (N, H), N real
-        return ops.cross_entropy(self.decoder.dense(real), labels.reshape(-1)[mask])
+        with self.scope():          # the graph shows these ops as the model's own
+            if _book():             # d2l's masked loss over all the logits
+                return masked_cross_entropy(self(enc_X, dec_X, enc_valid_lens), labels,
+                                            label_valid_lens)
+            enc_outputs = self.encoder(enc_X, enc_valid_lens)
+            with self.decoder.scope():
+                state = self.decoder.init_state(enc_outputs, enc_valid_lens)
+                features, _ = self.decoder.features(dec_X, state)          # (B, T, H)
+            real = features.reshape(batch * steps, features.shape[2])[mask]   # (N, H) real
+            return ops.cross_entropy(self.decoder.dense(real), labels.reshape(-1)[mask])
 
 
 def token_mask(valid_lens, batch, steps, op):

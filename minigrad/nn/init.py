@@ -8,11 +8,11 @@ For a weight (out, in, *k): fan_in = in * prod(k), fan_out = out * prod(k).
 import math
 
 from minigrad import backend
+from minigrad.versions import bump_version
 
 
 def _fill(tensor, host):
-    tensor.data[...] = backend.asarray(host, dtype=tensor.dtype)
-    return tensor
+    return constant_(tensor, backend.asarray(host, dtype=tensor.dtype))
 
 
 def _fans(tensor, op):
@@ -34,6 +34,7 @@ def normal_(tensor, mean=0.0, std=1.0):
 
 def constant_(tensor, val):
     tensor.data[...] = val
+    bump_version(tensor)     # an in-place change: a graph that read it cannot backpropagate
     return tensor
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy
 
-from minigrad import backend, devices, printing
+from minigrad import backend, devices, printing, scopes
 from minigrad.dtypes import to_dtype
 from minigrad.tensor import Tensor
 
@@ -55,8 +55,9 @@ def _host_array(value):
 
 def _name_parameters(module, prefix):
     """Name every parameter under ``module`` by its dotted path below ``prefix`` (a module
-    assigned as ``decoder`` names its ``rnn.weight_hh_l0`` "decoder.rnn.weight_hh_l0"), so a
-    model's parameters know their names from the moment it is built."""
+    assigned as ``decoder`` names its ``rnn.weight_hh_l0`` "decoder.rnn.weight_hh_l0"), and
+    every module by its path ("decoder.rnn.", the scope its forward stamps on its ops), so a
+    model's parameters and modules know their names from the moment it is built."""
     object.__setattr__(module, "_prefix", prefix)
     for name, param in module._parameters.items():
         param.name = prefix + name
@@ -87,7 +88,7 @@ class Module:
         elif isinstance(value, Module):
             self._parameters.pop(name, None)
             self._modules[name] = value
-            _name_parameters(value, name + ".")
+            _name_parameters(value, f"{self._prefix}{name}.")   # below this module's name
         elif name in self.__dict__.get("_buffers", ()):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"{type(self).__name__}: cannot assign a "
@@ -113,7 +114,21 @@ class Module:
         object.__delattr__(self, name)
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        """``forward``, with the ops it makes stamped with this module's dotted name
+        ("decoder.attention"; see ``minigrad/scopes.py``); the caller's scope comes back
+        when it returns or raises."""
+        state = scopes.state
+        outer, state.current = state.current, self._prefix[:-1]
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            state.current = outer
+
+    def scope(self):
+        """``with self.scope():`` stamps the block's ops with this module's name, as its
+        forward's are: for a method that is not reached through ``__call__`` (a model's
+        ``loss``, a decoder's ``features``, a GRU's ``step``)."""
+        return scopes.within(self._prefix[:-1])
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")

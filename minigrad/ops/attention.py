@@ -32,6 +32,7 @@ skips masked keys, and per (query, feature) and (key, feature) backward, which r
 tanh features instead of storing the (B, Q, K, h) block.
 """
 from minigrad import backend, kernels
+from minigrad.ops import checks
 from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, check_same_backend
 from minigrad.ops.dispatch import fused
@@ -217,7 +218,7 @@ def _additive_score_kernels(q, k, weight, valid_lens):
     w = weight.data.reshape(h)
     scores = xp.empty((B, Q, K), dtype=dtype)
     kernels.launch("additive_score_forward", B * Q * K, dtype, q_data, k_data, w, lens, mode,
-                   scores, B, Q, K, h)
+                   scores, B, Q, K, h, checks.slot("additive_scores", "valid_lens", 0, K))
 
     def backward(g):
         g = kernels.contiguous(g)

@@ -41,6 +41,8 @@ def _prepare(logits, labels, mask, op):
         if not (backend.is_device() and backend.is_array(mask)):
             host_mask = mask                  # known on the host: its kept rows cost no sync
             checks.host_mask(mask, op)
+        elif backend.is_readable():           # on the device, readable mode: read it now;
+            checks.host_mask(backend.to_numpy(mask), op)   # the fast path's kernel checks it
         mask = backend.asarray(mask)
         if mask.shape != labels.shape:
             raise ValueError(f"{op}: mask has shape {mask.shape}, expected {labels.shape}")
@@ -95,7 +97,9 @@ def _cross_entropy_fused(logits, labels, mask):
     if kept is not None:            # the kept rows only: (n, V), n < N
         x, labels, mask = x[kept], labels[kept], mask[kept]
     if backend.is_device() and x.size:
-        token_loss, grads_for = _cross_entropy_kernels(x, labels, mask is not None)
+        device_mask = mask if mask is not None and host_mask is None else None
+        token_loss, grads_for = _cross_entropy_kernels(x, labels, mask is not None,
+                                                       device_mask)
     else:
         token_loss, grads_for = _cross_entropy_arrays(x, labels)
     if mask is None:
@@ -137,17 +141,22 @@ def _cross_entropy_arrays(x, labels):
     return xp.log(sum_exp) - picked, grads_for
 
 
-def _cross_entropy_kernels(x, labels, per_row_scale):
+def _cross_entropy_kernels(x, labels, per_row_scale, device_mask=None):
     """``_cross_entropy_arrays`` on a device: a kernel per row forward (max, sum of exps, the
     token's loss), a kernel per element backward; the exps are recomputed there, not stored.
-    ``per_row_scale``: the backward's scale is one per row (a mask), not one for all."""
+    ``per_row_scale``: the backward's scale is one per row (a mask), not one for all.
+    ``device_mask`` (N,), a mask that lives on the device: the forward checks its values
+    (0 or 1) without a sync (``minigrad.ops.checks``)."""
     xp = backend.xp
     x = kernels.contiguous(x)                                        # (N, V)
     N, V = x.shape
     labels = labels if labels.dtype == xp.int64 else labels.astype(xp.int64)
     token_loss, top, sum_exp = (xp.empty(N, dtype=x.dtype) for _ in range(3))
+    has_mask = device_mask is not None
     kernels.launch("cross_entropy_forward", N, x.dtype, x, labels, token_loss, top, sum_exp,
-                   N, V, checks.slot("cross_entropy", "labels", 0, V - 1))
+                   N, V, checks.slot("cross_entropy", "labels", 0, V - 1),
+                   kernels.contiguous(device_mask) if has_mask else x, int(has_mask),
+                   checks.mask_slot("cross_entropy"))      # (read by the kernel only with a mask)
 
     def grads_for(row_scale):
         row_scale = xp.ascontiguousarray(row_scale, dtype=x.dtype).reshape(-1)
@@ -156,3 +165,4 @@ def _cross_entropy_kernels(x, labels, per_row_scale):
                        row_scale, 1 if per_row_scale else 0, grad, N, V)
         return grad
     return token_loss, grads_for
+

@@ -88,10 +88,10 @@ def valid_lens_array(valid_lens, shape, op="masked_softmax"):
     if lens.shape not in ((batch,), (batch, queries)):
         raise ValueError(f"{op}: valid_lens has shape {lens.shape}, expected ({batch},) or "
                          f"({batch}, {queries}) for scores of shape {shape}")
-    # checked where it is free: host lengths on the host, and every length on the CPU; on a
-    # device the check would make the host wait for the GPU at every decoder step
+    # checked here on the host, on the CPU and in readable mode (which reads device lengths);
+    # the fast path's kernels check device lengths without a sync (minigrad.ops.checks)
     checked = data if on_host else lens
-    if lens.size and (on_host or not backend.is_device()):
+    if lens.size and (on_host or not backend.is_device() or backend.is_readable()):
         low, high = int(checked.min()), int(checked.max())
         if low < 0 or high > keys:
             raise ValueError(f"{op}: valid_lens must lie in [0, {keys}] for {keys} keys, got "

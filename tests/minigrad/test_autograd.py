@@ -501,3 +501,25 @@ def test_a_leaf_grad_keeps_the_leaf_dtype_as_in_torch():
     np.testing.assert_allclose(host(w.grad), tw.grad.numpy(), rtol=1e-6)
     (w * c).sum().backward()                         # accumulation keeps it too
     assert w.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("readable", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_grad_of_a_0d_leaf_is_an_array_of_its_dtype_in_both_modes(readable, dtype):
+    """A 0-d leaf's gradient came out a NumPy scalar in the fast mode (0-d arithmetic returns
+    scalars); torch's, and readable mode's, is a 0-d tensor of the leaf's dtype."""
+    mg.set_readable(readable)
+    mg.set_default_dtype(dtype)
+    x = mg.Tensor(np.array(2.0, dtype=dtype), requires_grad=True)
+    z = mg.Tensor(np.array(5.0, dtype=dtype), requires_grad=True)
+    (x * 3.0 + z).sum().backward()
+    for leaf, expected in ((x, 3.0), (z, 1.0)):
+        assert type(leaf.grad) is type(leaf.data), type(leaf.grad)
+        assert leaf.grad.shape == () and leaf.grad.dtype == np.dtype(dtype)
+        assert host(leaf.grad) == expected
+    assert x.grad is not z.grad
+    (x * x).backward()                               # accumulated: still an array
+    assert type(x.grad) is type(x.data) and host(x.grad) == 7.0
+    tx = torch.tensor(2.0, dtype=getattr(torch, dtype), requires_grad=True)
+    (tx * 3.0).sum().backward()
+    assert tx.grad.shape == () and str(tx.grad.dtype) == f"torch.{dtype}"

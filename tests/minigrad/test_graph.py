@@ -86,9 +86,86 @@ def test_graphviz_renders_it(tmp_path):
     subprocess.run(["dot", "-Tsvg", str(path), "-o", str(tmp_path / "g.svg")], check=True)
 
 
-def test_graph_scopes_group_the_ops_by_the_modules_that_hold_their_weights():
-    """An op reading a module's parameter belongs to that module; an op of inputs from two
-    modules belongs to the innermost module holding both."""
+def test_graph_scopes_group_the_ops_by_the_modules_that_made_them():
+    """Each op counts under the module whose forward made it (recorded as it ran); the add of
+    the pair's forward is the pair's, the sum made outside every module is counted apart."""
+    class Pair(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.left, self.right = mg.nn.Linear(4, 5), mg.nn.Linear(4, 5)
+
+        def forward(self, x):
+            return self.left(x) + self.right(x)
+
+    class Model(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pair = Pair()
+
+    model = Model()
+    x = mg.Tensor(np.ones((3, 4)))
+    y = model.pair(x).sum()
+    assert mg.graph_scopes(y).splitlines() == [
+        "(outside any module): 1 ops (sum 1)", "pair: 1 ops (add 1)",
+        "pair.left: 1 ops (linear 1)", "pair.right: 1 ops (linear 1)"]
+    text = mg.graph_text(y, scopes=True)
+    assert "linear (3, 5) float32  @pair.left" in text and "add (3, 5) float32  @pair" in text
+    assert "@pair.left" in mg.graph_dot(y, scopes=True)
+
+
+def test_graph_dot_with_scopes_draws_each_module_as_a_nested_box(tmp_path):
+    """Each op inside the box (a DOT cluster) of the module that made it, a parameter inside
+    its module's, the boxes nested as the modules are; Graphviz renders it."""
+    class Pair(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.left, self.right = mg.nn.Linear(4, 5), mg.nn.Linear(4, 5)
+
+        def forward(self, x):
+            return self.left(x) + self.right(x)
+
+    class Model(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pair = Pair()
+
+    y = Model().pair(mg.Tensor(np.ones((3, 4)))).sum()
+    text = mg.graph_dot(y, scopes=True)
+    blocks, open_ = {}, []
+    for line in text.splitlines()[3:]:
+        line = line.strip()
+        if line.startswith("subgraph"):
+            open_.append(line.split('"')[1].removeprefix("cluster_"))
+        elif line == "}" and open_:
+            open_.pop()
+        elif "[label=" in line:
+            blocks[line.split('label="')[1].split('"')[0]] = tuple(open_)
+    assert blocks == {
+        "sum () float32  @(outside any module)": (),
+        "add (3, 5) float32  @pair": ("pair",),
+        "linear (3, 5) float32  @pair.left": ("pair", "pair.left"),
+        "pair.left.weight (5, 4) float32": ("pair", "pair.left"),
+        "pair.left.bias (5,) float32": ("pair", "pair.left"),
+        "linear (3, 5) float32  @pair.right": ("pair", "pair.right"),
+        "pair.right.weight (5, 4) float32": ("pair", "pair.right"),
+        "pair.right.bias (5,) float32": ("pair", "pair.right")}
+    assert "subgraph" not in mg.graph_dot(y)           # without scopes: no boxes
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz; .ci/run does)")
+    path = tmp_path / "scopes.dot"
+    mg.graph_dot(y, path, scopes=True)
+    svg = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    assert "pair.left" in svg and "</svg>" in svg
+
+
+def test_inferred_scopes_guess_from_the_parameters_an_op_reads():
+    """The fallback for nodes with no recorded scope: an op reading a module's parameter
+    belongs to that module; an op of inputs from two modules to the innermost module holding
+    both, wherever it was made."""
+    from minigrad.autograd import topological_order
+    from minigrad.graph import inferred_scopes
+
     class Pair(mg.nn.Module):
         def __init__(self):
             super().__init__()
@@ -102,9 +179,7 @@ def test_graph_scopes_group_the_ops_by_the_modules_that_hold_their_weights():
     model = Model()
     x = mg.Tensor(np.ones((3, 4)))
     y = (model.pair.left(x) + model.pair.right(x)).sum()
-    assert mg.graph_scopes(y).splitlines() == [
-        "pair: 2 ops (add 1, sum 1)", "pair.left: 1 ops (linear 1)",
-        "pair.right: 1 ops (linear 1)"]
-    text = mg.graph_text(y, scopes=True)
-    assert "linear (3, 5) float32  @pair.left" in text and "add (3, 5) float32  @pair" in text
-    assert "@pair.left" in mg.graph_dot(y, scopes=True)
+    order = topological_order(y)
+    guess = inferred_scopes(order)
+    assert sorted((guess[id(n)], n._op) for n in order if n._backward is not None) == [
+        ("pair", "add"), ("pair", "sum"), ("pair.left", "linear"), ("pair.right", "linear")]

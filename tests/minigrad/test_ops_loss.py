@@ -165,9 +165,11 @@ def test_a_host_mask_hands_linear_the_kept_rows_only(float64):
     assert "3 of its 6 rows" in repr(row_grad)
 
 
+@pytest.mark.fused
 def test_a_mask_on_the_device_is_not_read_back():
     """A mask that is a Tensor on a device backend would need a sync to find its kept rows:
-    the loss runs over every row instead, with no sync."""
+    the loss runs over every row instead, with no sync (the fast path: its kernel checks the
+    mask's values; readable mode reads the mask to check it)."""
     mg.set_backend("strict")
     logits, labels, mask = case("mask")
     x = mg.Tensor(logits, requires_grad=True)

@@ -155,3 +155,65 @@ def test_writing_into_an_ops_own_output_refuses_backward_as_torch(op, write):
         write(ty)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         ty.sum().backward()
+
+
+def _saved_by_mul():
+    """w * x with x a constant the product saves for w's gradient (torch's case too)."""
+    w = mg.tensor([1., 2., 3.], requires_grad=True)
+    x = mg.ones(2, 3)
+    return w, x, (w * x).sum()
+
+
+@pytest.mark.parametrize("write", [
+    lambda x: x.detach().fill_(5.0),                  # through a detach()
+    lambda x: x.detach().__setitem__(0, 5.0),
+    lambda x: x[0].fill_(5.0),                        # through a basic-index view
+    lambda x: x.reshape(6).__setitem__(1, 5.0),       # through a reshape (a view)
+    lambda x: mg.nn.init.constant_(x[1:, :2], 5.0),   # an initialiser on a view
+], ids=["detach-fill", "detach-setitem", "view-fill", "reshape-setitem", "init-view"])
+def test_a_write_through_a_tensor_sharing_the_memory_refuses_backward_as_torch(write):
+    """Versions were per tensor: these writes left x's own version alone and gave w's
+    gradient from the new values, silently. As torch, the version is the memory's."""
+    w, x, loss = _saved_by_mul()
+    write(x)
+    with pytest.raises(RuntimeError, match=r"^backward: an input of mul \(shape \(2, 3\)\) was "
+                                           r"changed in place after mul used it .*sharing its "
+                                           r"memory"):
+        loss.backward()
+    tw = torch.tensor([1., 2., 3.], requires_grad=True)
+    tx = torch.ones(3)
+    tloss = (tw * tx).sum()
+    tx.detach()[0] = 5.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        tloss.backward()
+
+
+def test_a_write_into_a_view_of_an_ops_output_refuses_that_ops_backward():
+    x = mg.tensor([0., 1.], requires_grad=True)
+    y = x.exp()                                     # exp's backward uses its output
+    with mg.no_grad():
+        y.detach()[0] = 5.0
+    with pytest.raises(RuntimeError, match=r"^backward: the output of exp .* changed in place"):
+        y.sum().backward()
+
+
+def test_a_copy_or_a_fresh_forward_pass_is_not_refused():
+    w, x, loss = _saved_by_mul()
+    x.clone().fill_(5.0)                            # a copy: its own memory
+    mg.ones(2, 3).fill_(2.0)                        # another tensor altogether
+    loss.backward()
+    np.testing.assert_array_equal(mg.backend.to_numpy(w.grad), [2., 2., 2.])
+    x.detach().fill_(2.0)                           # written before the next forward pass
+    w.grad = None
+    (w * x).sum().backward()
+    np.testing.assert_array_equal(mg.backend.to_numpy(w.grad), [4., 4., 4.])
+
+
+def test_a_raw_array_write_is_not_seen_unless_bumped():
+    """The documented limit: a raw NumPy/CuPy write into .data never passes through minigrad;
+    mg.bump_version after it makes backward refuse as for any in-place change."""
+    w, x, loss = _saved_by_mul()
+    x.data[0, 0] = 5.0                              # invisible to the counter
+    mg.bump_version(x.detach())                     # ... until declared, through any tensor
+    with pytest.raises(RuntimeError, match=r"an input of mul .* changed in place"):
+        loss.backward()

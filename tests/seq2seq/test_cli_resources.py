@@ -54,7 +54,8 @@ def test_data_that_is_not_a_regular_file_is_refused(data, tmp_path):
                rf"^error: --data {re.escape(data)}: not a regular file")
 
 
-def test_a_beam_too_big_for_the_memory_is_refused_before_searching(tmp_path):
+def _tiny_checkpoint(tmp_path):
+    """A small model's checkpoint -> (its path, its target vocabulary's size)."""
     import minigrad as mg
     from seq2seq.checkpoint import save_checkpoint
     from seq2seq.datasets import load_builtin
@@ -65,10 +66,28 @@ def test_a_beam_too_big_for_the_memory_is_refused_before_searching(tmp_path):
     mg.manual_seed(0)
     path = str(tmp_path / "tiny.npz")
     save_checkpoint(path, build_model(**config), data, config)
+    return path, len(data.tgt_vocab)
+
+
+def test_a_beam_too_big_for_the_memory_is_refused_before_searching(tmp_path, monkeypatch):
+    from seq2seq import memory
+    path, vocab = _tiny_checkpoint(tmp_path)
+    monkeypatch.setattr(memory, "available_memory", lambda: 2**20)     # a 1 MiB machine
     exits_with(["translate", "--backend", "numpy", "--checkpoint", path, "--beam",
-                str(10**9), "i see a dog ."],
-               r"^error: --beam 1000000000 needs about [\d.]+ TiB, more than the [\d.]+ \w+ "
+                str(vocab), "i see a dog ."],
+               rf"^error: --beam {vocab} needs about [\d.]+ MiB, more than the 1\.0 MiB "
                r"of memory available$")
+
+
+@pytest.mark.parametrize("beam", [10**6, 10**9])
+def test_a_beam_larger_than_the_target_vocabulary_is_refused_naming_both(beam, tmp_path):
+    """A beam of a million fitted the memory estimate of a small model and searched for
+    minutes; no beam above the vocabulary's size can even be filled at the first step."""
+    path, vocab = _tiny_checkpoint(tmp_path)
+    exits_with(["translate", "--backend", "numpy", "--checkpoint", path, "--beam", str(beam),
+                "i see a dog ."],
+               rf"^error: --beam {beam} is larger than the target vocabulary \({vocab} tokens"
+               rf"\); .* so it must lie in 1\.\.{vocab}$")
 
 
 def test_the_estimates_hold_the_real_sizes():

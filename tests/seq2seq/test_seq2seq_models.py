@@ -237,6 +237,34 @@ def test_xavier_initialisation_as_d2l_and_torch(rng):
             np.testing.assert_array_equal(ours[name], default[name], err_msg=name)
 
 
+def _is_xavier(weight):
+    """Inside the Xavier bound sqrt(6 / (fan_in + fan_out)) and reaching near it: not the
+    default U(-1/sqrt(H), 1/sqrt(H)), whose bound is wider for these sizes."""
+    bound = np.sqrt(6.0 / sum(weight.shape))
+    return 0.9 * bound < np.abs(weight).max() <= bound * (1 + 1e-6)
+
+
+def test_the_encoder_gets_the_books_xavier_initialisation_on_every_path():
+    """The encoder's GRU weights are Xavier-uniform as d2l's: through build_model (our models,
+    like the decoder), in the construction of d2l 1.0's Seq2SeqEncoder (the book's
+    ``self.apply(init_seq2seq)``), and through the 0.17 API's ``train_seq2seq`` init."""
+    from seq2seq import d2l, d2l_zh
+    from seq2seq.d2l_zh_train import xavier_init_weights
+    vocab, embed, hidden, layers = 40, 24, 48, 2
+    built = build_model(vocab, vocab, embed, hidden, layers, dropout=0.0).encoder
+    book = d2l.Seq2SeqEncoder(vocab, embed, hidden, layers)
+    zh = d2l_zh.Seq2SeqEncoder(vocab, embed, hidden, layers)
+    plain = Seq2SeqEncoder(vocab, embed, hidden, layers)           # no init of its own
+    assert not _is_xavier(plain.rnn.weight_hh_l0.numpy())
+    assert not _is_xavier(zh.rnn.weight_hh_l0.numpy())              # as the 0.17 book's
+    xavier_init_weights(zh)
+    for encoder in (built, book, zh):
+        weights = [p for n, p in encoder.rnn.named_parameters() if n.startswith("weight")]
+        assert len(weights) == 2 * layers
+        for weight in weights:
+            assert _is_xavier(weight.numpy()), (type(encoder).__module__, weight.name)
+
+
 @pytest.mark.fused     # the book projects the keys at every step, and readable mode does too
 @pytest.mark.parametrize("scorer", ["additive", "general"])
 def test_keys_are_projected_once_per_batch_not_at_every_step(scorer, rng):

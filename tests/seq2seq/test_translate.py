@@ -36,3 +36,12 @@ def test_unknown_words_are_named_in_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")           # known words: no warning at all
         translate(model, ["go ."], VOCAB, VOCAB, 6)
+
+
+def test_a_beam_larger_than_the_target_vocabulary_is_refused():
+    model = build_model(len(VOCAB), len(VOCAB), 4, 6, num_layers=1, dropout=0.0)
+    with pytest.raises(ValueError, match=r"^translate: beam_size 9 is larger than the target "
+                                         r"vocabulary \(8 tokens\); .* must lie in 1\.\.8$"):
+        translate(model, ["go ."], VOCAB, VOCAB, 5, beam_size=9)
+    (tokens, _), = translate(model, ["go ."], VOCAB, VOCAB, 5, beam_size=8)   # the bound: fine
+    assert all(token in VOCAB.idx_to_token for token in tokens)

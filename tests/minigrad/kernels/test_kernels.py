@@ -38,7 +38,7 @@ def test_every_kernel_compiles_for_sm80_and_sm90(ctype, tmp_path):
 
 @pytest.mark.numpy_only
 def test_every_kernel_file_defines_one_kernel_named_after_it():
-    assert len(kernels.names()) == 13
+    assert len(kernels.names()) == 14
     for name in kernels.names():
         assert kernels.parameters(name)          # raises unless exactly one, named `name`
 
@@ -123,6 +123,18 @@ def _cross_entropy(N, V, mask_on=None):
     return build
 
 
+def _embedding(V, D, ids_shape):
+    """Ids as a Tensor: on a device backend they live there, and the checking kernel looks
+    them up (host ids are checked on the host and take an indexing)."""
+    def build():
+        rng = np.random.default_rng(V + D)
+        (weight,) = _tensors(rng, (V, D))
+        ids = rng.integers(0, V, ids_shape)
+        ids.flat[0], ids.flat[-1] = 0, V - 1             # both ends of the range
+        return [weight], ops.embedding(mg.Tensor(ids), weight)
+    return build
+
+
 def _dropout(shape):
     def build():
         (x,) = _tensors(np.random.default_rng(3), shape)
@@ -144,6 +156,7 @@ CASES = {
     "cross-entropy masked": _cross_entropy(7, 5, "device"),
     "cross-entropy host mask": _cross_entropy(6, 5, "host"),
     "dropout": _dropout((3, 67)),
+    "embedding": _embedding(7, 5, (3, 4)), "embedding D=1": _embedding(3, 1, (9,)),
 }
 
 
