@@ -22,3 +22,19 @@ def test_cross_entropy_names_a_label_out_of_range_in_every_reduction(reduction):
                         reduction=reduction)
     assert F.cross_entropy(mg.ones((2, 3)), [0, 2], reduction=reduction).numpy().shape == (
         (2,) if reduction == "none" else ())
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_cross_entropy_labels_on_the_backend_are_checked_too(reduction):
+    # on a device backend (strict here, CuPy on a GPU) the labels are checked without a sync:
+    # the bad row's loss is NaN and the first read names it; CuPy's indexing would wrap -1
+    # around silently, strict's refused it with an error printing the index arrays
+    logits = mg.ones((2, 3), requires_grad=True)
+    with pytest.raises(IndexError, match="cross_entropy: labels contain 5, out of range"):
+        F.cross_entropy(logits, mg.tensor([0, 5]), reduction=reduction).numpy()
+    with pytest.raises(IndexError, match="cross_entropy: labels contain -1, out of range"):
+        F.cross_entropy(mg.ones((2, 3, 4)), mg.tensor([[0, 1, 2, -1], [0, 0, 0, 0]]),
+                        reduction=reduction).numpy()
+    loss = F.cross_entropy(logits, mg.tensor([0, 2]), reduction=reduction)   # flag cleared
+    loss.sum().backward()
+    assert logits.grad.shape == (2, 3)
