@@ -38,3 +38,10 @@ def test_cross_entropy_labels_on_the_backend_are_checked_too(reduction):
     loss = F.cross_entropy(logits, mg.tensor([0, 2]), reduction=reduction)   # flag cleared
     loss.sum().backward()
     assert logits.grad.shape == (2, 3)
+
+
+def test_printing_a_loss_whose_label_was_flagged_names_the_label():
+    with pytest.raises(IndexError, match="cross_entropy: labels contain 5"):
+        # NumPy: at the call; a device backend: at the print, which showed 'nan' without a word
+        print(F.cross_entropy(mg.ones((2, 3)), mg.tensor([0, 5]), reduction="none"))
+    print(F.cross_entropy(mg.ones((2, 3)), mg.tensor([0, 2]), reduction="none"))
