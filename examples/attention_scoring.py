@@ -56,7 +56,7 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[16, 64, 256, 1024],
                         help="key lengths K to time")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=mg.flags.seed, default=0)
     args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
     mg.flags.apply_mode_flags(args)   # prints the backend and mode
     mg.manual_seed(args.seed)

@@ -27,7 +27,7 @@ def main():
     parser.add_argument("--out", default="out", help="folder for the PNG files")
     parser.add_argument("--num-hiddens", type=int, default=32)
     parser.add_argument("--num-heads", type=int, default=4)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=mg.flags.seed, default=0)
     args, _ = parser.parse_known_args()   # known args only: a notebook kernel passes its own
     mg.flags.apply_mode_flags(args)   # prints the backend and mode
     mg.manual_seed(args.seed)

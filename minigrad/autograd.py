@@ -74,6 +74,9 @@ def backward(root, grad):
     the results to its inputs. Intermediate gradients live only in ``grads``; a node's graph
     is released once its gradient has been passed on. Every gradient here is a plain array.
     """
+    if getattr(grad, "shape", None) != root.shape:   # backward(y, 5): one line, not deep inside
+        raise TypeError(f"backward: grad must be an array of the root's shape {root.shape}, "
+                        f"got {type(grad).__name__} of shape {getattr(grad, 'shape', None)}")
     if not backend.is_readable():           # the fast mode: the same walk, lazy gradients
         return fast_grads.backward(root, grad)
     grads = {id(root): grad}

@@ -120,6 +120,9 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor filled with ``fill_value``; its dtype follows the value (int64 for an int,
     bool for a bool, the default float dtype for a float), as torch."""
     value = numpy.asarray(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    if value.ndim != 0 or value.dtype.kind not in "biuf":
+        raise TypeError(f"full: fill_value must be one number (bool, int or float), got "
+                        f"{fill_value!r}")
     if isinstance(size, numbers.Integral):
         size = (size,)
     return _finish(numpy.full(_size((size,), "full"), value), dtype, device, requires_grad,
@@ -209,6 +212,11 @@ def randint(low, high=None, size=None, dtype=None, device=None):
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint: needs a size, as randint(low, high, (n, m))")
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (low, high)):
+        raise TypeError(f"randint: low and high must be integers, got {low!r} and {high!r}")
+    if low >= high:
+        raise ValueError(f"randint: needs low < high (draws from [low, high)), got low={low}, "
+                         f"high={high}")
     host = backend.host_rng().integers(low, high, size=_size((size,), "randint"))
     return _finish(host.astype(numpy.int64), dtype, device, False, "randint")
 

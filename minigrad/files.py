@@ -17,8 +17,13 @@ def atomic_write(path, mode="wb"):
     The rename is atomic on POSIX and Windows, so readers see either the old file or the
     whole new one. On an exception the temporary file is removed and ``path`` is untouched.
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    if not os.fspath(path):    # '' would fail at the rename, naming our temporary file
+        raise FileNotFoundError("cannot write a file with an empty name")
+    path = os.path.realpath(os.fspath(path))   # a symlink: write its target, keep the link
+    if os.path.exists(path) and not os.path.isfile(path):
+        # renaming over /dev/null or a FIFO would replace the device itself (as root)
+        raise FileExistsError(f"cannot write {path!r}: it exists and is not a regular file")
+    folder = os.path.dirname(path)
     os.makedirs(folder, exist_ok=True)
     remove_stale_temp_files(folder)
     # the name's first 200 characters: with mkstemp's 8 and the dots, a legal 255-character

@@ -48,3 +48,16 @@ def apply_mode_flags(args, stream=None):
 def mode_line():
     """"minigrad: numpy backend, fast mode (...)": what the program runs on."""
     return f"minigrad: {backend.get_backend()} backend, {MODES[backend.is_readable()]}"
+
+
+def seed(text):
+    """argparse type of an example's --seed: an integer >= 0 (NumPy's generators refuse a
+    negative one with a traceback from inside them)."""
+    import argparse
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value

@@ -11,6 +11,13 @@ import collections
 
 from minigrad.autograd import topological_order
 from minigrad.files import atomic_write
+from minigrad.tensor import Tensor
+
+
+def _check_tensor(tensor, op):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{op}: expected the Tensor whose graph to show, got "
+                        f"{type(tensor).__name__}")
 
 
 def _label(t, scope=None):
@@ -79,6 +86,7 @@ def module_scopes(tensor):
 def graph_scopes(tensor):
     """The ops behind ``tensor`` counted by module scope, one line per module (see
     ``module_scopes``); a last line says how many scopes were inferred, if any."""
+    _check_tensor(tensor, "graph_scopes")
     by_scope = collections.defaultdict(collections.Counter)
     order = topological_order(tensor)
     scopes = module_scopes(tensor)
@@ -107,6 +115,7 @@ def graph_text(tensor, scopes=False):
     """The ops behind ``tensor`` as an indented tree, the output at the top; with ``scopes``
     each op names the module that made it (see ``module_scopes``). Beyond MAX_INDENT levels
     each line says its depth instead of indenting further."""
+    _check_tensor(tensor, "graph_text")
     where = module_scopes(tensor) if scopes else {}
     numbers, lines = {}, []
     stack = [(tensor, 0)]
@@ -152,6 +161,7 @@ def graph_dot(tensor, path=None, scopes=False):
     """The graph behind ``tensor`` as Graphviz DOT text, also written to ``path`` if given;
     with ``scopes`` each op names the module that made it (see ``module_scopes``) and is drawn
     inside that module's box, nested as the modules are."""
+    _check_tensor(tensor, "graph_dot")
     where = module_scopes(tensor) if scopes else {}
     order = topological_order(tensor)
     names = {id(node): f"n{k}" for k, node in enumerate(order)}

@@ -16,6 +16,8 @@ def set_readable(flag=True):
     """Readable mode on (or off with False): every fused op runs its composed twin, gradients
     are plain arrays and the models follow d2l's code line for line."""
     global readable
+    if not isinstance(flag, (bool, int)) or flag not in (0, 1):   # 'no' would be truthy
+        raise TypeError(f"set_readable: expected True or False, got {flag!r}")
     readable = bool(flag)
 
 

@@ -27,6 +27,9 @@ def _body(array):
 def tensor_repr(x, kind="tensor"):
     """``tensor([...], dtype=..., device=..., requires_grad=True | grad_fn=<...>)``."""
     array = backend.to_numpy(x.data)
+    if backend.is_device():   # printing reads the data too: a flagged NaN is named, as numpy()
+        from minigrad.ops import checks
+        checks.read_back(array)
     extras = []
     if array.dtype.kind == "f" and array.dtype != backend.get_default_dtype():
         extras.append(f"dtype=minigrad.{array.dtype}")

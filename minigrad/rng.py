@@ -1,5 +1,7 @@
 """The random generators: a host NumPy generator for initial weights (the same stream on every
 backend) and a device one for dropout masks, both seeded by ``manual_seed``."""
+import numbers
+
 import numpy
 
 from minigrad import backend
@@ -20,11 +22,14 @@ def backend_changed():
 def manual_seed(seed):
     """Seed parameter initialisation (host) and dropout (device) for reproducible runs."""
     global _seed, _host_rng, _device_rng
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"manual_seed: expected an integer seed, got {seed!r}")
     _seed = int(seed)
-    _host_rng = numpy.random.default_rng(_seed)
+    unsigned = _seed % 2**64     # a negative seed is fine, as in torch
+    _host_rng = numpy.random.default_rng(unsigned)
     _device_rng = None
     if backend.name == "cupy":
-        backend.xp.random.seed(_seed)
+        backend.xp.random.seed(unsigned)
 
 
 def host_rng():

@@ -175,8 +175,9 @@ def load(path):
 
     try:
         archive = numpy.load(path, allow_pickle=False)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        # the OSError it is (callers catch those), its message naming us, not NumPy's frame
+        raise type(exc)(exc.errno, f"load: {exc.strerror}", path) from None
     except ValueError as exc:   # numpy's reply to anything that is neither .npy nor .npz
         raise fail(f"neither .npz nor .npy, and reading it as a pickle is refused "
                    f"({exc})") from None

@@ -142,7 +142,11 @@ class Tensor(TorchMethods):
                                    f"grad of shape {self.shape}")
             grad = backend.xp.ones_like(self.data)
         else:
-            grad = grad.data if isinstance(grad, Tensor) else backend.asarray(grad, self.dtype)
+            try:
+                grad = grad.data if isinstance(grad, Tensor) else backend.asarray(grad, self.dtype)
+            except (TypeError, ValueError) as exc:   # backward('abc'): one line, naming us
+                raise TypeError(f"backward: grad must be a Tensor or array of numbers of shape "
+                                f"{self.shape}, got {type(grad).__name__} ({exc})") from None
             if grad.shape != self.shape:
                 raise ValueError(f"backward: grad has shape {grad.shape}, expected the "
                                  f"tensor's shape {self.shape}")
@@ -308,6 +312,8 @@ def _dim(axis, keepdims, dim, keepdim):
         axis = dim
     if keepdim is not None:
         keepdims = keepdim
+    if keepdims is not True and keepdims is not False and keepdims not in (0, 1):
+        raise TypeError(f"keepdim must be True or False, got {keepdims!r}")   # 'no' is truthy
     return (tuple(axis) if isinstance(axis, list) else axis), bool(keepdims)
 
 

@@ -229,6 +229,8 @@ class TorchMethods:
         return minigrad.ops.split(self, split_size, dim)
 
     def chunk(self, chunks, dim=0):
+        if isinstance(chunks, bool) or not isinstance(chunks, numbers.Integral) or chunks < 1:
+            raise ValueError(f"chunk: chunks must be an integer >= 1, got {chunks!r}")
         size = self.size(dim)
         return minigrad.ops.split(self, -(-size // chunks) if size else 1, dim)
 

@@ -88,6 +88,10 @@ def check_leaf(leaf, grad):
         raise RuntimeError(f"backward: {leaf.name or 'a leaf tensor'} has shape "
                            f"{leaf.data.shape}, but the forward pass used shape {grad.shape} "
                            f"(its .data was replaced after the forward pass)")
+    if leaf.grad is not None and not hasattr(leaf.grad, "shape"):
+        raise TypeError(f"backward: {leaf.name or 'a leaf tensor'} of shape {grad.shape} "
+                        f"holds a .grad of type {type(leaf.grad).__name__}; set it to None "
+                        f"or to an array of shape {grad.shape}")
     if leaf.grad is not None and leaf.grad.shape != grad.shape:
         raise RuntimeError(f"backward: {leaf.name or 'a leaf tensor'} of shape {grad.shape} "
                            f"holds a .grad of shape {leaf.grad.shape}; set it to None or to "

@@ -14,6 +14,7 @@ from seq2seq.text import preprocess_nmt
 
 def truncate_pad(line, num_steps, padding_token):
     """``line`` cut to ``num_steps`` items, or right-padded with ``padding_token`` up to it."""
+    _check_num_steps("truncate_pad", num_steps)     # -1 cut the last item off, silently
     if len(line) > num_steps:
         return line[:num_steps]
     return line + [padding_token] * (num_steps - len(line))

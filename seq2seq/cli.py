@@ -88,6 +88,7 @@ TRANSFORMER_PRESETS = {
 RNN_ONLY = ("embed_size", "num_layers", "bidirectional")
 TRANSFORMER_ONLY = ("ffn_num_hiddens", "num_heads", "num_blks")
 RNN_CHOICES = {"decoder": "attention", "scorer": "additive", "cell": "gru"}
+MAX_DEPTH = 100     # --num-layers, --num-blks: deeper stacks would run for days, not fail
 
 
 def _flag(name):
@@ -102,6 +103,16 @@ def check_model_flags(args):
                   if getattr(args, name) != default]
     else:
         given = [name for name in TRANSFORMER_ONLY if getattr(args, name) is not None]
+        if args.decoder == "plain" and args.scorer != RNN_CHOICES["scorer"]:
+            sys.exit(f"error: --scorer {args.scorer} does not apply to --decoder plain (it has "
+                     f"no attention); drop it or use --decoder attention")
+    for name in ("num_layers", "num_blks"):
+        depth = getattr(args, name, None)
+        if depth is not None and depth > MAX_DEPTH:
+            sys.exit(f"error: {_flag(name)} {depth} is more than {MAX_DEPTH}: every layer is "
+                     f"one more pass in sequence at every step (1,000 GRU layers take about "
+                     f"6 s per batch of 64 on a CPU, 100,000 would not finish one epoch in a "
+                     f"day); pass at most {MAX_DEPTH}")
     if given:
         sys.exit(f"error: {', '.join(_flag(name) for name in given)} "
                  f"{'does' if len(given) == 1 else 'do'} not apply to --model {args.model}")
@@ -293,7 +304,12 @@ def _train_in_locked_folder(args, model, data, model_config, config):
     saved = f"checkpoint: {best}"
     if history.epoch and os.path.exists(best):   # this run's own (or the run it resumed)
         from seq2seq.checkpoint import load_checkpoint
-        load_checkpoint(best, model, data, model_config)
+        try:
+            load_checkpoint(best, model, data, model_config)
+        except (mg.serialization.CheckpointError, OSError) as exc:   # damaged since written
+            print(f"warning: {best} cannot be read ({exc}); what follows is the last epoch's "
+                  f"model, saved in last.npz", file=sys.stderr)
+            saved = f"checkpoint: {os.path.join(args.out, 'last.npz')} ({best} is unreadable)"
     else:   # --epochs 0, or a time limit reached before the first epoch
         saved = "no checkpoint (no epoch was trained)"
         if args.overwrite and os.path.exists(best):   # what follows is the untrained model's
@@ -323,6 +339,8 @@ def cmd_translate(args):
     from seq2seq.checkpoint import model_from_checkpoint
     from seq2seq.translation_heatmaps import save_translation_heatmap
     from seq2seq.translate import translate
+    if args.heatmap is not None and not args.heatmap.strip():   # '' drew nothing, silently
+        sys.exit("error: --heatmap needs a file name, such as att.png")
     _backend(args.backend)
     model, src_vocab, tgt_vocab, num_steps, state = _read_checkpoint(args.checkpoint,
                                                                      model_from_checkpoint)

@@ -86,6 +86,9 @@ def load_data_nmt(batch_size, num_steps, num_examples=600, path=None):
         # a line break), not all 167,130 lines; the same tokens, a second sooner
         text = "\n".join(text.split("\n", num_examples + 1)[:num_examples + 1])
     source, target = tokenize_nmt(preprocess_nmt(text), num_examples)
+    if not source:    # a file of other text (no tab) would give an empty data set, silently
+        raise ValueError(f"load_data_nmt: {path or 'fra-eng'} holds no line of the form "
+                           f"English<TAB>French in its first lines; is it d2l's fra.txt?")
     src_vocab = Vocab(source, min_freq=2, reserved_tokens=RESERVED_TOKENS)
     tgt_vocab = Vocab(target, min_freq=2, reserved_tokens=RESERVED_TOKENS)
     src_array, src_valid_len = build_array_nmt(source, src_vocab, num_steps)

@@ -2,6 +2,8 @@
 model trains) and ``Accumulator`` (running sums). The other figures and the timer are the
 shared ones of ``seq2seq.book``.
 """
+import numbers
+
 from seq2seq.book.plots import in_notebook, plt, set_axes, use_svg_display
 
 
@@ -18,6 +20,11 @@ class Animator:
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
                  xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"), nrows=1,
                  ncols=1, figsize=(3.5, 2.5)):
+        for name, limits in (("xlim", xlim), ("ylim", ylim)):
+            if limits is not None and (not hasattr(limits, "__len__") or len(limits) != 2
+                                       or not all(isinstance(v, numbers.Real) for v in limits)):
+                raise ValueError(f"Animator: {name} must be None or two numbers [low, high], "
+                                 f"got {limits!r}")
         use_svg_display()
         self.fig, axes = plt.subplots(nrows, ncols, figsize=figsize)
         self.axes = [axes] if nrows * ncols == 1 else axes

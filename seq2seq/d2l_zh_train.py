@@ -9,6 +9,8 @@ models a learner types in from the book train here unchanged. One training step:
     l.sum().backward(); clip the gradients to norm 1; Adam step
 """
 
+import numbers
+
 import numpy
 
 import minigrad as mg
@@ -50,6 +52,9 @@ def train_seq2seq(net, data_iter, lr, num_epochs, tgt_vocab, device):
     """Train an encoder-decoder with teacher forcing, Adam and gradient clipping (theta 1),
     after the book's Xavier initialisation. An Animator draws the loss per token every 10
     epochs; the last line says the final loss and the speed (tokens per second)."""
+    if (isinstance(num_epochs, bool) or not isinstance(num_epochs, numbers.Integral)
+            or num_epochs < 1):      # 0 ended in UnboundLocalError, as the book's code does
+        raise ValueError(f"train_seq2seq: num_epochs must be an integer >= 1, got {num_epochs!r}")
     xavier_init_weights(net)
     net = _to(net, device) or net
     optimizer = mg.optim.Adam(net.parameters(), lr=lr)
@@ -86,6 +91,11 @@ def predict_seq2seq(net, src_sentence, src_vocab, tgt_vocab, num_steps, device,
     The decoder is fed its own previous token, from <bos>, until it says <eos> or after
     ``num_steps`` tokens. The source's valid length counts its <eos>; a source longer than
     ``num_steps`` is cut, and its valid length with it."""
+    if not isinstance(src_sentence, str):
+        raise TypeError(f"predict_seq2seq: src_sentence must be one sentence (a string), got "
+                        f"{type(src_sentence).__name__}; call it once per sentence")
+    if isinstance(num_steps, bool) or not isinstance(num_steps, numbers.Integral) or num_steps < 1:
+        raise ValueError(f"predict_seq2seq: num_steps must be an integer >= 1, got {num_steps!r}")
     net.eval()
     src_tokens = src_vocab[src_sentence.lower().split(" ")] + [src_vocab["<eos>"]]
     enc_valid_len = _to(mg.tensor([min(len(src_tokens), num_steps)]), device)

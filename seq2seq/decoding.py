@@ -4,6 +4,8 @@ Both feed the decoder its own previous output, starting from ``<bos>``, and retu
 sentence, the output tokens (without ``<eos>``) and the attention weights of every step
 (steps x source positions), ready for a heatmap.
 """
+import numbers
+
 import numpy
 
 import minigrad as mg
@@ -21,6 +23,11 @@ def _log_softmax64(logits):
     return shifted - numpy.log(numpy.exp(shifted).sum(-1, keepdims=True))
 
 
+def _check_steps(op, num_steps):
+    if isinstance(num_steps, bool) or not isinstance(num_steps, numbers.Integral) or num_steps < 1:
+        raise ValueError(f"{op}: num_steps must be an integer >= 1, got {num_steps!r}")
+
+
 def greedy_decode(model, src, src_valid_lens, bos, eos, num_steps):
     """d2l's ``predict_seq2seq``, batched: src (B, T) ids, src_valid_lens (B,).
 
@@ -35,6 +42,10 @@ def greedy_decode(model, src, src_valid_lens, bos, eos, num_steps):
     steps past a sentence's ``<eos>`` are computed and thrown away, so the result is the same.
     """
     src = numpy.asarray(src)
+    _check_steps("greedy_decode", num_steps)
+    if src.ndim != 2:
+        raise ValueError(f"greedy_decode: src must be a batch of ids (B, T), got shape "
+                         f"{src.shape}")
     batch = src.shape[0]
     model.eval()
     outputs = [[] for _ in range(batch)]
@@ -87,8 +98,14 @@ def beam_search(model, src, src_valid_len, bos, eos, num_steps, beam_size=4, alp
     log P(y_1..y_L) / L^alpha (d2l 10.8), L counting the ``<eos>`` of a finished hypothesis.
     With beam_size 1 this is exactly greedy decoding. Returns (token ids, weights or None).
     """
+    if isinstance(beam_size, bool) or not isinstance(beam_size, numbers.Integral):
+        raise ValueError(f"beam_search: beam_size must be an integer, got {beam_size!r}")
     if beam_size < 1:
         raise ValueError(f"beam_search: beam_size must be at least 1, got {beam_size}")
+    _check_steps("beam_search", num_steps)
+    if numpy.ndim(src) != 1:
+        raise ValueError(f"beam_search: src must be one sentence's ids (T,), got shape "
+                         f"{numpy.shape(src)}; greedy_decode takes a batch")
     model.eval()
     with mg.no_grad():
         state = _encode(model, numpy.asarray(src)[None], numpy.asarray([src_valid_len]))

@@ -255,8 +255,11 @@ def _train_epochs(model, data, config, model_config, out_dir, optimizer, history
         cut = "" if batches_trained == len(batches) else (
             f" (stopped by {stopped_by} after {batches_trained} of {len(batches)} batches; "
             f"--resume continues from there)")
-        log(f"epoch {epoch + 1}: loss {loss:.4f}, valid BLEU {bleu:.2f}, "
-            f"{tokens_per_s:,.0f} tokens/s, {history.seconds[-1]:.1f} s{cut}")
+        if batches_trained:
+            log(f"epoch {epoch + 1}: loss {loss:.4f}, valid BLEU {bleu:.2f}, "
+                f"{tokens_per_s:,.0f} tokens/s, {history.seconds[-1]:.1f} s{cut}")
+        else:   # cut before its first batch: no loss to show (it was 'loss 0.0000')
+            log(f"epoch {epoch + 1}: no batch trained, valid BLEU {bleu:.2f}{cut}")
         if out_dir:
             extra = {"history": asdict(history),
                      "training": {name: getattr(config, name) for name in RESUMED_SETTINGS}}

@@ -2,8 +2,12 @@
 signatures: ``F.relu``, ``F.gelu``, ``F.softmax(x, dim=)``, ``F.dropout``, ``F.linear``,
 ``F.cross_entropy(logits, labels, reduction=)``, ``F.mse_loss``.
 """
+import numpy
+
 from minigrad import backend, ops
+from minigrad.ops import checks
 from minigrad.ops.common import as_tensor
+from minigrad.ops.embedding import ids_array
 from minigrad.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -79,7 +83,8 @@ def cross_entropy(input, target, reduction="mean"):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {', '.join(_REDUCTIONS)}, "
                          f"got {reduction!r}")
-    target_data = target.data if isinstance(target, Tensor) else backend.asarray(target)
+    # host targets stay on the host until ids_array has checked them (free there)
+    target_data = target.data if isinstance(target, Tensor) else numpy.asarray(target)
     if input.ndim == 0:
         raise ValueError("cross_entropy: input must have a class axis, got a 0-d tensor")
     if target_data.dtype.kind == "f":                     # class probabilities
@@ -95,8 +100,16 @@ def cross_entropy(input, target, reduction="mean"):
     if target_data.shape != expected:
         raise ValueError(f"cross_entropy: target has shape {target_data.shape}, expected "
                          f"{expected} for input of shape {input.shape} (classes on axis 1)")
+    # integers in [0, C), checked here (on the host: free), not by the gather's index error
+    on_device = backend.is_device() and backend.array_backend(target_data) not in (None, "numpy")
+    classes = input.shape[1 if input.ndim > 1 else 0]
+    target_data = ids_array(target_data, "cross_entropy", classes, name="labels",
+                            counted="classes")
     if reduction == "mean" and input.ndim == 2:
         return ops.cross_entropy(input, target_data)
+    bad = None
+    if on_device and target_data.size:     # no sync: flagged as the kernels do (ops/checks.py)
+        target_data, bad = _device_labels(target_data, classes)
     logits = input
     if input.ndim > 2:                                    # (N, C, d...) -> (N, d..., C)
         logits = ops.transpose(input, (0,) + tuple(range(2, input.ndim)) + (1,))
@@ -106,7 +119,21 @@ def cross_entropy(input, target, reduction="mean"):
     else:
         picked = ops.gather(log_probs, target_data[..., None], -1)
         picked = ops.reshape(picked, target_data.shape)
+    if bad is not None:                    # a bad label's loss is NaN, read as the flag's error
+        picked = ops.masked_fill(picked, Tensor(bad), float("nan"))
     return _reduce(ops.neg(picked), reduction, "cross_entropy")
+
+
+def _device_labels(labels, classes):
+    """Labels on a device, checked without a sync, as the fused kernels check theirs: one
+    outside [0, classes) is looked up as 0 (CuPy's indexing would wrap it around), its loss is
+    made NaN, and the value is written to the op's check slot, which the first read of the NaN
+    reports. Returns (safe labels, the bad positions)."""
+    xp = backend.xp
+    bad = (labels < 0) | (labels >= classes)
+    flagged = checks.slot("cross_entropy", "labels", 0, classes - 1)
+    flagged[...] = xp.maximum(flagged, xp.where(bad, labels, checks.NONE).max())
+    return xp.where(bad, 0, labels), bad
 
 
 def mse_loss(input, target, reduction="mean"):

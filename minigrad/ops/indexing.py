@@ -208,7 +208,11 @@ def where(condition, a, b):
     a, b = binary_operands(a, b, "where")
     cond = condition.data if isinstance(condition, Tensor) else backend.asarray(condition)
     xp = backend.xp
-    y = xp.where(cond, a.data, b.data)
+    try:
+        y = xp.where(cond, a.data, b.data)
+    except ValueError:          # NumPy's 'operands could not be broadcast', naming no op
+        raise ValueError(f"where: condition {tuple(cond.shape)}, x {a.shape} and y {b.shape} "
+                         f"do not broadcast to one shape") from None
 
     def backward(g):
         zero = xp.zeros((), g.dtype)

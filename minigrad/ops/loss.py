@@ -28,6 +28,9 @@ def _prepare(logits, labels, mask, op):
     if logits.ndim == 0:
         raise ValueError(f"{op}: logits must have a class axis, (..., V), got a 0-d tensor")
     vocab = logits.shape[-1]
+    if vocab == 0:
+        raise ValueError(f"{op}: logits of shape {logits.shape} have no classes (the last axis "
+                         f"is empty); there is no label to score")
     labels = ids_array(labels, op, vocab, name="labels", counted="classes")
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"{op}: labels have shape {labels.shape}, expected "

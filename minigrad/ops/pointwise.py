@@ -6,6 +6,8 @@ maximum/minimum split the gradient in half between the two inputs, as torch does
 """
 import math
 
+import numbers
+
 import numpy
 
 from minigrad import backend
@@ -73,6 +75,10 @@ def clamp(a, min=None, max=None):
     a = as_tensor(a, "clamp")
     if min is None and max is None:
         raise ValueError("clamp: give min, max or both")
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and (isinstance(bound, bool)
+                                  or not isinstance(bound, (numbers.Real, Tensor))):
+            raise TypeError(f"clamp: {name} must be a number, got {bound!r}")
     y, inside = a.data, None
     if min is not None:
         y = backend.xp.maximum(y, min)

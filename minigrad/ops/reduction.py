@@ -54,7 +54,10 @@ def mean(a, axis=None, keepdims=False):
     count = 1
     for i in axes:
         count *= a.shape[i]
-    y = a.data.mean(axis=axes, keepdims=keepdims)
+    if a.dtype.kind == "f":
+        y = a.data.mean(axis=axes, keepdims=keepdims)
+    else:   # integers or bools: the default float dtype (NumPy would give float64)
+        y = a.data.mean(axis=axes, keepdims=keepdims, dtype=backend.get_default_dtype())
 
     def backward(g):
         return (backend.xp.broadcast_to(_expand(g, a.shape, axes, keepdims) / count, a.shape),)

@@ -194,6 +194,15 @@ def _tensor_list(tensors, op):
     return tensors, arrays
 
 
+def _torch_dtype(y, tensors):
+    """torch's dtype for joined tensors: with integers beside floats, the widest float among
+    the inputs (NumPy would widen float32 beside int64 to float64)."""
+    if y.dtype.kind == "f" and any(t.dtype.kind != "f" for t in tensors):
+        return y.astype(max((t.dtype for t in tensors if t.dtype.kind == "f"),
+                            key=lambda d: d.itemsize), copy=False)
+    return y
+
+
 def concat(tensors, axis=0):
     """y = the tensors joined along ``axis``.   dL/dx_i = the slice of dL/dy that x_i filled."""
     tensors, arrays = _tensor_list(tensors, "concat")
@@ -203,6 +212,8 @@ def concat(tensors, axis=0):
     except ValueError:
         raise ValueError(f"concat: shapes {[x.shape for x in arrays]} differ outside "
                          f"axis {axis}") from None
+    if y.dtype != arrays[0].dtype:          # inputs of several dtypes: torch's result dtype
+        y = _torch_dtype(y, tensors)
 
     def backward(g):
         lead, start, grads = (slice(None),) * axis, 0, []
@@ -222,6 +233,8 @@ def stack(tensors, axis=0):
     except ValueError:
         raise ValueError(f"stack: all tensors need one shape, got "
                          f"{[x.shape for x in arrays]}") from None
+    if y.dtype != arrays[0].dtype:          # inputs of several dtypes: torch's result dtype
+        y = _torch_dtype(y, tensors)
 
     def backward(g):
         lead = (slice(None),) * axis

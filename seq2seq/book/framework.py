@@ -16,6 +16,7 @@ first training batch before the optimizer is built, so ``configure_optimizers`` 
 parameter.
 """
 import inspect
+import numbers
 
 import numpy
 
@@ -158,6 +159,13 @@ class Trainer(HyperParameters):
     """
 
     def __init__(self, max_epochs, num_gpus=0, gradient_clip_val=0):
+        for name, value in (("max_epochs", max_epochs), ("num_gpus", num_gpus)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"Trainer: {name} must be an integer >= 0, got {value!r}")
+        if (isinstance(gradient_clip_val, bool) or not isinstance(gradient_clip_val, numbers.Real)
+                or not gradient_clip_val >= 0 or gradient_clip_val == float("inf")):
+            raise ValueError(f"Trainer: gradient_clip_val must be a finite number >= 0 (0: no "
+                             f"clipping), got {gradient_clip_val!r}")
         self.save_hyperparameters()
         self.gpus = [gpu(i) for i in range(min(num_gpus, _usable_gpus(num_gpus)))]
 
@@ -188,6 +196,12 @@ class Trainer(HyperParameters):
         self.model = model
 
     def fit(self, model, data):
+        if not hasattr(data, "train_dataloader"):
+            raise TypeError(f"Trainer.fit: data must be a DataModule (with train_dataloader() "
+                            f"and val_dataloader()), got {type(data).__name__}")
+        if not hasattr(model, "configure_optimizers"):
+            raise TypeError(f"Trainer.fit: model must be a d2l Module (with training_step and "
+                            f"configure_optimizers), got {type(model).__name__}")
         self.prepare_data(data)
         self.prepare_model(model)
         self.optim = model.configure_optimizers()

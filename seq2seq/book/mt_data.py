@@ -20,6 +20,8 @@ import os
 import zipfile
 from pathlib import Path
 
+import numbers
+
 import numpy
 
 import minigrad as mg
@@ -91,6 +93,11 @@ def tokenize(text, max_examples=None):
     return src, tgt
 
 
+def _check_count(where, name, value, least):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise ValueError(f"{where}: {name} must be an integer >= {least}, got {value!r}")
+
+
 class MTFraEng(DataModule):
     """The English-French pairs of d2l 1.0. ``arrays`` = (src, decoder input, src valid
     lengths, label), Tensors of ``num_train + num_val + 1`` rows; ``src_vocab``,
@@ -100,6 +107,9 @@ class MTFraEng(DataModule):
     def __init__(self, batch_size, num_steps=9, num_train=512, num_val=128, root="../data",
                  path=None):
         super().__init__(root=root)
+        for name, value, least in (("batch_size", batch_size, 1), ("num_steps", num_steps, 1),
+                                   ("num_train", num_train, 1), ("num_val", num_val, 0)):
+            _check_count("MTFraEng", name, value, least)
         self.save_hyperparameters()
         self.arrays, self.src_vocab, self.tgt_vocab = self._build_arrays(self._download())
 
@@ -142,6 +152,13 @@ class MTFraEng(DataModule):
 
     def build(self, src_sentences, tgt_sentences):
         """The arrays of new sentence pairs (raw strings), with this data's vocabularies."""
+        for name, given in (("src_sentences", src_sentences), ("tgt_sentences", tgt_sentences)):
+            if isinstance(given, str) or not all(isinstance(s, str) for s in given):
+                raise TypeError(f"MTFraEng.build: {name} must be a list of sentences (strings), "
+                                f"got {given!r:.60}; pass [sentence] for one")
+        if not src_sentences or len(src_sentences) != len(tgt_sentences):
+            raise ValueError(f"MTFraEng.build: needs one target per source sentence, at least "
+                             f"one pair; got {len(src_sentences)} and {len(tgt_sentences)}")
         raw_text = "\n".join(src + "\t" + tgt for src, tgt in zip(src_sentences, tgt_sentences))
         arrays, _, _ = self._build_arrays(raw_text, self.src_vocab, self.tgt_vocab)
         return arrays

@@ -90,6 +90,9 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         # a notebook cell starts with no figure, so gca() makes one, as in the book; a script
         # keeps its figures open, so it gets a new one rather than drawing over the last
         axes = plt.gca() if in_notebook() else plt.figure(figsize=figsize).gca()
+    for i, (x, y) in enumerate(zip(X, Y)):
+        if len(x) and len(x) != len(y):   # matplotlib's error would name neither
+            raise ValueError(f"plot: curve {i} has {len(x)} x values but {len(y)} y values")
     axes.cla()
     for x, y, fmt in zip(X, Y, fmts):
         if len(x):
@@ -98,7 +101,18 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
             axes.plot(y, fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
     if path is not None:
-        axes.figure.savefig(path)
+        _save(axes.figure, path, "plot")
+
+
+def _save(fig, path, op):
+    """Write ``fig`` to ``path``; an extension matplotlib cannot write is one clear error."""
+    extension = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    supported = fig.canvas.get_supported_filetypes()
+    if extension and extension not in supported:
+        raise ValueError(f"{op}: cannot write {os.fspath(path)!r}: .{extension} is not an "
+                         f"image format matplotlib writes (use one of "
+                         f"{', '.join('.' + e for e in sorted(supported))})")
+    fig.savefig(path)
 
 
 def _column_titles(titles, num_cols):
@@ -141,7 +155,7 @@ def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5), cma
                 ax.set_title(titles[j])
     fig.colorbar(image, ax=axes, shrink=0.6)
     if path is not None:
-        fig.savefig(path)
+        _save(fig, path, "show_heatmaps")
 
 
 class ProgressBoard:
