@@ -398,7 +398,8 @@ def backward(root, grad):
             g = g.dense()
             owned.add(key)
         if node._backward is None:  # a leaf: a parameter or an input that requires grad
-            if node.data.shape != g.shape or node.grad is not None and node.grad.shape != g.shape:
+            if node.data.shape != g.shape or (node.grad is not None and getattr(
+                    node.grad, "shape", None) != g.shape):
                 versions.check_leaf(node, g)    # .data or .grad replaced since the forward
             if g.dtype != node.data.dtype or g.ndim == 0:   # float64 data met a float32
                 # leaf on the way, or a 0-d leaf's gradient came out a NumPy scalar: its grad
