@@ -186,6 +186,14 @@ class TorchMethods:
                     f"{self.shape}); writing into it in place would break its gradient, as "
                     f"torch refuses too: write under `with mg.no_grad():`, or assign into a "
                     f"copy (x.clone())")
+            weight = _viewed_leaf(self)
+            if weight is not None:
+                raise RuntimeError(
+                    f"x[index] = value: x (shape {self.shape}) is a view of a leaf tensor that "
+                    f"requires grad ({weight.name or 'shape ' + str(weight.shape)}), made by "
+                    f"{self._op}; writing into it would write into that leaf, which torch "
+                    f"refuses too: write under `with mg.no_grad():`, or assign into a copy "
+                    f"(x.clone())")
             old = Tensor.__new__(Tensor)             # the node x was, under a new name
             for slot in _SLOTS:
                 if hasattr(self, slot):
@@ -311,6 +319,22 @@ class TorchMethods:
 
     def all(self):
         return tensor_module.Tensor._from_op(self.data.all(), (), None, "all")
+
+
+def _viewed_leaf(tensor):
+    """The leaf that requires grad whose memory ``tensor`` shares through view ops (a
+    ``reshape`` or slice of a weight), or None. Only nodes on the same memory are followed."""
+    owner = versions.owner(tensor.data)
+    todo, seen = list(tensor._parents), set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen or versions.owner(node.data) != owner:
+            continue
+        seen.add(id(node))
+        if not node._parents:
+            return node if node.requires_grad else None
+        todo.extend(node._parents)
+    return None
 
 
 _SLOTS = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name", "_version",

@@ -22,7 +22,7 @@ _storages = {}     # id of the array owning some memory -> the clock at its last
 _MAX_STORAGES = 1 << 16   # beyond this many, the least recently changed half is forgotten
 
 
-def _owner(array):
+def owner(array):
     """The id of the array that owns ``array``'s memory (NumPy and CuPy views name it in
     ``.base``; the strict backend keeps its NumPy array in ``_array``).
 
@@ -42,7 +42,7 @@ def bump_version(tensor):
     global clock
     clock += 1
     tensor._version = clock
-    key = _owner(tensor.data)
+    key = owner(tensor.data)
     _storages.pop(key, None)            # most recently changed last
     _storages[key] = clock
     if len(_storages) > _MAX_STORAGES:
@@ -52,7 +52,7 @@ def bump_version(tensor):
 
 def _changed(tensor):
     """The clock at the last in-place change of ``tensor`` or of its memory (0: never)."""
-    return max(getattr(tensor, "_version", 0), _storages.get(_owner(tensor.data), 0))
+    return max(getattr(tensor, "_version", 0), _storages.get(owner(tensor.data), 0))
 
 
 def check_inputs_unchanged(node):

@@ -224,6 +224,9 @@ class Module:
     def apply(self, fn):
         """Call ``fn`` on every child (recursively, children first) and then on this module;
         returns this module, as torch (d2l: ``model.apply(init_weights)``)."""
+        if not callable(fn):
+            raise TypeError(f"Module.apply: fn must be a function of a module, got "
+                            f"{type(fn).__name__} {fn!r}")
         for child in self.children():
             child.apply(fn)
         fn(self)

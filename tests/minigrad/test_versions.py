@@ -217,3 +217,26 @@ def test_a_raw_array_write_is_not_seen_unless_bumped():
     mg.bump_version(x.detach())                     # ... until declared, through any tensor
     with pytest.raises(RuntimeError, match=r"an input of mul .* changed in place"):
         loss.backward()
+
+
+@pytest.mark.parametrize("view", [lambda x: x.reshape(3, 2), lambda x: x[0], lambda x: x.T])
+def test_item_assignment_into_a_view_of_a_weight_is_refused_as_torch(view):
+    weight = mg.ones((2, 3), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"view of a leaf tensor that requires grad"):
+        view(weight)[0] = 9.0
+    assert weight.numpy().tolist() == [[1.0] * 3] * 2         # the weight is unchanged
+
+
+def test_item_assignment_into_a_view_of_a_computed_tensor_gives_torchs_gradient():
+    weight = mg.ones((2, 3), requires_grad=True)
+    v = (weight * 2).reshape(3, 2)
+    v[0, 0] = 9.0
+    v.sum().backward()
+    assert weight.grad.tolist() == [[0.0, 2.0, 2.0], [2.0, 2.0, 2.0]]   # torch's, by hand
+
+
+def test_a_view_of_a_weight_is_written_under_no_grad():
+    weight = mg.ones((2, 3), requires_grad=True)
+    with mg.no_grad():
+        weight.reshape(3, 2)[0, 0] = 9.0
+    assert weight.numpy()[0, 0] == 9.0

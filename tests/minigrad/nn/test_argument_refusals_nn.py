@@ -45,3 +45,8 @@ def test_printing_a_loss_whose_label_was_flagged_names_the_label():
         # NumPy: at the call; a device backend: at the print, which showed 'nan' without a word
         print(F.cross_entropy(mg.ones((2, 3)), mg.tensor([0, 5]), reduction="none"))
     print(F.cross_entropy(mg.ones((2, 3)), mg.tensor([0, 2]), reduction="none"))
+
+
+def test_module_apply_names_an_argument_that_is_not_a_function():
+    with pytest.raises(TypeError, match=r"Module.apply: fn must be a function.*str 'x'"):
+        mg.nn.Linear(2, 2).apply("x")
