@@ -12,11 +12,11 @@ import numpy
 from minigrad import autograd, backend, printing, scopes, versions
 from minigrad.tensor_methods import TorchMethods
 
-_requires_grad = operator.attrgetter("requires_grad")
+_requires_grad_of = operator.attrgetter("_requires_grad")
 
 
 class Tensor(TorchMethods):
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name",
+    __slots__ = ("data", "grad", "_requires_grad", "_parents", "_backward", "_op", "name",
                  "_version", "_created", "_scope", "__weakref__")
     __array_priority__ = 1000   # so ``numpy_array + tensor`` calls Tensor.__radd__
 
@@ -38,7 +38,7 @@ class Tensor(TorchMethods):
                             f"{self.data.dtype}; only float tensors have gradients")
         if self.data is data:   # the caller's own array (asarray made none): our own copy
             self.data = self.data.copy()
-        self.requires_grad, self._version, self._parents = bool(requires_grad), 0, ()
+        self._requires_grad, self._version, self._parents = bool(requires_grad), 0, ()
         self.grad = self._backward = self._op = None
         self.name = None    # a parameter's dotted name, set when its model is built
 
@@ -49,17 +49,35 @@ class Tensor(TorchMethods):
         version clock's time and the module running (minigrad/versions.py, scopes.py)."""
         out = Tensor.__new__(Tensor)
         out.data, out.grad, out.name, out._op = data, None, None, op
-        if autograd.grad_mode.enabled and any(map(_requires_grad, parents)):
-            out.requires_grad, out._parents, out._backward = True, parents, backward
+        if autograd.grad_mode.enabled and any(map(_requires_grad_of, parents)):
+            out._requires_grad, out._parents, out._backward = True, parents, backward
             out._created, out._scope = versions.clock, scopes.state.current
         else:
-            out.requires_grad, out._parents, out._backward = False, (), None
+            out._requires_grad, out._parents, out._backward = False, (), None
         return out
 
     # -- information (properties read in C: a debugger does not stop in them) -------------
     shape = property(operator.attrgetter("data.shape"), doc="The shape of the data (a tuple).")
     dtype = property(operator.attrgetter("data.dtype"), doc="The dtype of the data.")
     ndim = property(operator.attrgetter("data.ndim"), doc="The number of axes.")
+
+    def _set_requires_grad(self, flag):
+        """``x.requires_grad = flag``, refused where torch refuses it: a flag that is not a
+        bool, True on a tensor that is not float, False on a tensor computed in the graph."""
+        if not isinstance(flag, (bool, numpy.bool_)):
+            raise RuntimeError(f"requires_grad must be a bool (True or False), got "
+                               f"{type(flag).__name__} {flag!r}")
+        if flag and self.data.dtype.kind != "f":
+            raise RuntimeError(f"requires_grad = True: only float tensors can require grad, "
+                               f"this one has dtype {self.data.dtype}")
+        if not flag and getattr(self, "_parents", ()):
+            raise RuntimeError(f"requires_grad = False: only a leaf's flag can be changed; "
+                               f"this tensor was computed by {self._op}. Use x.detach() for "
+                               f"a tensor outside the graph")
+        self._requires_grad = bool(flag)
+
+    requires_grad = property(operator.attrgetter("_requires_grad"), _set_requires_grad,
+                             doc="Whether gradients are computed for this tensor.")
 
     def __len__(self):
         if self.data.ndim == 0:
@@ -115,7 +133,7 @@ class Tensor(TorchMethods):
     def detach(self):
         """The same data, cut from the graph (no copy)."""
         out = Tensor.__new__(Tensor)
-        out.data, out.grad, out.requires_grad = self.data, None, False
+        out.data, out.grad, out._requires_grad = self.data, None, False
         out._parents, out._backward, out._op, out.name = (), None, None, None
         return out
 

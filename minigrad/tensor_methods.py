@@ -337,7 +337,7 @@ def _viewed_leaf(tensor):
     return None
 
 
-_SLOTS = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "name", "_version",
+_SLOTS = ("data", "grad", "_requires_grad", "_parents", "_backward", "_op", "name", "_version",
           "_created", "_scope")   # a Tensor's state (the last three only where they are set)
 
 

@@ -127,3 +127,23 @@ def test_the_examples_seed_flag_refuses_a_negative_seed():
     with pytest.raises(argparse.ArgumentTypeError, match="must be an integer >= 0, got '-1'"):
         mg.flags.seed("-1")                  # was a traceback from NumPy's default_rng
     assert mg.flags.seed("7") == 7
+
+
+@pytest.mark.parametrize("flag", ["yes", 1, None])
+def test_requires_grad_must_be_a_bool_as_in_torch(flag):
+    x = mg.ones(2)
+    with pytest.raises(RuntimeError, match=r"requires_grad must be a bool"):
+        x.requires_grad = flag
+    assert x.requires_grad is False
+
+
+def test_requires_grad_is_refused_on_integers_and_switched_off_only_on_leaves():
+    with pytest.raises(RuntimeError, match=r"only float tensors can require grad.*int64"):
+        mg.ones(2, dtype=mg.int64).requires_grad = True
+    computed = mg.ones(2, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"only a leaf's flag can be changed.*by mul"):
+        computed.requires_grad = False
+    leaf = mg.ones(2)
+    leaf.requires_grad = True
+    (leaf * 3).sum().backward()
+    assert leaf.grad.tolist() == [3.0, 3.0]
