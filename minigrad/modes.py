@@ -6,6 +6,8 @@ d2l's code line for line. Losses and gradients are the same as in the fast mode.
 when the environment sets ``MINIGRAD_READABLE`` to 1 or true (0 or false: off; anything else
 is refused in one line, see ``minigrad/env.py``).
 """
+import numpy
+
 from minigrad import env
 
 # The flag. Hot paths read ``modes.readable``; it is set only through set_readable.
@@ -16,7 +18,7 @@ def set_readable(flag=True):
     """Readable mode on (or off with False): every fused op runs its composed twin, gradients
     are plain arrays and the models follow d2l's code line for line."""
     global readable
-    if not isinstance(flag, (bool, int)) or flag not in (0, 1):   # 'no' would be truthy
+    if not isinstance(flag, (bool, int, numpy.bool_)) or flag not in (0, 1):   # not 'no'
         raise TypeError(f"set_readable: expected True or False, got {flag!r}")
     readable = bool(flag)
 

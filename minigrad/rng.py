@@ -22,7 +22,7 @@ def backend_changed():
 def manual_seed(seed):
     """Seed parameter initialisation (host) and dropout (device) for reproducible runs."""
     global _seed, _host_rng, _device_rng
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not isinstance(seed, numbers.Integral):      # a bool is 0 or 1, as in torch
         raise TypeError(f"manual_seed: expected an integer seed, got {seed!r}")
     _seed = int(seed)
     unsigned = _seed % 2**64     # a negative seed is fine, as in torch

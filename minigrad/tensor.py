@@ -302,8 +302,14 @@ class Tensor(TorchMethods):
         """Drop size-1 axes: all of them, or the one at ``dim`` (left alone when its size is
         not 1, as torch does)."""
         axis = dim if dim is not None else axis
-        if axis is not None and -self.ndim <= axis < self.ndim and self.shape[axis] != 1:
-            return self                     # (an axis out of range: ops.squeeze says so)
+        if type(axis) is tuple:             # several dims (torch 2): each in turn, last first
+            out = self
+            for one in sorted((ops.shape._axis(i, self.ndim, "squeeze") for i in axis),
+                              reverse=True):
+                out = out.squeeze(one)
+            return out
+        if type(axis) is int and -self.ndim <= axis < self.ndim and self.shape[axis] != 1:
+            return self                     # (a bad axis: ops.squeeze says so)
         return ops.squeeze(self, axis)
 
     def unsqueeze(self, axis=None, *, dim=None):

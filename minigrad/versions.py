@@ -17,22 +17,43 @@ given to ``from_numpy``), which never passes through minigrad. ``Tensor(array)``
 caller's array for that reason; write through minigrad (``x[i] = v``, ``x.fill_``, under
 ``mg.no_grad()`` for a leaf), or call ``mg.bump_version(x)`` after your own raw write.
 """
+import threading
+import weakref
+
 clock = 0      # in-place changes so far; read by Tensor._from_op for every graph node
 _storages = {}     # id of the array owning some memory -> the clock at its last change
-_MAX_STORAGES = 1 << 16   # beyond this many, the least recently changed half is forgotten
+_MAX_STORAGES = 1 << 20   # a bound for arrays that take no weak reference (entries of the
+#                           others leave when their array dies)
+_own_storage = weakref.WeakValueDictionary()   # id -> a view that keeps its own version
+_lock = threading.Lock()   # the clock and the table change together, from any thread
+
+
+def keep_own_version(array):
+    """Give ``array``, a view, a version of its own, apart from the memory it views. Adam
+    packs every parameter into one flat buffer and makes each ``.data`` a view of it; the
+    parameters stay separate tensors, so writing one must not mark the others as changed."""
+    array = getattr(array, "_array", array)
+    _own_storage[id(array)] = array
+
+
+def _root(array):
+    """The array that owns ``array``'s memory (NumPy and CuPy views name it in ``.base``;
+    the strict backend keeps its NumPy array in ``_array``), stopping at a view that keeps
+    its own version (``keep_own_version``)."""
+    array = getattr(array, "_array", array)
+    base = getattr(array, "base", None)
+    while base is not None and _own_storage.get(id(array)) is not array:
+        array, base = base, getattr(base, "base", None)
+    return array
 
 
 def owner(array):
-    """The id of the array that owns ``array``'s memory (NumPy and CuPy views name it in
-    ``.base``; the strict backend keeps its NumPy array in ``_array``).
+    """The key of ``array``'s memory in the version table: the id of its ``_root``.
 
-    Ids are reused after an array dies, but harmlessly: an array made after an entry's
-    change can only feed graph nodes made after that change, which the entry cannot flag."""
-    array = getattr(array, "_array", array)
-    base = getattr(array, "base", None)
-    while base is not None:
-        array, base = base, getattr(base, "base", None)
-    return id(array)
+    Ids are reused after an array dies, but harmlessly: its entry leaves with it (or, for an
+    array that takes no weak reference, an array made after an entry's change can only feed
+    graph nodes made after that change, which the entry cannot flag)."""
+    return id(_root(array))
 
 
 def bump_version(tensor):
@@ -40,14 +61,19 @@ def bump_version(tensor):
     graph nodes made before this that read it, or another tensor on the same memory, can no
     longer backpropagate through it."""
     global clock
-    clock += 1
-    tensor._version = clock
-    key = owner(tensor.data)
-    _storages.pop(key, None)            # most recently changed last
-    _storages[key] = clock
-    if len(_storages) > _MAX_STORAGES:
-        for old in list(_storages)[:_MAX_STORAGES // 2]:
-            del _storages[old]
+    root = _root(tensor.data)
+    key = id(root)
+    with _lock:
+        clock += 1
+        tensor._version = clock
+        if key not in _storages:
+            try:                        # the entry leaves when the memory's array dies
+                weakref.finalize(root, _storages.pop, key, None)
+            except TypeError:           # an array without weak references: see the bound
+                if len(_storages) >= _MAX_STORAGES:
+                    for old in list(_storages)[:_MAX_STORAGES // 2]:
+                        _storages.pop(old, None)
+        _storages[key] = clock
 
 
 def _changed(tensor):

@@ -57,8 +57,10 @@ class StopRequest:
         self.requested, self.previous, self.signal_name = False, {}, None
 
     def _handle(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
+        if self.requested:          # the second: at once, named for the command's message
+            interrupt = KeyboardInterrupt(signal.Signals(signum).name)
+            interrupt.signal_name = signal.Signals(signum).name
+            raise interrupt
         self.requested, self.signal_name = True, signal.Signals(signum).name
 
     def __enter__(self):

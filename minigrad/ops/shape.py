@@ -64,8 +64,8 @@ def transpose(a, axes=None):
     """
     a = a if isinstance(a, Tensor) else as_tensor(a, "transpose")
     axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(axes)
-    if sorted(axes) != list(range(a.ndim)):     # negative axes, or not a permutation at all
-        axes = _permutation(a, axes)
+    if not {int}.issuperset(map(type, axes)) or sorted(axes) != list(range(a.ndim)):
+        axes = _permutation(a, axes)            # negative, not ints, or not a permutation
     inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))    # where each axis went
     y = a.data.transpose(axes)
     return Tensor._from_op(y, (a,), lambda g: (g.transpose(inverse),), "transpose")
@@ -74,7 +74,7 @@ def transpose(a, axes=None):
 def _permutation(a, axes):
     """The axes of ``transpose``, negative ones counted from the end, checked to be a
     permutation of the axes of ``a``."""
-    normalized = tuple(normalize_axis(i, a.ndim, "transpose") for i in axes)
+    normalized = tuple(_axis(i, a.ndim, "transpose") for i in axes)
     if sorted(normalized) != list(range(a.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
                          f"of a tensor of shape {a.shape}")

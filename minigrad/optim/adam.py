@@ -2,7 +2,7 @@
 import math
 import numbers
 
-from minigrad import backend, kernels
+from minigrad import backend, kernels, versions
 from minigrad.optim.optimizer import Optimizer
 
 
@@ -182,6 +182,7 @@ class _FlatGroup:
             stop = start + p.data.size
             views = tuple(array[start:stop].reshape(p.shape) for array in flat)
             p.data, states[i]["exp_avg"], states[i]["exp_avg_sq"] = views
+            versions.keep_own_version(p.data)   # one parameter's write is not the others'
             self.views.append(views)
             start = stop
 

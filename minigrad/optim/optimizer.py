@@ -98,9 +98,14 @@ class Optimizer:
         and arrays against its parameter's shape. The common case costs a compare or two per
         parameter; the messages are built only for an error."""
         name = type(self).__name__
-        if self.hyperparameters != getattr(self, "_checked_hyperparameters", None):
+        now = [(key, type(value), value) for key, value in self.hyperparameters.items()]
+        try:                           # types too: True == 1 and array(0.1) == 0.1 in Python
+            unchanged = now == getattr(self, "_checked_hyperparameters", None)
+        except (TypeError, ValueError):   # values that do not compare: check them
+            unchanged = False
+        if not unchanged:
             _check_hyperparameters(f"{name}.step", self.hyperparameters)
-            self._checked_hyperparameters = copy.deepcopy(self.hyperparameters)
+            self._checked_hyperparameters = copy.deepcopy(now)
         for i, (p, state) in enumerate(zip(self.params, self.state)):
             shape = tuple(p.data.shape)
             if p.grad is not None and tuple(p.grad.shape) != shape:

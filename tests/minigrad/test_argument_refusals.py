@@ -147,3 +147,39 @@ def test_requires_grad_is_refused_on_integers_and_switched_off_only_on_leaves():
     leaf.requires_grad = True
     (leaf * 3).sum().backward()
     assert leaf.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("lr", [True, np.array(0.1), np.array([0.1, 0.1]), "0.1"])
+def test_a_learning_rate_equal_to_the_checked_one_but_of_another_type_is_checked(lr):
+    """Hyperparameters are re-checked only when they change; True == 1 and array(0.1) ==
+    0.1 in Python, so the compare looks at the types too."""
+    w = mg.ones(3, requires_grad=True)
+    optimizer = mg.optim.SGD([w], lr=1 if lr is True else 0.1)
+    (w * w).sum().backward()
+    optimizer.step()
+    optimizer.hyperparameters["lr"] = lr
+    with pytest.raises(ValueError, match=r"SGD.step: lr must be a finite number >= 0"):
+        optimizer.step()
+
+
+def test_permute_and_squeeze_name_axes_that_are_not_ints_and_squeeze_takes_a_tuple():
+    x, t = mg.ones((1, 3, 1, 2)), torch.ones(1, 3, 1, 2)
+    for axes in (("a", 0, 1, 2), (1.0, 0, 2, 3)):
+        with pytest.raises(TypeError, match=r"transpose: axis must be an int, got"):
+            x.permute(*axes)
+    with pytest.raises(TypeError, match=r"squeeze: axis must be an int, got 1.0"):
+        x.squeeze(1.0)
+    for dims in ((0, 2), (0, 1), (-2,)):
+        assert x.squeeze(dims).shape == tuple(t.squeeze(dims).shape)
+
+
+def test_a_bool_seed_and_a_numpy_bool_flag_are_taken_as_torch_and_python_take_them():
+    mg.manual_seed(True)
+    a = mg.rand(3).numpy()
+    mg.manual_seed(1)
+    assert a.tolist() == mg.rand(3).numpy().tolist()
+    mg.set_readable(np.bool_(True))
+    try:
+        assert mg.is_readable() is True
+    finally:
+        mg.set_readable(False)
