@@ -174,8 +174,11 @@ class TorchMethods:
           the assignment refuses backward with a clear error, rather than send its gradient
           through the new node or use the overwritten values. (torch refuses only where the
           op saved x; we refuse every earlier use: never a wrong gradient.)
-        - a leaf that requires grad (a weight) is refused, as torch refuses it, unless grad
-          mode is off (``with mg.no_grad():``).
+        - a leaf that requires grad (a weight), or a view of one, is refused, as torch
+          refuses it, unless grad mode is off (``with mg.no_grad():``).
+        - in the graph, a write into a reshape of a tensor reaches that tensor too, as in
+          torch: it becomes the new values reshaped back (``_reshaped_from``). A write into
+          another kind of view of a computed tensor (a slice, a transpose) is refused.
         """
         Tensor = tensor_module.Tensor
         value_in_graph = isinstance(value, Tensor) and value.requires_grad
@@ -194,16 +197,18 @@ class TorchMethods:
                     f"{self._op}; writing into it would write into that leaf, which torch "
                     f"refuses too: write under `with mg.no_grad():`, or assign into a copy "
                     f"(x.clone())")
-            old = Tensor.__new__(Tensor)             # the node x was, under a new name
-            for slot in _SLOTS:
-                if hasattr(self, slot):
-                    setattr(old, slot, getattr(self, slot))
-            new = minigrad.ops.index_put(old, index, value)
-            for slot in _SLOTS:                        # x becomes the index_put node
-                if slot not in ("grad", "name", "_version") and hasattr(new, slot):
-                    setattr(self, slot, getattr(new, slot))
+            bases = _reshaped_from(self)               # the tensors x views: see the write
+            old = _renamed(self)                       # the node x was, under a new name
+            _become(self, minigrad.ops.index_put(old, index, value))
             versions.bump_version(self)
             self._created = versions.clock     # the new node holds the new values itself
+            below, older = self, old
+            for base in bases:                 # each base: the new values, reshaped back
+                base_old = _renamed(base)
+                older._parents = tuple(base_old if p is base else p for p in older._parents)
+                _become(base, minigrad.ops.reshape(below, base.shape))
+                base._version = versions.clock     # its earlier readers refuse backward
+                below, older = base, base_old
         else:
             minigrad.ops.index_put_(self, index, value)
             versions.bump_version(self)
@@ -319,6 +324,49 @@ class TorchMethods:
 
     def all(self):
         return tensor_module.Tensor._from_op(self.data.all(), (), None, "all")
+
+
+def _renamed(tensor):
+    """A new Python object for the graph node ``tensor`` is (its slots copied)."""
+    copy = tensor_module.Tensor.__new__(tensor_module.Tensor)
+    for slot in _SLOTS:
+        if hasattr(tensor, slot):
+            setattr(copy, slot, getattr(tensor, slot))
+    return copy
+
+
+def _become(tensor, node):
+    """Re-point the Python object ``tensor`` at the graph node ``node`` (keeping its grad,
+    name and version)."""
+    for slot in _SLOTS:
+        if slot not in ("grad", "name", "_version") and hasattr(node, slot):
+            setattr(tensor, slot, getattr(node, slot))
+
+
+def _reshaped_from(tensor):
+    """The tensors whose memory ``tensor`` views in the graph, nearest first: torch's write
+    into a view reaches them, so each becomes the new values reshaped back. Only reshapes
+    (``reshape``, ``view``, ``squeeze``, ``unsqueeze``) are followed; a write into another
+    view of a computed tensor (a slice, a transpose) is refused rather than left unseen."""
+    bases, node, key = [], tensor, versions.owner(tensor.data)
+    if not tensor._parents and key != id(getattr(tensor.data, "_array", tensor.data)):
+        raise RuntimeError(
+            f"x[index] = value: x (shape {tensor.shape}) shares its memory with another "
+            f"tensor (a view made outside the graph), and the value requires grad: the write "
+            f"would not reach that tensor's graph. Assign into that tensor itself, or into a "
+            f"copy (x.clone())")
+    while True:
+        shared = [p for p in node._parents if versions.owner(p.data) == key]
+        if not shared:
+            return bases
+        if node._op != "reshape":
+            raise RuntimeError(
+                f"x[index] = value: x (shape {tensor.shape}) is a view, made by {node._op}, of "
+                f"a tensor of shape {shared[0].shape} computed in the graph; minigrad passes "
+                f"such a write on only through reshapes. Assign into that tensor itself, or "
+                f"into a copy (x.clone())")
+        bases.append(shared[0])
+        node = shared[0]
 
 
 def _viewed_leaf(tensor):

@@ -276,3 +276,41 @@ def test_a_view_of_a_weight_is_written_under_no_grad():
     with mg.no_grad():
         weight.reshape(3, 2)[0, 0] = 9.0
     assert weight.numpy()[0, 0] == 9.0
+
+
+@pytest.mark.parametrize("view", [lambda y: y.reshape(3, 2), lambda y: y.reshape(3, 2).reshape(6),
+                                  lambda y: y.unsqueeze(0)], ids=["reshape", "two", "unsqueeze"])
+def test_a_write_into_a_reshape_of_a_computed_tensor_reaches_it_as_in_torch(view):
+    """torch's write into a view changes the viewed tensor too, and its gradient: the
+    overwritten element gets none. The base becomes the new values reshaped back."""
+    def run(lib):
+        w = lib.ones(2, 3, requires_grad=True)
+        y = w * 2
+        v = view(y)
+        v[(0,) * v.ndim] = 9.0
+        out = (y * y).sum()
+        out.backward()
+        return out.item(), w.grad.tolist()
+    assert run(mg) == run(torch)
+
+
+def test_the_books_mask_on_a_reshaped_score_matrix_keeps_torchs_gradient():
+    def run(lib, softmax):
+        x = lib.ones(2, 3, requires_grad=True)
+        scores = x * lib.tensor([[1.0, 2.0, 3.0]])
+        flat = scores.reshape(-1, 3)
+        flat[~lib.tensor([[True, False, True], [False, True, True]])] = -1e6
+        (softmax(flat.reshape(2, 3)) * lib.arange(3.0)).sum().backward()
+        return x.grad.tolist()
+    np.testing.assert_allclose(run(mg, lambda s: mg.nn.functional.softmax(s, dim=-1)),
+                               run(torch, lambda s: torch.softmax(s, -1)), rtol=1e-5)   # float32
+
+
+def test_a_write_that_minigrad_cannot_pass_on_to_the_viewed_tensor_is_refused():
+    y = mg.ones(2, 3, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"a view, made by transpose, .* only through "
+                                           r"reshapes"):
+        y.T[0, 0] = 1.0
+    plain, w = mg.zeros(2, 3), mg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"shares its memory with another tensor"):
+        plain.reshape(6)[0:3] = w * 2
