@@ -86,22 +86,25 @@ def test_graphviz_renders_it(tmp_path):
     subprocess.run(["dot", "-Tsvg", str(path), "-o", str(tmp_path / "g.svg")], check=True)
 
 
+class Pair(mg.nn.Module):
+    """Two Linears added: the scopes' test model, inside ``Model`` as ``pair``."""
+    def __init__(self):
+        super().__init__()
+        self.left, self.right = mg.nn.Linear(4, 5), mg.nn.Linear(4, 5)
+
+    def forward(self, x):
+        return self.left(x) + self.right(x)
+
+
+class Model(mg.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pair = Pair()
+
+
 def test_graph_scopes_group_the_ops_by_the_modules_that_made_them():
     """Each op counts under the module whose forward made it (recorded as it ran); the add of
     the pair's forward is the pair's, the sum made outside every module is counted apart."""
-    class Pair(mg.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.left, self.right = mg.nn.Linear(4, 5), mg.nn.Linear(4, 5)
-
-        def forward(self, x):
-            return self.left(x) + self.right(x)
-
-    class Model(mg.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.pair = Pair()
-
     model = Model()
     x = mg.Tensor(np.ones((3, 4)))
     y = model.pair(x).sum()
@@ -116,19 +119,6 @@ def test_graph_scopes_group_the_ops_by_the_modules_that_made_them():
 def test_graph_dot_with_scopes_draws_each_module_as_a_nested_box(tmp_path):
     """Each op inside the box (a DOT cluster) of the module that made it, a parameter inside
     its module's, the boxes nested as the modules are; Graphviz renders it."""
-    class Pair(mg.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.left, self.right = mg.nn.Linear(4, 5), mg.nn.Linear(4, 5)
-
-        def forward(self, x):
-            return self.left(x) + self.right(x)
-
-    class Model(mg.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.pair = Pair()
-
     y = Model().pair(mg.Tensor(np.ones((3, 4)))).sum()
     text = mg.graph_dot(y, scopes=True)
     blocks, open_ = {}, []
