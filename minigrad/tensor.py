@@ -17,7 +17,7 @@ _requires_grad_of = operator.attrgetter("_requires_grad")
 
 class Tensor(TorchMethods):
     __slots__ = ("data", "grad", "_requires_grad", "_parents", "_backward", "_op", "name",
-                 "_version", "_created", "_scope", "__weakref__")
+                 "_version", "_created", "_scope", "_bases", "__weakref__")
     __array_priority__ = 1000   # so ``numpy_array + tensor`` calls Tensor.__radd__
 
     def __init__(self, data, requires_grad=False):

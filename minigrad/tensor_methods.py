@@ -177,8 +177,9 @@ class TorchMethods:
         - a leaf that requires grad (a weight), or a view of one, is refused, as torch
           refuses it, unless grad mode is off (``with mg.no_grad():``).
         - in the graph, a write into a reshape of a tensor reaches that tensor too, as in
-          torch: it becomes the new values reshaped back (``_reshaped_from``). A write into
-          another kind of view of a computed tensor (a slice, a transpose) is refused.
+          torch, and so does a later write into either: each becomes the new values
+          reshaped (``_sharing_memory``). A write into another kind of view of a computed
+          tensor (a slice, a transpose) is refused.
         """
         Tensor = tensor_module.Tensor
         value_in_graph = isinstance(value, Tensor) and value.requires_grad
@@ -197,18 +198,20 @@ class TorchMethods:
                     f"{self._op}; writing into it would write into that leaf, which torch "
                     f"refuses too: write under `with mg.no_grad():`, or assign into a copy "
                     f"(x.clone())")
-            bases = _reshaped_from(self)               # the tensors x views: see the write
+            family = _sharing_memory(self)             # the tensors that see the write
             old = _renamed(self)                       # the node x was, under a new name
             _become(self, minigrad.ops.index_put(old, index, value))
             versions.bump_version(self)
             self._created = versions.clock     # the new node holds the new values itself
-            below, older = self, old
-            for base in bases:                 # each base: the new values, reshaped back
-                base_old = _renamed(base)
-                older._parents = tuple(base_old if p is base else p for p in older._parents)
-                _become(base, minigrad.ops.reshape(below, base.shape))
-                base._version = versions.clock     # its earlier readers refuse backward
-                below, older = base, base_old
+            olds = {id(self): old, **{id(other): _renamed(other) for other in family}}
+            for node in olds.values():         # the nodes as they were read each other
+                node._parents = tuple(olds.get(id(p), p) for p in node._parents)
+            for other in family:               # each one: the new values, reshaped
+                _become(other, minigrad.ops.reshape(self, other.shape))
+                other._version = versions.clock    # its earlier readers refuse backward
+                other._bases = [self] + [t for t in family if t is not other]
+            if family:
+                self._bases = family           # a later write into x reaches them too
         else:
             minigrad.ops.index_put_(self, index, value)
             versions.bump_version(self)
@@ -369,6 +372,20 @@ def _reshaped_from(tensor):
         node = shared[0]
 
 
+def _sharing_memory(tensor):
+    """The tensors that must see a write into ``tensor`` in the graph: those it is a reshape
+    of (``_reshaped_from``), and those an earlier write tied to it or to them (``_bases``)."""
+    family = _reshaped_from(tensor)
+    todo, seen = [tensor] + family, {id(tensor)} | {id(t) for t in family}
+    while todo:
+        for other in getattr(todo.pop(), "_bases", ()):
+            if id(other) not in seen:
+                seen.add(id(other))
+                family.append(other)
+                todo.append(other)
+    return family
+
+
 def _viewed_leaf(tensor):
     """The leaf that requires grad whose memory ``tensor`` shares through view ops (a
     ``reshape`` or slice of a weight), or None. Only nodes on the same memory are followed."""
@@ -386,7 +403,8 @@ def _viewed_leaf(tensor):
 
 
 _SLOTS = ("data", "grad", "_requires_grad", "_parents", "_backward", "_op", "name", "_version",
-          "_created", "_scope")   # a Tensor's state (the last three only where they are set)
+          "_created", "_scope")   # a Tensor's state (the last three only where they are set;
+#                           _bases, a view's written-through tensors, stays with its object)
 
 
 def _logical(a, b, op):
