@@ -6,6 +6,7 @@ its data, its place in the graph and its operators. Each method only parses torc
 and forwards to an op in ``minigrad.ops``.
 """
 import numbers
+import weakref
 
 import minigrad   # the package: minigrad.ops is read at call time (ops imports tensor, then us)
 from minigrad import autograd, devices, versions
@@ -179,7 +180,10 @@ class TorchMethods:
         - in the graph, a write into a reshape of a tensor reaches that tensor too, as in
           torch, and so does a later write into either: each becomes the new values
           reshaped (``_sharing_memory``). A write into another kind of view of a computed
-          tensor (a slice, a transpose) is refused.
+          tensor (a slice, a transpose) is refused. A tensor outside the graph given a
+          value that requires grad is also written in place, so its views see the values.
+          Not seen: a view taken from a computed tensor before a write into that tensor
+          keeps the old values (its backward refuses; torch's view sees the write).
         """
         Tensor = tensor_module.Tensor
         value_in_graph = isinstance(value, Tensor) and value.requires_grad
@@ -198,6 +202,10 @@ class TorchMethods:
                     f"{self._op}; writing into it would write into that leaf, which torch "
                     f"refuses too: write under `with mg.no_grad():`, or assign into a copy "
                     f"(x.clone())")
+            if not self._parents:              # outside the graph: its views see the values
+                minigrad.ops.index_put_(self, index, value.detach() if value_in_graph
+                                        else value)
+                versions.bump_version(self)    # (an op that saved it refuses backward)
             family = _sharing_memory(self)             # the tensors that see the write
             old = _renamed(self)                       # the node x was, under a new name
             _become(self, minigrad.ops.index_put(old, index, value))
@@ -209,9 +217,9 @@ class TorchMethods:
             for other in family:               # each one: the new values, reshaped
                 _become(other, minigrad.ops.reshape(self, other.shape))
                 other._version = versions.clock    # its earlier readers refuse backward
-                other._bases = [self] + [t for t in family if t is not other]
+                other._bases = [weakref.ref(t) for t in [self] + family if t is not other]
             if family:
-                self._bases = family           # a later write into x reaches them too
+                self._bases = [weakref.ref(t) for t in family]   # a later write reaches them
         else:
             minigrad.ops.index_put_(self, index, value)
             versions.bump_version(self)
@@ -352,12 +360,6 @@ def _reshaped_from(tensor):
     (``reshape``, ``view``, ``squeeze``, ``unsqueeze``) are followed; a write into another
     view of a computed tensor (a slice, a transpose) is refused rather than left unseen."""
     bases, node, key = [], tensor, versions.owner(tensor.data)
-    if not tensor._parents and key != id(getattr(tensor.data, "_array", tensor.data)):
-        raise RuntimeError(
-            f"x[index] = value: x (shape {tensor.shape}) shares its memory with another "
-            f"tensor (a view made outside the graph), and the value requires grad: the write "
-            f"would not reach that tensor's graph. Assign into that tensor itself, or into a "
-            f"copy (x.clone())")
     while True:
         shared = [p for p in node._parents if versions.owner(p.data) == key]
         if not shared:
@@ -378,8 +380,9 @@ def _sharing_memory(tensor):
     family = _reshaped_from(tensor)
     todo, seen = [tensor] + family, {id(tensor)} | {id(t) for t in family}
     while todo:
-        for other in getattr(todo.pop(), "_bases", ()):
-            if id(other) not in seen:
+        for ref in getattr(todo.pop(), "_bases", ()):   # weak: a tie keeps nothing alive
+            other = ref()
+            if other is not None and id(other) not in seen:
                 seen.add(id(other))
                 family.append(other)
                 todo.append(other)

@@ -51,7 +51,7 @@ def reshape(a, shape):
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
                          f"({a.data.size} elements) into {shape}") from None
-    return Tensor._from_op(y, (a,), lambda g: (g.reshape(a.shape),), "reshape")
+    return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")
 
 
 def transpose(a, axes=None):
@@ -255,7 +255,7 @@ def squeeze(a, axis=None):
                              f"{a.shape[axis]}, expected 1")
         shape = a.shape[:axis] + a.shape[axis + 1:]
     y = a.data.reshape(shape)
-    return Tensor._from_op(y, (a,), lambda g: (g.reshape(a.shape),), "reshape")
+    return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")
 
 
 def unsqueeze(a, axis):
@@ -263,4 +263,4 @@ def unsqueeze(a, axis):
     a = a if isinstance(a, Tensor) else as_tensor(a, "unsqueeze")
     axis = _axis(axis, a.ndim + 1, "unsqueeze")
     y = a.data.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
-    return Tensor._from_op(y, (a,), lambda g: (g.reshape(a.shape),), "reshape")
+    return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")

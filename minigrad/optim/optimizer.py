@@ -98,7 +98,8 @@ class Optimizer:
         and arrays against its parameter's shape. The common case costs a compare or two per
         parameter; the messages are built only for an error."""
         name = type(self).__name__
-        now = [(key, type(value), value) for key, value in self.hyperparameters.items()]
+        now = [(key, type(value), value, type(value) in (tuple, list) and tuple(map(type, value)))
+               for key, value in self.hyperparameters.items()]
         try:                           # types too: True == 1 and array(0.1) == 0.1 in Python
             unchanged = now == getattr(self, "_checked_hyperparameters", None)
         except (TypeError, ValueError):   # values that do not compare: check them

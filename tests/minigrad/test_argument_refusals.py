@@ -183,3 +183,13 @@ def test_a_bool_seed_and_a_numpy_bool_flag_are_taken_as_torch_and_python_take_th
         assert mg.is_readable() is True
     finally:
         mg.set_readable(False)
+
+
+def test_a_type_change_inside_adams_betas_is_checked():
+    w = mg.ones(3, requires_grad=True)
+    optimizer = mg.optim.Adam([w], lr=0.1)
+    (w * w).sum().backward()
+    optimizer.step()
+    optimizer.hyperparameters["betas"] = (np.array(0.9), 0.999)    # == (0.9, 0.999)
+    with pytest.raises(ValueError, match=r"Adam.step: betas"):
+        optimizer.step()
