@@ -19,8 +19,7 @@ import math
 
 import numpy
 
-import minigrad as mg
-from minigrad import nn, ops
+from minigrad import modes, nn, ops
 
 masked_softmax = ops.masked_softmax
 
@@ -105,30 +104,26 @@ class AdditiveAttention(nn.Module):
         return self.W_k(keys)
 
     def forward(self, queries, keys, values, valid_lens=None, projected_keys=None):
-        """-> (B, Q, dv). With ``projected_keys`` (= project_keys(keys)), ``keys`` is not read
-        and may be None."""
+        """-> (B, Q, dv). In readable mode, d2l's AdditiveAttention.forward line for line.
+        With ``projected_keys`` (= project_keys(keys)), ``keys`` is not read and may be None."""
         if projected_keys is None:
             check_inputs("AdditiveAttention", queries, keys, values, valid_lens,
                          [("queries", self.query_size, "query_size"),
                           ("keys", self.key_size, "key_size")])
-            projected_keys = self.project_keys(keys)
         else:   # the shapes reported as keys' are those of projected_keys
             check_inputs("AdditiveAttention", queries, projected_keys, values, valid_lens,
                          [("queries", self.query_size, "query_size"),
                           ("keys", self.num_hiddens, "num_hiddens, for projected_keys")])
-        projected_queries = self.W_q(queries)                         # (B, Q, h)
-        if mg.is_readable():        # d2l's code: every pair scored, masked_softmax masks
-            return self._forward_book(projected_queries, projected_keys, values, valid_lens)
-        # fast path: softmax(w_v(tanh(q_i + k_j))) for every pair as one op, (B, Q, h),
-        # (B, K, h) -> (B, Q, K); keys beyond valid_lens are not scored (their score is the
-        # -1e6 that masked_softmax would put there), so the softmax needs no mask of its own
-        self.attention_weights = ops.additive_attention_weights(
-            projected_queries, projected_keys, self.w_v.weight, valid_lens)
-        return ops.bmm(self.dropout(self.attention_weights), values)  # (B, Q, dv)
-
-    def _forward_book(self, queries, keys, values, valid_lens):
-        """d2l's AdditiveAttention.forward, line for line (queries and keys projected)."""
-        # (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h), then w_v -> (B, Q, K)
+        queries = self.W_q(queries)                                   # (B, Q, h)
+        keys = self.W_k(keys) if projected_keys is None else projected_keys   # (B, K, h)
+        if not modes.readable:
+            # fast path: softmax(w_v(tanh(q_i + k_j))) for every pair as one op, (B, Q, h),
+            # (B, K, h) -> (B, Q, K); keys beyond valid_lens are not scored (their score is
+            # the -1e6 that masked_softmax would put there), so no mask of its own is needed
+            self.attention_weights = ops.additive_attention_weights(
+                queries, keys, self.w_v.weight, valid_lens)
+            return ops.bmm(self.dropout(self.attention_weights), values)  # (B, Q, dv)
+        # d2l's code: (B, Q, 1, h) + (B, 1, K, h) -> (B, Q, K, h), then w_v -> (B, Q, K)
         features = queries.unsqueeze(2) + keys.unsqueeze(1)
         features = features.tanh()
         scores = self.w_v(features).squeeze(-1)

@@ -3,6 +3,7 @@
 Reading order: tensor -> autograd (the simple backward) -> backend -> ops -> nn -> optim;
 then fast_grads, the fast mode's lazy gradients. See README.md.
 """
+from minigrad.tensor import Tensor     # first: it loads the ops, which build Tensors
 from minigrad import flags, nn, ops, optim
 from minigrad.autograd import is_grad_enabled, no_grad
 from minigrad.backend import (BackendError, get_backend, get_default_dtype, is_readable,
@@ -10,7 +11,6 @@ from minigrad.backend import (BackendError, get_backend, get_default_dtype, is_r
 from minigrad.gradcheck import GradcheckError, gradcheck
 from minigrad.graph import graph_dot, graph_scopes, graph_text
 from minigrad.serialization import load, save
-from minigrad.tensor import Tensor
 from minigrad.versions import bump_version
 from minigrad import cuda, dtypes
 from minigrad.creation import (arange, as_tensor, eye, from_numpy, full, full_like, linspace,

@@ -11,7 +11,7 @@ graph in ``minigrad/fast_grads.py``, where gradients may be lazy sums; read it a
 import contextlib
 import threading
 
-from minigrad import backend, versions
+from minigrad import backend, modes, versions
 
 
 class _GradMode(threading.local):
@@ -35,6 +35,13 @@ def no_grad():
         yield
     finally:
         grad_mode.enabled = previous
+
+
+def plain_gradients():
+    """Whether ``backward`` takes the walk below, where every gradient is a plain array: in
+    readable mode (``mg.set_readable``). The one place the engine reads the flag; the fast
+    mode's gradient constructors (``fast_grads.slice_grad``, ...) ask here too."""
+    return modes.readable
 
 
 def _graph_released(grad):
@@ -77,7 +84,7 @@ def backward(root, grad):
     if getattr(grad, "shape", None) != root.shape:   # backward(y, 5): one line, not deep inside
         raise TypeError(f"backward: grad must be an array of the root's shape {root.shape}, "
                         f"got {type(grad).__name__} of shape {getattr(grad, 'shape', None)}")
-    if not backend.is_readable():           # the fast mode: the same walk, lazy gradients
+    if not plain_gradients():               # the fast mode: the same walk, lazy gradients
         return fast_grads.backward(root, grad)
     grads = {id(root): grad}
     for node in reversed(topological_order(root)):

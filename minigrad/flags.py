@@ -14,15 +14,17 @@ import sys
 
 from minigrad import backend
 
-MODES = {True: "readable mode (the book's composed ops, plain gradients; --fast to switch)",
-         False: "fast mode (fused ops, lazy gradients; --readable for the book's code)"}
+MODES = {
+    "readable": "readable mode (the book's composed ops, plain gradients; --fast to switch)",
+    "fast": "fast mode (fused ops, lazy gradients; --readable for the book's code)",
+}
 
 
 def add_mode_flags(parser, readable=False, backends=backend.BACKENDS):
     """Add ``--backend`` (one of ``backends``) and ``--readable``/``--fast`` to ``parser``;
     ``readable`` is the default mode of the program, unless MINIGRAD_READABLE is set."""
     if os.environ.get("MINIGRAD_READABLE") is not None:
-        readable = backend.is_readable()
+        readable = mode_name() == "readable"
     parser.add_argument("--backend", default=None, choices=list(backends),
                         help="array library (default: $MINIGRAD_BACKEND, else numpy)")
     group = parser.add_mutually_exclusive_group()
@@ -45,9 +47,15 @@ def apply_mode_flags(args, stream=None):
     print(mode_line(), file=stream or sys.stderr)
 
 
+def mode_name():
+    """"readable" or "fast": the mode running now. The one place the programs (examples and
+    the command line) read the readable flag."""
+    return "readable" if backend.is_readable() else "fast"
+
+
 def mode_line():
     """"minigrad: numpy backend, fast mode (...)": what the program runs on."""
-    return f"minigrad: {backend.get_backend()} backend, {MODES[backend.is_readable()]}"
+    return f"minigrad: {backend.get_backend()} backend, {MODES[mode_name()]}"
 
 
 def seed(text):

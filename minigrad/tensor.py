@@ -2,7 +2,9 @@
 
 A tensor made by an op while grad mode is on and some input requires grad remembers its inputs
 (``_parents``) and the function that sends its gradient back to them (``_backward``). All the
-math lives in ``minigrad.ops``; the operators and methods here only forward to it.
+math lives in ``minigrad.ops``: the operators and the simplest methods ARE the ops (bound at the
+end of this file, so ``a + b`` steps straight into ``ops.add``); the other methods forward to
+them.
 """
 import numbers
 import operator
@@ -170,48 +172,27 @@ class Tensor(TorchMethods):
                                  f"tensor's shape {self.shape}")
         autograd.backward(self, grad)
 
-    # -- operators, forwarded to minigrad.ops ----------------------------------------------
-    def __add__(self, other):
-        return ops.add(self, other)
-
+    # -- operators ------------------------------------------------------------------------
+    # a + b, a - b, a * b, a / b, -a, a ** b, a @ b and a[index] ARE the ops: they are bound
+    # at the end of this file (the ops import this class, so they load after it), and a
+    # debugger steps from ``a + b`` straight into ``ops.add``. The reflected forms swap.
     def __radd__(self, other):
         return ops.add(other, self)
-
-    def __sub__(self, other):
-        return ops.sub(self, other)
 
     def __rsub__(self, other):
         return ops.sub(other, self)
 
-    def __mul__(self, other):
-        return ops.mul(self, other)
-
     def __rmul__(self, other):
         return ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return ops.div(self, other)
 
     def __rtruediv__(self, other):
         return ops.div(other, self)
 
-    def __neg__(self):
-        return ops.neg(self)
-
-    def __pow__(self, exponent):
-        return ops.pow(self, exponent)
-
     def __rpow__(self, base):
         return ops.pow(base, self)
 
-    def __matmul__(self, other):
-        return ops.matmul(self, other)
-
     def __rmatmul__(self, other):
         return ops.matmul(other, self)
-
-    def __getitem__(self, index):
-        return ops.getitem(self, index)
 
     # == != < <= > >= compare elementwise and give bool tensors, with no gradient (torch).
     # Defining __eq__ would drop the inherited hash, so it is kept: tensors are graph nodes,
@@ -237,7 +218,9 @@ class Tensor(TorchMethods):
         return _compare(self, other, "ge")
 
     # -- methods, forwarded to minigrad.ops ------------------------------------------------
-    # torch's dim=/keepdim= and NumPy's axis=/keepdims= are both accepted (``_dim``).
+    # exp, log, tanh, sigmoid, relu, reshape, permute, squeeze and unsqueeze are the ops
+    # themselves (bound at the end of this file). torch's dim=/keepdim= and NumPy's
+    # axis=/keepdims= are both accepted (``_dim``).
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
         axis, keepdims = _dim(axis, keepdims, dim, keepdim)
         out = ops.sum(self, axis, keepdims)
@@ -257,24 +240,6 @@ class Tensor(TorchMethods):
         """As ``max``, for the smallest elements."""
         return _max_or_min(self, "min", args, kwargs)
 
-    def exp(self):
-        return ops.exp(self)
-
-    def log(self):
-        return ops.log(self)
-
-    def tanh(self):
-        return ops.tanh(self)
-
-    def sigmoid(self):
-        return ops.sigmoid(self)
-
-    def relu(self):
-        return ops.relu(self)
-
-    def reshape(self, *shape):
-        return ops.reshape(self, shape[0] if len(shape) == 1 else shape)
-
     def transpose(self, *dims):
         """torch's transpose: ``x.transpose(dim0, dim1)`` swaps two axes (negative dims count
         from the end), as d2l writes ``keys.transpose(1, 2)``. For a full permutation (NumPy's
@@ -287,33 +252,9 @@ class Tensor(TorchMethods):
         dim0, dim1 = (ops.common.normalize_axis(d, self.ndim, "transpose") for d in dims)
         return ops.swapaxes(self, dim0, dim1)
 
-    def permute(self, *axes):
-        """A full permutation of the axes, NumPy's ``transpose``: ``x.permute(1, 0, 2)`` or
-        ``x.permute((1, 0, 2))``."""
-        if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
-            axes = axes[0]                  # permute((1, 0, 2))
-        return ops.transpose(self, axes)
-
     @property
     def T(self):
         return ops.transpose(self, None)
-
-    def squeeze(self, axis=None, *, dim=None):
-        """Drop size-1 axes: all of them, or the one at ``dim`` (left alone when its size is
-        not 1, as torch does)."""
-        axis = dim if dim is not None else axis
-        if type(axis) is tuple:             # several dims (torch 2): each in turn, last first
-            out = self
-            for one in sorted((ops.shape._axis(i, self.ndim, "squeeze") for i in axis),
-                              reverse=True):
-                out = out.squeeze(one)
-            return out
-        if type(axis) is int and -self.ndim <= axis < self.ndim and self.shape[axis] != 1:
-            return self                     # (a bad axis: ops.squeeze says so)
-        return ops.squeeze(self, axis)
-
-    def unsqueeze(self, axis=None, *, dim=None):
-        return ops.unsqueeze(self, dim if dim is not None else axis)
 
     def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """Indices of the maxima along ``dim`` (None: of the flattened tensor), as an integer
@@ -400,3 +341,14 @@ def _compare(a, b, op):
 
 from minigrad import ops  # noqa: E402  (the ops build Tensors, so they load after the class)
 
+# The operators and the simplest methods are the ops themselves: ``a + b`` runs
+# ``ops.add(a, b)``, ``x.tanh()`` runs ``ops.tanh(x)``, ``x.permute(1, 0, 2)`` runs
+# ``ops.transpose(x, 1, 0, 2)``, with no method in between.
+Tensor.__add__, Tensor.__sub__, Tensor.__mul__, Tensor.__truediv__ = (
+    ops.add, ops.sub, ops.mul, ops.div)
+Tensor.__neg__, Tensor.__pow__, Tensor.__matmul__, Tensor.__getitem__ = (
+    ops.neg, ops.pow, ops.matmul, ops.getitem)
+Tensor.exp, Tensor.log, Tensor.tanh, Tensor.sigmoid, Tensor.relu = (
+    ops.exp, ops.log, ops.tanh, ops.sigmoid, ops.relu)
+Tensor.reshape, Tensor.permute, Tensor.squeeze, Tensor.unsqueeze = (
+    ops.reshape, ops.transpose, ops.squeeze, ops.unsqueeze)

@@ -241,7 +241,7 @@ def cmd_train(args):
     print(f"data: {len(data.train)} training pairs, {len(data.valid)} validation and "
           f"{len(data.test)} test sources; vocab {len(data.src_vocab)} -> "
           f"{len(data.tgt_vocab)}; backend {mg.get_backend()}, "
-          f"{'readable' if mg.is_readable() else 'fast'} mode")
+          f"{mg.flags.mode_name()} mode")
     model_config = _model_config(args, data)
     try:
         _check_model_fits(model_config)

@@ -20,7 +20,7 @@ import numbers
 import numpy
 
 import minigrad as mg
-from minigrad import nn, ops
+from minigrad import modes, nn, ops
 from attention import AdditiveAttention, DotProductAttention, GeneralAttention
 from seq2seq.transformer import TransformerDecoder, TransformerEncoder
 
@@ -39,7 +39,7 @@ def _rnn(cell, input_size, num_hiddens, num_layers, dropout, bidirectional=False
 def _book():
     """Whether the models run d2l's code line for line: in readable mode
     (``mg.set_readable(True)``). The one place the models ask."""
-    return mg.is_readable()
+    return modes.readable
 
 
 def _top_hidden(state):
@@ -184,7 +184,7 @@ class Seq2SeqAttentionDecoder(nn.Module):
     per batch (``_project_embeddings``); only the context part is computed step by step.
 
     Readable mode (``mg.set_readable(True)``) takes neither shortcut, in training
-    (``_features_book``) and in greedy and beam decoding (``_decode_step_book``): the code
+    (``forward``) and in greedy and beam decoding (``_decode_step_book``): the code
     stepped through is d2l's, with the same results.
     """
 
@@ -238,12 +238,31 @@ class Seq2SeqAttentionDecoder(nn.Module):
         with self.rnn.scope():      # the cell's ops are the rnn's, as when it is called
             return self.rnn.step(gi, layer_states)                        # (B, H), states
 
+    def forward(self, X, state):
+        """X (B, T) ids (teacher forcing) -> (logits (B, T, V), state). In readable mode, d2l's
+        Seq2SeqAttentionDecoder.forward, line for line: the context and the embedding are
+        concatenated and the GRU runs on the result, one step at a time."""
+        if not _book():             # fast path: see ``features``
+            outputs, state = self.features(X, state)
+            return self.dense(outputs), state                             # (B, T, V)
+        enc_outputs, hidden_state, enc_valid_lens = state
+        X = self.embedding(X).permute(1, 0, 2)                            # (T, B, E)
+        outputs, self.attention_weights = [], []
+        for x in X:
+            top = hidden_state[0] if isinstance(hidden_state, tuple) else hidden_state  # LSTM
+            query = top[-1].unsqueeze(1)                                  # (B, 1, H)
+            context = self.attention(query, enc_outputs, enc_outputs, enc_valid_lens)
+            x = ops.concat((context, x.unsqueeze(1)), axis=-1)            # (B, 1, H + E)
+            out, hidden_state = self.rnn(x.permute(1, 0, 2), hidden_state)  # (1, B, H)
+            outputs.append(out)
+            self.attention_weights.append(self.attention.attention_weights)
+        outputs = self.dense(ops.concat(outputs, axis=0))                 # (T, B, V)
+        return outputs.permute(1, 0, 2), (enc_outputs, hidden_state, enc_valid_lens)
+
     def features(self, X, state):
         """X (B, T) ids (teacher forcing) -> (top-layer outputs (B, T, H), state): everything
-        but ``dense``."""
-        if _book():                 # readable mode: d2l's decoder, line for line
-            return self._features_book(X, state)
-        # fast path: keys projected once, W_ih_l0 split into W_c and W_e (see the docstring)
+        but ``dense``, the fast way: keys projected once, W_ih_l0 split into W_c and W_e (see
+        the class docstring). The loss's fast path reads it."""
         enc_outputs, hidden_state, enc_valid_lens = state
         keys = self._project_keys(enc_outputs)
         embs = self._project_embeddings(self.embedding(X.T))              # (T, B, G*H)
@@ -257,27 +276,6 @@ class Seq2SeqAttentionDecoder(nn.Module):
             self.attention_weights.append(self.attention.attention_weights)
         hidden_state = self.rnn.stacked_state(layer_states)
         return ops.stack(outputs, axis=1), (enc_outputs, hidden_state, enc_valid_lens)
-
-    def _features_book(self, X, state):
-        """d2l's Seq2SeqAttentionDecoder.forward, line for line (without the dense layer):
-        the context and the embedding are concatenated and the GRU runs on the result."""
-        enc_outputs, hidden_state, enc_valid_lens = state
-        X = self.embedding(X).permute(1, 0, 2)                            # (T, B, E)
-        outputs, self.attention_weights = [], []
-        for x in X:
-            query = _top_hidden(hidden_state).unsqueeze(1)                # (B, 1, H)
-            context = self.attention(query, enc_outputs, enc_outputs, enc_valid_lens)
-            x = ops.concat((context, x.unsqueeze(1)), axis=-1)            # (B, 1, H + E)
-            out, hidden_state = self.rnn(x.permute(1, 0, 2), hidden_state)  # (1, B, H)
-            outputs.append(out)
-            self.attention_weights.append(self.attention.attention_weights)
-        outputs = ops.concat(outputs, axis=0).permute(1, 0, 2)            # (B, T, H)
-        return outputs, (enc_outputs, hidden_state, enc_valid_lens)
-
-    def forward(self, X, state):
-        """X (B, T) ids (teacher forcing) -> (logits (B, T, V), state)."""
-        outputs, state = self.features(X, state)
-        return self.dense(outputs), state                                 # (B, T, V)
 
     # -- step by step, for greedy and beam decoding ------------------------------------
     def start_decoding(self, state):
@@ -304,15 +302,14 @@ class Seq2SeqAttentionDecoder(nn.Module):
 
     def _decode_step_book(self, tokens, state):
         """What d2l's ``predict_seq2seq`` does at each step: ``net.decoder(dec_X, state)`` with
-        dec_X the (B, 1) previous tokens, so the step runs ``_features_book``: the context and
+        dec_X the (B, 1) previous tokens, so the step runs d2l's ``forward``: the context and
         the embedding concatenated, the GRU on the result, the keys projected again."""
         enc_outputs, hidden_state, enc_valid_lens, keys = state
         X = tokens.reshape(-1, 1)                                         # (B,) -> (B, 1)
-        outputs, (_, hidden_state, _) = self._features_book(
-            X, (enc_outputs, hidden_state, enc_valid_lens))               # (B, 1, H)
+        logits, (_, hidden_state, _) = self.forward(
+            X, (enc_outputs, hidden_state, enc_valid_lens))               # (B, 1, V)
         weights = self.attention_weights[0][:, 0]                         # (B, T_src)
-        logits = self.dense(outputs)[:, 0]                                # (B, 1, V) -> (B, V)
-        return logits, (enc_outputs, hidden_state, enc_valid_lens, keys), weights
+        return logits[:, 0], (enc_outputs, hidden_state, enc_valid_lens, keys), weights
 
     def select(self, state, index):
         enc_outputs, hidden_state, enc_valid_lens, keys = state

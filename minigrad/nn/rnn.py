@@ -232,7 +232,7 @@ class _RNNBase(Module):
         if state.shape != shape:
             raise ValueError(f"{type(self).__name__}: {what} has shape {state.shape}, "
                              f"expected {shape}")
-        return list(state)                                   # [state[0], state[1], ...]
+        return list(map(state.__getitem__, range(count)))   # [state[0], state[1], ...]
 
     @property
     def _flat_weights_names(self):

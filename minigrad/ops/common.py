@@ -14,6 +14,8 @@ def as_tensor(x, op, like=None):
     """
     if isinstance(x, Tensor):
         return x
+    if type(x) is backend.xp.ndarray:       # an array of the backend: a constant, as it is
+        return Tensor._from_op(x, (), None, None)
     if isinstance(x, numbers.Number):
         if like is not None and like.dtype.kind == "f":
             dtype = like.dtype

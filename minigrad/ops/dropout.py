@@ -10,6 +10,13 @@ from minigrad.ops.dispatch import fused
 from minigrad.tensor import Tensor
 
 
+def dropout_composed(x, p):
+    """The readable twin of ``dropout``, as the book writes it: a mask of the elements kept
+    (u >= p for a uniform sample u), and the survivors scaled by 1 / (1 - p)."""
+    mask = backend.random_uniform(x.shape, x.dtype) >= p                 # an array
+    return mul(x, mask.astype(x.dtype) * (1.0 / (1.0 - p)))
+
+
 def dropout(x, p, training=True):
     """y = x * m / (1 - p) with m ~ Bernoulli(1 - p) per element, so E[y] = x.
 
@@ -18,7 +25,7 @@ def dropout(x, p, training=True):
     """
     if not 0 <= p < 1:
         raise ValueError(f"dropout: p must lie in [0, 1), got {p}")
-    x = as_tensor(x, "dropout")
+    x = x if isinstance(x, Tensor) else as_tensor(x, "dropout")
     if not training or p == 0:
         return x
     p = float(p)   # a NumPy scalar p (from np.linspace) would make a float32 x float64
@@ -29,13 +36,6 @@ def _scaled_mask(x, p):
     """(u >= p) / (1 - p) for a uniform sample u of x's shape: the mask m / (1 - p)."""
     scale = backend.random_uniform(x.shape, x.dtype) >= p
     return scale.astype(x.dtype) * (1.0 / (1.0 - p))
-
-
-def dropout_composed(x, p):
-    """The readable twin of ``dropout``, as the book writes it: a mask of the elements kept
-    (u >= p for a uniform sample u), and the survivors scaled by 1 / (1 - p)."""
-    mask = backend.random_uniform(x.shape, x.dtype) >= p
-    return mul(x, Tensor(mask.astype(x.dtype) * (1.0 / (1.0 - p))))
 
 
 def _dropout_host(x, p):

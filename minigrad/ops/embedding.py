@@ -1,8 +1,10 @@
 """Embedding lookup: rows of a weight matrix picked by integer ids."""
+import numpy
+
 from minigrad import backend, kernels
 from minigrad.ops import checks
 from minigrad.fast_grads import SliceGrad
-from minigrad.ops.dispatch import fused
+from minigrad.ops.dispatch import fused, path
 from minigrad.ops.common import as_tensor
 from minigrad.ops.shape import getitem
 from minigrad.tensor import Tensor
@@ -20,21 +22,18 @@ def ids_array(ids, op, num_embeddings=None, name="ids", counted="embeddings"):
     """
     if isinstance(ids, Tensor):
         ids = ids.data
-    owner = backend.array_backend(ids)
-    on_host = owner is None or owner == "numpy"
+    on_host = type(ids) is numpy.ndarray or backend.array_backend(ids) in (None, "numpy")
     if on_host:
-        import numpy
-        ids = numpy.asarray(ids)
+        ids = numpy.asarray(ids)            # (a list, or a NumPy scalar)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: {name} must be integers, got dtype {ids.dtype}")
-    if num_embeddings is not None and ids.size and (on_host or not backend.is_device()
-                                                    or backend.is_readable()):
+    if num_embeddings is not None and ids.size and (on_host or path() != "device"):
         low, high = int(ids.min()), int(ids.max())
         if low < 0 or high >= num_embeddings:
             bad = low if low < 0 else high
             raise IndexError(f"{op}: {name} contain {bad}, out of range for {num_embeddings} "
                              f"{counted} (valid {name} are 0..{num_embeddings - 1})")
-    return backend.asarray(ids) if on_host else ids
+    return ids if type(ids) is backend.xp.ndarray else backend.asarray(ids)   # host to device
 
 
 def embedding_composed(ids, weight):
@@ -48,11 +47,12 @@ def embedding(ids, weight):
     dL/dweight[v] = the sum of dL/dy over every position whose id is v (a scatter-add of rows:
     an id used twice gets both gradients). dL/dids does not exist.
     """
-    weight = as_tensor(weight, "embedding")
+    weight = weight if isinstance(weight, Tensor) else as_tensor(weight, "embedding")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be (num_embeddings, dim), got {weight.shape}")
     raw = ids.data if isinstance(ids, Tensor) else ids
-    on_device = backend.array_backend(raw) not in (None, "numpy") and backend.is_device()
+    on_device = (type(raw) is not numpy.ndarray and backend.is_device()
+                 and backend.array_backend(raw) not in (None, "numpy"))
     ids = ids_array(ids, "embedding", weight.shape[0])
     if type(weight.data) is not type(ids) and backend.array_backend(weight.data) != backend.name:
         raise backend.BackendError(

@@ -14,7 +14,7 @@ import numpy
 from minigrad import backend, kernels
 from minigrad.fast_grads import RowGrad
 from minigrad.ops import checks
-from minigrad.ops.dispatch import fused
+from minigrad.ops.dispatch import fused, path
 from minigrad.ops.common import as_tensor
 from minigrad.ops.embedding import ids_array
 from minigrad.ops.reduction import sum as reduce_sum
@@ -41,7 +41,7 @@ def _prepare(logits, labels, mask, op):
         if not (backend.is_device() and backend.is_array(mask)):
             host_mask = mask                  # known on the host: its kept rows cost no sync
             checks.host_mask(mask, op)
-        elif backend.is_readable():           # on the device, readable mode: read it now;
+        elif path() == "composed":            # on the device, readable mode: read it now;
             checks.host_mask(backend.to_numpy(mask), op)   # the fast path's kernel checks it
         mask = backend.asarray(mask)
         if mask.shape != labels.shape:

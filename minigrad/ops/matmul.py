@@ -5,7 +5,6 @@ axes that broadcasting added.
 """
 import math
 
-from minigrad import backend
 from minigrad.fast_grads import RowGrad, bias_grad, weight_grad
 from minigrad.ops.common import binary_operands, unbroadcast
 from minigrad.ops.shape import reshape, squeeze, unsqueeze
@@ -80,12 +79,20 @@ def _vector_matmul(a, b):
 
 
 def bmm(a, b):
-    """Batched product of a (B, n, k) and b (B, k, m) -> (B, n, m), as ``torch.bmm``."""
+    """Y = a @ b, one product per batch: a (B, n, k) and b (B, k, m) -> (B, n, m), as
+    ``torch.bmm``.   dL/da = dL/dY @ b^T,  dL/db = a^T @ dL/dY, batch by batch."""
     a, b = binary_operands(a, b, "bmm")
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise ValueError(f"bmm: expected a (B, n, k) and b (B, k, m) with the same B, got "
                          f"{a.shape} and {b.shape}")
-    return matmul(a, b)
+    if a.dtype != b.dtype:
+        check_same_float_dtype(a, b, "bmm")
+    y = a.data * b.data if a.shape[2] == 1 else a.data @ b.data      # as _product
+
+    def backward(g):
+        return (_product(g, _swap(b.data)) if a.requires_grad else None,
+                _product(_swap(a.data), g) if b.requires_grad else None)
+    return Tensor._from_op(y, (a, b), backward, "bmm")
 
 
 def linear(x, weight, bias=None):

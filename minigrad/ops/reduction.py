@@ -38,8 +38,9 @@ def _expand(g, shape, axes, keepdims):
 
 def sum(a, axis=None, keepdims=False):
     """y = sum of a over ``axis``.   dL/da = dL/dy broadcast over the summed axes."""
-    a = as_tensor(a, "sum")
-    axes = _axes(axis, a.ndim, "sum")
+    a = a if isinstance(a, Tensor) else as_tensor(a, "sum")
+    axes = (axis % a.ndim,) if type(axis) is int and -a.ndim <= axis < a.ndim else _axes(
+        axis, a.ndim, "sum")
     y = a.data.sum(axis=axes, keepdims=keepdims)
 
     def backward(g):
@@ -70,10 +71,11 @@ def max(a, axis=None, keepdims=False):
     dL/da = dL/dy at the elements equal to the maximum, 0 elsewhere; when several elements tie
     for the maximum the gradient is split evenly between them (as ``torch.amax`` does).
     """
-    a = as_tensor(a, "max")
+    a = a if isinstance(a, Tensor) else as_tensor(a, "max")
     if a.data.size == 0:
         raise ValueError(f"max: cannot reduce an empty tensor of shape {a.shape}")
-    axes = _axes(axis, a.ndim, "max")
+    axes = (axis % a.ndim,) if type(axis) is int and -a.ndim <= axis < a.ndim else _axes(
+        axis, a.ndim, "max")
     y = a.data.max(axis=axes, keepdims=True)
 
     def backward(g):

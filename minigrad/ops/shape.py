@@ -2,6 +2,7 @@
 stack, squeeze, unsqueeze. Their backward moves the gradient back the same way.
 """
 import numbers
+import operator
 
 import numpy
 
@@ -26,9 +27,6 @@ def _axis(axis, ndim, op):
 def _shape_argument(a, shape):
     """The target shape of ``reshape`` as a tuple of ints: non-negative sizes, and at most one
     -1 (the size inferred from the others)."""
-    if type(shape) is tuple and {int}.issuperset(map(type, shape)) and min(shape, default=0) >= -1:
-        if shape.count(-1) <= 1:
-            return shape                    # the common case, checked in C: plain ints
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)) or not all(
@@ -42,10 +40,15 @@ def _shape_argument(a, shape):
     return shape
 
 
-def reshape(a, shape):
-    """y = a viewed with a new shape.   dL/da = dL/dy reshaped back."""
+def reshape(a, *shape):
+    """y = a viewed with a new shape: ``reshape(a, (2, 3))`` or, as the method
+    ``a.reshape(2, 3)`` calls it, ``reshape(a, 2, 3)``.   dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "reshape")
-    shape = _shape_argument(a, shape)
+    if len(shape) == 1:
+        shape = shape[0]                    # reshape(a, (2, 3)) or reshape(a, -1)
+    if not (type(shape) is tuple and {int}.issuperset(map(type, shape))
+            and min(shape, default=0) >= -1 and shape.count(-1) <= 1):
+        shape = _shape_argument(a, shape)   # not plain ints: checked, or a clear error
     try:
         y = a.data.reshape(shape)
     except ValueError:
@@ -54,16 +57,18 @@ def reshape(a, shape):
     return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")
 
 
-def transpose(a, axes=None):
-    """y = a with its axes permuted (reversed when ``axes`` is None): NumPy's ``transpose``.
-
-    This function keeps NumPy's form; the Tensor methods follow torch: ``x.permute(*axes)``
-    calls it, and ``x.transpose(dim0, dim1)`` swaps two axes (``swapaxes`` below).
+def transpose(a, *axes):
+    """y = a with its axes permuted: NumPy's ``transpose``, reversed when no axes (or None)
+    are given. The axes come as one sequence, ``transpose(a, (1, 0, 2))``, or one by one,
+    ``transpose(a, 1, 0, 2)``, as the method ``x.permute(1, 0, 2)`` (this op) passes them;
+    ``x.transpose(dim0, dim1)`` follows torch and swaps two axes (``swapaxes`` below).
 
     dL/da = dL/dy permuted by the inverse permutation.
     """
     a = a if isinstance(a, Tensor) else as_tensor(a, "transpose")
-    axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(axes)
+    if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
+        axes = axes[0]                      # transpose(a, (1, 0, 2)) or transpose(a, None)
+    axes = tuple(reversed(range(a.ndim))) if axes is None or axes == () else tuple(axes)
     if not {int}.issuperset(map(type, axes)) or sorted(axes) != list(range(a.ndim)):
         axes = _permutation(a, axes)            # negative, not ints, or not a permutation
     inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))    # where each axis went
@@ -172,10 +177,17 @@ def _masked_rows(a, mask):
     return Tensor._from_op(y, (a,), backward, "getitem")
 
 
+_DATA = operator.attrgetter("data")
+
+
 def _tensor_list(tensors, op):
-    """The tensors of ``concat`` or ``stack`` as a new list, and their arrays; a clear error
+    """The tensors of ``concat`` or ``stack`` (a list or tuple) and their arrays; a clear error
     for one Tensor (iterable by rows, so concat(x) would silently join its rows), anything
     that is not a sequence, no tensors at all, or tensors on two backends."""
+    if type(tensors) in (list, tuple) and tensors and {Tensor}.issuperset(map(type, tensors)):
+        arrays = list(map(_DATA, tensors))
+        if len(set(map(type, arrays))) == 1:
+            return tensors, arrays          # the common case: tensors of one backend
     if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__") or isinstance(
             tensors, (str, bytes)):
         raise TypeError(f"{op}: expected a list or tuple of tensors, got " + (
@@ -206,7 +218,9 @@ def _torch_dtype(y, tensors):
 def concat(tensors, axis=0):
     """y = the tensors joined along ``axis``.   dL/dx_i = the slice of dL/dy that x_i filled."""
     tensors, arrays = _tensor_list(tensors, "concat")
-    axis = _axis(axis, arrays[0].ndim, "concat")
+    ndim = arrays[0].ndim
+    axis = axis % ndim if type(axis) is int and -ndim <= axis < ndim else _axis(
+        axis, ndim, "concat")
     try:
         y = backend.xp.concatenate(arrays, axis=axis)
     except ValueError:
@@ -227,7 +241,9 @@ def concat(tensors, axis=0):
 def stack(tensors, axis=0):
     """y = the tensors stacked along a new ``axis``.   dL/dx_i = dL/dy taken at i on that axis."""
     tensors, arrays = _tensor_list(tensors, "stack")
-    axis = _axis(axis, arrays[0].ndim + 1, "stack")
+    ndim = arrays[0].ndim + 1
+    axis = axis % ndim if type(axis) is int and -ndim <= axis < ndim else _axis(
+        axis, ndim, "stack")
     try:
         y = backend.xp.stack(arrays, axis=axis)
     except ValueError:
@@ -242,25 +258,30 @@ def stack(tensors, axis=0):
     return Tensor._from_op(y, tuple(tensors), backward, "stack")
 
 
-def squeeze(a, axis=None):
-    """y = a without the given size-1 axis (all size-1 axes when None): a reshape.
-    dL/da = dL/dy reshaped back."""
+def squeeze(a, dim=None):
+    """y = a without its size-1 axes (``dim`` None), or without axis ``dim`` (an int or a
+    tuple of ints) where its size is 1, as torch's squeeze: an axis of another size stays,
+    and with nothing to drop ``a`` itself is returned. A reshape: dL/da = dL/dy reshaped back.
+    """
     a = a if isinstance(a, Tensor) else as_tensor(a, "squeeze")
-    if axis is None:
+    if dim is None:
         shape = tuple(n for n in a.shape if n != 1)
-    else:
-        axis = _axis(axis, a.ndim, "squeeze")
-        if a.shape[axis] != 1:
-            raise ValueError(f"squeeze: axis {axis} of shape {a.shape} has size "
-                             f"{a.shape[axis]}, expected 1")
-        shape = a.shape[:axis] + a.shape[axis + 1:]
+    elif type(dim) is int and -a.ndim <= dim < a.ndim:
+        dim %= a.ndim                       # the common case: one axis
+        shape = a.shape[:dim] + a.shape[dim + 1:] if a.shape[dim] == 1 else a.shape
+    else:                                   # several dims (torch 2), or a bad one
+        axes = {_axis(d, a.ndim, "squeeze") for d in (dim if type(dim) is tuple else (dim,))}
+        shape = tuple(n for i, n in enumerate(a.shape) if i not in axes or n != 1)
+    if shape == a.shape:
+        return a                            # nothing to drop (torch returns a view)
     y = a.data.reshape(shape)
     return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")
 
 
-def unsqueeze(a, axis):
-    """y = a with a new size-1 axis at ``axis``: a reshape.   dL/da = dL/dy reshaped back."""
+def unsqueeze(a, dim):
+    """y = a with a new size-1 axis at ``dim``: a reshape.   dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "unsqueeze")
-    axis = _axis(axis, a.ndim + 1, "unsqueeze")
+    axis = dim % (a.ndim + 1) if type(dim) is int and -a.ndim - 1 <= dim <= a.ndim else _axis(
+        dim, a.ndim + 1, "unsqueeze")
     y = a.data.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
     return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")

@@ -18,9 +18,8 @@ import numpy
 
 from minigrad import backend, kernels
 from minigrad.ops import checks
-from minigrad.ops.arithmetic import add, mul
 from minigrad.ops.common import as_tensor, normalize_axis
-from minigrad.ops.dispatch import fused
+from minigrad.ops.dispatch import fused, path
 from minigrad.ops.embedding import ids_array
 from minigrad.ops.reduction import max as reduce_max, sum as reduce_sum
 from minigrad.ops.unary import exp
@@ -81,7 +80,7 @@ def valid_lens_array(valid_lens, shape, op="masked_softmax"):
     backend integer array (what ``key_mask`` compares with and the kernels read)."""
     batch, queries, keys = shape
     data = valid_lens.data if isinstance(valid_lens, Tensor) else valid_lens
-    on_host = backend.array_backend(data) in (None, "numpy")
+    on_host = type(data) is numpy.ndarray or backend.array_backend(data) in (None, "numpy")
     if on_host:
         data = numpy.asarray(data)
     lens = ids_array(data, op, name="valid_lens")
@@ -91,7 +90,7 @@ def valid_lens_array(valid_lens, shape, op="masked_softmax"):
     # checked here on the host, on the CPU and in readable mode (which reads device lengths);
     # the fast path's kernels check device lengths without a sync (minigrad.ops.checks)
     checked = data if on_host else lens
-    if lens.size and (on_host or not backend.is_device() or backend.is_readable()):
+    if lens.size and (on_host or path() != "device"):
         low, high = int(checked.min()), int(checked.max())
         if low < 0 or high > keys:
             raise ValueError(f"{op}: valid_lens must lie in [0, {keys}] for {keys} keys, got "
@@ -116,7 +115,7 @@ def softmax_composed(x, axis=-1):
     """The readable twin of ``softmax``, built from primitive ops (max is a constant shift)."""
     if x.data.size == 0:        # nothing to normalise (and no max of nothing)
         return exp(x)
-    shift = Tensor(reduce_max(x, axis, keepdims=True).data)
+    shift = reduce_max(x, axis, keepdims=True).data                    # an array: a constant
     e = exp(x - shift)
     return e / reduce_sum(e, axis, keepdims=True)
 
@@ -130,8 +129,8 @@ def sequence_mask(X, valid_len, value=0.0):
     masked_softmax of the same scores would see the first one's -1e6): the same replacement
     is X * mask + value * ~mask, a new tensor."""
     mask = backend.xp.arange(X.shape[1])[None, :] < valid_len[:, None]   # (N, K)
-    keep = mask.astype(X.dtype)
-    return add(mul(X, Tensor(keep)), Tensor((1 - keep) * value))
+    keep = mask.astype(X.dtype)                                          # arrays: constants
+    return X * keep + (1 - keep) * value
 
 
 def masked_softmax_composed(X, valid_lens):
@@ -157,7 +156,7 @@ def masked_softmax(X, valid_lens):
     uniform); with ``valid_lens`` None this is a plain softmax. Masked scores are constants, so
     their gradient is 0; elsewhere it is the softmax gradient.
     """
-    X = as_tensor(X, "masked_softmax")
+    X = X if isinstance(X, Tensor) else as_tensor(X, "masked_softmax")
     if X.ndim != 3:
         raise ValueError(f"masked_softmax: expected scores of shape (B, Q, K), got {X.shape}")
     return fused(masked_softmax_composed, _masked_softmax_kernels, _masked_softmax_host)(

@@ -13,7 +13,7 @@ from minigrad.tensor import Tensor
 
 def exp(a):
     """y = exp(a).   dL/da = dL/dy * y."""
-    a = float_operand(a, "exp")
+    a = a if isinstance(a, Tensor) and a.data.dtype.kind == "f" else float_operand(a, "exp")
     y = backend.xp.exp(a.data)
     return Tensor._from_op(y, (a,), lambda g: (g * y,), "exp")
 
@@ -26,7 +26,7 @@ def log(a):
 
 def tanh(a):
     """y = tanh(a).   dL/da = dL/dy * (1 - y**2)."""
-    a = float_operand(a, "tanh")
+    a = a if isinstance(a, Tensor) and a.data.dtype.kind == "f" else float_operand(a, "tanh")
     y = backend.xp.tanh(a.data)
     return Tensor._from_op(y, (a,), lambda g: (g * (1 - y * y),), "tanh")
 
@@ -54,7 +54,8 @@ def sigmoid_array_(x):
 
 def sigmoid(a):
     """y = sigmoid(a).   dL/da = dL/dy * y * (1 - y)."""
-    a = float_operand(a, "sigmoid")
+    a = (a if isinstance(a, Tensor) and a.data.dtype.kind == "f"
+         else float_operand(a, "sigmoid"))
     with numpy.errstate(over="ignore"):   # exp(-a) = inf for a << 0 gives y = 0, as it should
         y = 1 / (1 + backend.xp.exp(-a.data))
     return Tensor._from_op(y, (a,), lambda g: (g * y * (1 - y),), "sigmoid")

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from attention import AdditiveAttention
 from seq2seq.decoding import beam_search, greedy_decode
 from seq2seq.models import Seq2SeqAttentionDecoder, build_model
 
@@ -99,14 +98,16 @@ def _refuse_split_weights(monkeypatch):
         monkeypatch.setattr(Seq2SeqAttentionDecoder, name, refuse)
 
 
-def _count_key_projections(monkeypatch):
-    calls = []
-    original = AdditiveAttention.project_keys
+def _count_key_projections(monkeypatch, model):
+    """Record every call of the attention's key projection W_k: d2l projects the keys at every
+    decoder call, the fast mode once per batch."""
+    calls, W_k = [], model.decoder.attention.W_k
+    original = W_k.forward
 
-    def counted(self, keys):
+    def counted(keys):
         calls.append(keys.shape)
-        return original(self, keys)
-    monkeypatch.setattr(AdditiveAttention, "project_keys", counted)
+        return original(keys)
+    monkeypatch.setattr(W_k, "forward", counted)
     return calls
 
 
@@ -115,7 +116,7 @@ def test_readable_decoding_takes_the_book_path(monkeypatch, readable):
     model = _model(dict())
     src, valid = _sources()
     _refuse_split_weights(monkeypatch)
-    calls = _count_key_projections(monkeypatch)
+    calls = _count_key_projections(monkeypatch, model)
     greedy = greedy_decode(model, src, valid, BOS, EOS, num_steps=5)
     # every decoding step projects the keys again (greedy runs its 5 steps: it stops only
     # when all four sentences have stopped, and the step count is the longest)
@@ -131,7 +132,7 @@ def test_fast_decoding_takes_the_split_weight_path(monkeypatch, readable):
     readable(False)
     model = _model(dict())
     src, valid = _sources()
-    calls = _count_key_projections(monkeypatch)
+    calls = _count_key_projections(monkeypatch, model)
     greedy_decode(model, src, valid, BOS, EOS, num_steps=5)
     assert len(calls) == 1                        # once per batch, in start_decoding
     _refuse_split_weights(monkeypatch)
