@@ -24,11 +24,6 @@ from minigrad import modes, nn, ops
 masked_softmax = ops.masked_softmax
 
 
-def _shape(x):
-    """The shape of a tensor, array or nested list (valid lengths may come as lists)."""
-    return tuple(x.shape) if hasattr(x, "shape") else numpy.shape(x)
-
-
 def check_inputs(name, queries, keys, values, valid_lens, feature_sizes=()):
     """Raise a ValueError naming ``name`` and every shape unless the inputs fit together.
 
@@ -39,7 +34,12 @@ def check_inputs(name, queries, keys, values, valid_lens, feature_sizes=()):
     lengths already on the device are left to ``masked_softmax``, which reads them anyway
     (and, on CuPy, does not wait for the GPU to check them).
     """
-    q, k, v = _shape(queries), _shape(keys), _shape(values)
+    try:
+        q, k, v = tuple(queries.shape), tuple(keys.shape), tuple(values.shape)
+    except AttributeError:
+        raise TypeError(f"{name}: queries, keys and values must be tensors, got "
+                        f"{type(queries).__name__}, {type(keys).__name__} and "
+                        f"{type(values).__name__}") from None
     shapes = f"queries {q}, keys {k}, values {v}"
     if len(q) != 3 or len(k) != 3 or len(v) != 3:
         raise ValueError(f"{name}: expected queries (B, Q, dq), keys (B, K, dk) and values "
@@ -56,8 +56,10 @@ def check_inputs(name, queries, keys, values, valid_lens, feature_sizes=()):
                              f"{expected} ({reason}); got {shapes}")
     if valid_lens is None:
         return
-    if _shape(valid_lens) not in ((q[0],), (q[0], q[1])):
-        raise ValueError(f"{name}: valid_lens has shape {_shape(valid_lens)}, expected "
+    lens_shape = tuple(valid_lens.shape) if hasattr(valid_lens, "shape") else numpy.shape(
+        valid_lens)                                         # (a list or tuple of lengths)
+    if lens_shape not in ((q[0],), (q[0], q[1])):
+        raise ValueError(f"{name}: valid_lens has shape {lens_shape}, expected "
                          f"({q[0]},) or ({q[0]}, {q[1]}) for {shapes}")
     if isinstance(valid_lens, (list, tuple, numpy.ndarray)):
         lens = numpy.asarray(valid_lens)

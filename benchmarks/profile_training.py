@@ -31,7 +31,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import backend, fast_grads, ops
 from minigrad.testing import counter, strict
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, bind_ops
 from bench_seq2seq import CONFIGS, make_batches, make_minigrad
 
 FORWARD = collections.defaultdict(float)
@@ -106,6 +106,7 @@ def instrument():
     clipping and Adam (this script only)."""
     for name in ops.__all__:
         setattr(ops, name, _timed_op(name, getattr(ops, name)))
+    bind_ops()      # the operators and methods that are ops (a + b, x.reshape) take the wrappers
     # a WeightGrad multiplies in add() (past rows_per_product) and in dense(); one that is
     # large from the start multiplies in its constructor, inside the op's backward (its row);
     # a BiasGrad sums its rows the same way

@@ -2,12 +2,13 @@
 
 A tensor made by an op while grad mode is on and some input requires grad remembers its inputs
 (``_parents``) and the function that sends its gradient back to them (``_backward``). All the
-math lives in ``minigrad.ops``: the operators and the simplest methods ARE the ops (bound at the
-end of this file, so ``a + b`` steps straight into ``ops.add``); the other methods forward to
-them.
+math lives in ``minigrad.ops``: the operators and the simplest methods ARE the ops (``bind_ops``,
+at the end of this file, so ``a + b`` steps straight into ``ops.add``); the other methods
+forward to them.
 """
 import numbers
 import operator
+from typing import Callable
 
 import numpy
 
@@ -15,6 +16,7 @@ from minigrad import autograd, backend, printing, scopes, versions
 from minigrad.tensor_methods import TorchMethods
 
 _requires_grad_of = operator.attrgetter("_requires_grad")
+_Op = Callable[..., "Tensor"]     # an op of minigrad.ops, bound as a method (see bind_ops)
 
 
 class Tensor(TorchMethods):
@@ -172,10 +174,29 @@ class Tensor(TorchMethods):
                                  f"tensor's shape {self.shape}")
         autograd.backward(self, grad)
 
-    # -- operators ------------------------------------------------------------------------
-    # a + b, a - b, a * b, a / b, -a, a ** b, a @ b and a[index] ARE the ops: they are bound
-    # at the end of this file (the ops import this class, so they load after it), and a
-    # debugger steps from ``a + b`` straight into ``ops.add``. The reflected forms swap.
+    # -- operators and the simplest methods: the ops themselves ----------------------------
+    # a + b runs ops.add(a, b), x.reshape(2, 3) runs ops.reshape(x, 2, 3): ``bind_ops`` at the
+    # end of this file makes each of them its op (the ops import this class, so they load
+    # after it), and a debugger steps from ``a + b`` straight into ``ops.add``. Declared here
+    # for editors; the reflected forms below swap their operands.
+    __add__: _Op
+    __sub__: _Op
+    __mul__: _Op
+    __truediv__: _Op
+    __neg__: _Op
+    __pow__: _Op
+    __matmul__: _Op
+    __getitem__: _Op
+    exp: _Op
+    log: _Op
+    tanh: _Op
+    sigmoid: _Op
+    relu: _Op
+    reshape: _Op
+    permute: _Op
+    squeeze: _Op
+    unsqueeze: _Op
+
     def __radd__(self, other):
         return ops.add(other, self)
 
@@ -218,9 +239,7 @@ class Tensor(TorchMethods):
         return _compare(self, other, "ge")
 
     # -- methods, forwarded to minigrad.ops ------------------------------------------------
-    # exp, log, tanh, sigmoid, relu, reshape, permute, squeeze and unsqueeze are the ops
-    # themselves (bound at the end of this file). torch's dim=/keepdim= and NumPy's
-    # axis=/keepdims= are both accepted (``_dim``).
+    # torch's dim=/keepdim= and NumPy's axis=/keepdims= are both accepted (``_dim``).
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
         axis, keepdims = _dim(axis, keepdims, dim, keepdim)
         out = ops.sum(self, axis, keepdims)
@@ -341,14 +360,21 @@ def _compare(a, b, op):
 
 from minigrad import ops  # noqa: E402  (the ops build Tensors, so they load after the class)
 
-# The operators and the simplest methods are the ops themselves: ``a + b`` runs
-# ``ops.add(a, b)``, ``x.tanh()`` runs ``ops.tanh(x)``, ``x.permute(1, 0, 2)`` runs
-# ``ops.transpose(x, 1, 0, 2)``, with no method in between.
-Tensor.__add__, Tensor.__sub__, Tensor.__mul__, Tensor.__truediv__ = (
-    ops.add, ops.sub, ops.mul, ops.div)
-Tensor.__neg__, Tensor.__pow__, Tensor.__matmul__, Tensor.__getitem__ = (
-    ops.neg, ops.pow, ops.matmul, ops.getitem)
-Tensor.exp, Tensor.log, Tensor.tanh, Tensor.sigmoid, Tensor.relu = (
-    ops.exp, ops.log, ops.tanh, ops.sigmoid, ops.relu)
-Tensor.reshape, Tensor.permute, Tensor.squeeze, Tensor.unsqueeze = (
-    ops.reshape, ops.transpose, ops.squeeze, ops.unsqueeze)
+# The operators and the simplest methods ARE the ops: ``a + b`` runs ``ops.add(a, b)`` and
+# ``x.permute(1, 0, 2)`` runs ``ops.permute(x, 1, 0, 2)``, with no method in between.
+OPS_AS_METHODS = {
+    "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div",
+    "__neg__": "neg", "__pow__": "pow", "__matmul__": "matmul", "__getitem__": "getitem",
+    "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu",
+    "reshape": "reshape", "permute": "permute", "squeeze": "squeeze", "unsqueeze": "unsqueeze",
+}
+
+
+def bind_ops():
+    """Make each method named in ``OPS_AS_METHODS`` the op it names in ``minigrad.ops``; run
+    again by a tool that replaces ops (``benchmarks/profile_training.py`` times them)."""
+    for method, op in OPS_AS_METHODS.items():
+        setattr(Tensor, method, getattr(ops, op))
+
+
+bind_ops()

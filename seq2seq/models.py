@@ -249,8 +249,7 @@ class Seq2SeqAttentionDecoder(nn.Module):
         X = self.embedding(X).permute(1, 0, 2)                            # (T, B, E)
         outputs, self.attention_weights = [], []
         for x in X:
-            top = hidden_state[0] if isinstance(hidden_state, tuple) else hidden_state  # LSTM
-            query = top[-1].unsqueeze(1)                                  # (B, 1, H)
+            query = _top_hidden(hidden_state).unsqueeze(1)                # (B, 1, H)
             context = self.attention(query, enc_outputs, enc_outputs, enc_valid_lens)
             x = ops.concat((context, x.unsqueeze(1)), axis=-1)            # (B, 1, H + E)
             out, hidden_state = self.rnn(x.permute(1, 0, 2), hidden_state)  # (1, B, H)

@@ -16,7 +16,7 @@ from minigrad.ops.matmul import bmm, linear, matmul
 from minigrad.ops.reduction import max, mean, sum
 from minigrad.ops.rnn import (gru_cell, gru_cell_composed, gru_sequence, gru_sequence_composed,
                               lstm_cell, lstm_cell_composed)
-from minigrad.ops.shape import (concat, getitem, reshape, squeeze, stack, swapaxes,
+from minigrad.ops.shape import (concat, getitem, permute, reshape, squeeze, stack, swapaxes,
                                 transpose, unsqueeze)
 from minigrad.ops.softmax import (log_softmax, masked_softmax, masked_softmax_composed,
                                   softmax, softmax_composed)
@@ -30,7 +30,7 @@ from minigrad.ops.reduction import min
 
 __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "tanh", "sigmoid", "relu",
-    "sum", "mean", "max", "reshape", "transpose", "swapaxes", "getitem", "concat", "stack",
+    "sum", "mean", "max", "reshape", "permute", "transpose", "swapaxes", "getitem", "concat", "stack",
     "squeeze", "unsqueeze", "matmul", "bmm", "linear", "embedding", "softmax", "log_softmax",
     "masked_softmax", "cross_entropy", "dropout", "gru_cell", "gru_sequence", "lstm_cell",
     "additive_scores", "additive_attention_weights", "softmax_composed",

@@ -57,28 +57,38 @@ def reshape(a, *shape):
     return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")
 
 
-def transpose(a, *axes):
-    """y = a with its axes permuted: NumPy's ``transpose``, reversed when no axes (or None)
-    are given. The axes come as one sequence, ``transpose(a, (1, 0, 2))``, or one by one,
-    ``transpose(a, 1, 0, 2)``, as the method ``x.permute(1, 0, 2)`` (this op) passes them;
-    ``x.transpose(dim0, dim1)`` follows torch and swaps two axes (``swapaxes`` below).
+def permute(a, *dims):
+    """y = a with its axes permuted, as torch's ``permute``: axis i of y is axis dims[i] of a.
+    The dims come one by one, ``permute(a, 1, 0, 2)`` (the method ``x.permute(1, 0, 2)`` is
+    this op), or as one sequence, ``permute(a, (1, 0, 2))``.
 
     dL/da = dL/dy permuted by the inverse permutation.
     """
-    a = a if isinstance(a, Tensor) else as_tensor(a, "transpose")
-    if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
-        axes = axes[0]                      # transpose(a, (1, 0, 2)) or transpose(a, None)
-    axes = tuple(reversed(range(a.ndim))) if axes is None or axes == () else tuple(axes)
-    if not {int}.issuperset(map(type, axes)) or sorted(axes) != list(range(a.ndim)):
+    a = a if isinstance(a, Tensor) else as_tensor(a, "permute")
+    axes = dims[0] if len(dims) == 1 and not isinstance(dims[0], numbers.Integral) else dims
+    if (type(axes) is not tuple or not {int}.issuperset(map(type, axes))
+            or sorted(axes) != list(range(a.ndim))):
         axes = _permutation(a, axes)            # negative, not ints, or not a permutation
     inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))    # where each axis went
     y = a.data.transpose(axes)
     return Tensor._from_op(y, (a,), lambda g: (g.transpose(inverse),), "transpose")
 
 
+def transpose(a, axes=None):
+    """y = a with its axes permuted (reversed when ``axes`` is None): NumPy's ``transpose``,
+    ``permute`` above. (The method ``x.transpose(dim0, dim1)`` follows torch and swaps two
+    axes: ``swapaxes`` below.)"""
+    a = a if isinstance(a, Tensor) else as_tensor(a, "transpose")
+    return permute(a, tuple(reversed(range(a.ndim))) if axes is None else axes)
+
+
 def _permutation(a, axes):
-    """The axes of ``transpose``, negative ones counted from the end, checked to be a
+    """The axes of ``permute``, negative ones counted from the end, checked to be a
     permutation of the axes of ``a``."""
+    if isinstance(axes, numbers.Integral) or not hasattr(axes, "__iter__"):
+        raise TypeError(f"permute: expected the order of the {a.ndim} axes of a tensor of "
+                        f"shape {a.shape}, as ints or one sequence of ints, got {axes!r}")
+    axes = tuple(axes)
     normalized = tuple(_axis(i, a.ndim, "transpose") for i in axes)
     if sorted(normalized) != list(range(a.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
@@ -187,7 +197,7 @@ def _tensor_list(tensors, op):
     if type(tensors) in (list, tuple) and tensors and {Tensor}.issuperset(map(type, tensors)):
         arrays = list(map(_DATA, tensors))
         if len(set(map(type, arrays))) == 1:
-            return tensors, arrays          # the common case: tensors of one backend
+            return tuple(tensors), arrays   # the common case: tensors of one backend
     if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__") or isinstance(
             tensors, (str, bytes)):
         raise TypeError(f"{op}: expected a list or tuple of tensors, got " + (
@@ -254,34 +264,37 @@ def stack(tensors, axis=0):
 
     def backward(g):
         lead = (slice(None),) * axis
-        return tuple(g[lead + (i,)] for i in range(len(tensors)))
+        return tuple(g[lead + (i,)] for i in range(len(arrays)))
     return Tensor._from_op(y, tuple(tensors), backward, "stack")
 
 
-def squeeze(a, dim=None):
+def squeeze(a, dim=None, *, axis=None):
     """y = a without its size-1 axes (``dim`` None), or without axis ``dim`` (an int or a
-    tuple of ints) where its size is 1, as torch's squeeze: an axis of another size stays,
-    and with nothing to drop ``a`` itself is returned. A reshape: dL/da = dL/dy reshaped back.
-    """
+    tuple of ints) where its size is 1, as torch's squeeze: an axis of another size stays.
+    NumPy's keyword ``axis`` is taken too. A reshape: dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "squeeze")
-    if dim is None:
-        shape = tuple(n for n in a.shape if n != 1)
-    elif type(dim) is int and -a.ndim <= dim < a.ndim:
+    if type(dim) is int and -a.ndim <= dim < a.ndim:
         dim %= a.ndim                       # the common case: one axis
         shape = a.shape[:dim] + a.shape[dim + 1:] if a.shape[dim] == 1 else a.shape
-    else:                                   # several dims (torch 2), or a bad one
-        axes = {_axis(d, a.ndim, "squeeze") for d in (dim if type(dim) is tuple else (dim,))}
+    elif dim is None and axis is None:
+        shape = tuple(n for n in a.shape if n != 1)
+    else:                                   # several dims (torch 2), axis=, or a bad one
+        dims = axis if dim is None else dim
+        dims = dims if type(dims) is tuple else (dims,)
+        axes = {_axis(d, a.ndim, "squeeze") for d in dims}
+        if len(axes) != len(dims):
+            raise ValueError(f"squeeze: dims {dims} name one axis twice (a tensor of shape "
+                             f"{a.shape})")
         shape = tuple(n for i, n in enumerate(a.shape) if i not in axes or n != 1)
-    if shape == a.shape:
-        return a                            # nothing to drop (torch returns a view)
     y = a.data.reshape(shape)
     return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")
 
 
-def unsqueeze(a, dim):
-    """y = a with a new size-1 axis at ``dim``: a reshape.   dL/da = dL/dy reshaped back."""
+def unsqueeze(a, dim=None, *, axis=None):
+    """y = a with a new size-1 axis at ``dim`` (NumPy's keyword ``axis`` is taken too): a
+    reshape.   dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "unsqueeze")
     axis = dim % (a.ndim + 1) if type(dim) is int and -a.ndim - 1 <= dim <= a.ndim else _axis(
-        dim, a.ndim + 1, "unsqueeze")
+        axis if dim is None else dim, a.ndim + 1, "unsqueeze")
     y = a.data.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
     return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")

@@ -18,7 +18,7 @@ import numpy
 
 from minigrad import backend, kernels
 from minigrad.ops import checks
-from minigrad.ops.common import as_tensor, normalize_axis
+from minigrad.ops.common import as_float, as_tensor, normalize_axis
 from minigrad.ops.dispatch import fused, path
 from minigrad.ops.embedding import ids_array
 from minigrad.ops.reduction import max as reduce_max, sum as reduce_sum
@@ -157,6 +157,8 @@ def masked_softmax(X, valid_lens):
     their gradient is 0; elsewhere it is the softmax gradient.
     """
     X = X if isinstance(X, Tensor) else as_tensor(X, "masked_softmax")
+    if X.dtype.kind != "f":         # integer scores: the default float dtype, in both paths
+        X = as_float(X)
     if X.ndim != 3:
         raise ValueError(f"masked_softmax: expected scores of shape (B, Q, K), got {X.shape}")
     return fused(masked_softmax_composed, _masked_softmax_kernels, _masked_softmax_host)(

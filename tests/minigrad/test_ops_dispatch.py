@@ -1,4 +1,7 @@
 """ops.dispatch: the one place a fused op picks its path, and the one seam of backward."""
+import ast
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -46,3 +49,35 @@ def test_readable_mode_walks_the_simple_loop_only(readable, monkeypatch):
                                rtol=1e-5)
     np.testing.assert_allclose(mg.backend.to_numpy(w.grad), mg.backend.to_numpy(grads[1]),
                                rtol=1e-5)
+
+
+def _flag_reads(path):
+    """The lines of ``path`` that read the readable flag: ``modes.readable`` or a call of
+    ``is_readable()`` (any spelling: ``mg.``, ``backend.``, bare)."""
+    lines = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Attribute) and node.attr == "readable"
+                and isinstance(node.value, ast.Name) and node.value.id == "modes"):
+            lines.add(node.lineno)
+        elif isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            if name == "is_readable":
+                lines.add(node.lineno)
+    return lines
+
+
+@pytest.mark.numpy_only
+def test_the_readable_flag_is_read_in_one_place_per_layer():
+    """One module per layer asks which mode runs: the engine, the ops' dispatch, the
+    optimizer, the attention modules, the models and the programs (``modes.py``, which holds
+    the flag, aside)."""
+    root = pathlib.Path(__file__).resolve().parents[2]
+    reads = {}
+    for package in ("minigrad", "attention", "seq2seq"):
+        for path in sorted((root / package).rglob("*.py")):
+            lines = _flag_reads(path)
+            if lines and path.name != "modes.py":
+                reads[path.relative_to(root).as_posix()] = len(lines)
+    assert reads == {"minigrad/autograd.py": 1, "minigrad/ops/dispatch.py": 2,
+                     "minigrad/optim/adam.py": 1, "attention/scoring.py": 1,
+                     "seq2seq/models.py": 1, "minigrad/flags.py": 1}, reads
