@@ -40,7 +40,7 @@ def no_grad():
 def plain_gradients():
     """Whether ``backward`` takes the walk below, where every gradient is a plain array: in
     readable mode (``mg.set_readable``). The one place the engine reads the flag; the fast
-    mode's gradient constructors (``fast_grads.slice_grad``, ...) ask here too."""
+    mode's gradient constructors (``ops.common.slice_grad``, ...) ask here too."""
     return modes.readable
 
 

@@ -23,37 +23,7 @@ import math
 import numpy
 
 from minigrad import backend, versions
-from minigrad.autograd import _graph_released, plain_gradients, topological_order
-
-
-def slice_grad(shape, dtype, index, values, advanced):
-    """The gradient of x[index]: in readable mode a plain array, zeros with ``values`` added at
-    ``index`` (repeated integer indices add up); in the fast mode a lazy ``SliceGrad``."""
-    if plain_gradients():
-        grad = backend.xp.zeros(shape, dtype=dtype)
-        if advanced:
-            backend.scatter_add(grad, index, values)
-        else:
-            grad[index] += values
-        return grad
-    return SliceGrad(shape, dtype, index, values, advanced)
-
-
-def weight_grad(left, right):
-    """The gradient left^T right of a weight: in readable mode the plain product, in the fast
-    mode a lazy ``WeightGrad`` that sums the products of all the uses of one weight at once."""
-    if plain_gradients():
-        return left.T @ right
-    return WeightGrad(left, right)
-
-
-def bias_grad(rows):
-    """The gradient of a bias added to each row of dL/dy ``rows`` (N, out): in readable mode
-    the plain sum over the rows, in the fast mode a lazy ``BiasGrad`` that sums the rows of
-    all the uses of one bias at once."""
-    if plain_gradients():
-        return rows.sum(axis=0)
-    return BiasGrad(rows)
+from minigrad.autograd import _graph_released, topological_order
 
 
 def takes_rows(backward_function):

@@ -1,7 +1,9 @@
-"""What every op needs: turning operands into tensors and summing broadcast gradients back."""
+"""What every op needs: turning operands into tensors, summing broadcast gradients back, and
+the gradients of a slice, a weight and a bias."""
 import numbers
 
-from minigrad import backend
+from minigrad import backend, fast_grads
+from minigrad.autograd import plain_gradients
 from minigrad.tensor import Tensor
 
 
@@ -116,3 +118,35 @@ def normalize_axis(axis, ndim, op):
     if not -ndim <= axis < ndim:
         raise IndexError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dims")
     return axis % ndim
+
+
+# -- the gradients of a slice, a weight and a bias: plain arrays in readable mode, the fast
+# mode's lazy sums otherwise (minigrad/fast_grads.py, read in the second sitting) ----------
+
+def slice_grad(shape, dtype, index, values, advanced):
+    """The gradient of x[index]: zeros with ``values`` added at ``index`` (repeated integer
+    indices add up); in the fast mode a lazy ``SliceGrad``."""
+    if plain_gradients():
+        grad = backend.xp.zeros(shape, dtype=dtype)
+        if advanced:
+            backend.scatter_add(grad, index, values)
+        else:
+            grad[index] += values
+        return grad
+    return fast_grads.SliceGrad(shape, dtype, index, values, advanced)
+
+
+def weight_grad(left, right):
+    """The gradient left^T right of a weight; in the fast mode a lazy ``WeightGrad`` that sums
+    the products of all the uses of one weight at once."""
+    if plain_gradients():
+        return left.T @ right
+    return fast_grads.WeightGrad(left, right)
+
+
+def bias_grad(rows):
+    """The gradient of a bias added to each row of dL/dy ``rows`` (N, out): their sum; in the
+    fast mode a lazy ``BiasGrad`` that sums the rows of all the uses of one bias at once."""
+    if plain_gradients():
+        return rows.sum(axis=0)
+    return fast_grads.BiasGrad(rows)

@@ -73,8 +73,9 @@ def index_put_(a, index, value):
 def masked_fill(a, mask, value):
     """y = value where mask is True, else a (mask broadcasts against a).
     dL/da = dL/dy where mask is False, else 0."""
-    a = as_tensor(a, "masked_fill")
-    mask = mask.data if isinstance(mask, Tensor) else backend.asarray(mask)
+    a = a if isinstance(a, Tensor) else as_tensor(a, "masked_fill")
+    mask = (mask.data if isinstance(mask, Tensor) else mask if type(mask) is backend.xp.ndarray
+            else backend.asarray(mask))
     if mask.dtype != bool:
         raise TypeError(f"masked_fill: the mask must be a bool tensor, got dtype {mask.dtype}")
     if isinstance(value, Tensor):

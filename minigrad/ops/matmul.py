@@ -5,8 +5,8 @@ axes that broadcasting added.
 """
 import math
 
-from minigrad.fast_grads import RowGrad, bias_grad, weight_grad
-from minigrad.ops.common import binary_operands, unbroadcast
+from minigrad.fast_grads import RowGrad
+from minigrad.ops.common import bias_grad, binary_operands, unbroadcast, weight_grad
 from minigrad.ops.shape import reshape, squeeze, unsqueeze
 from minigrad.tensor import Tensor
 
@@ -125,17 +125,17 @@ def linear(x, weight, bias=None):
         y += bias.data
 
     def backward(g):
-        if type(g) is RowGrad:      # g is 0 but at g.rows (a masked loss): use those rows only
-            g2, used = g.values, rows[g.rows]                        # (n, out), (n, in)
-        else:
+        if type(g) is not RowGrad:  # a plain array (always, in readable mode)
             g2, used = g.reshape(rows.shape[0], g.shape[-1]), rows   # (N, out), (N, in)
-        grad_x = _product(g2, weight.data) if x.requires_grad else None
-        if grad_x is not None:      # of the same rows as g: a RowGrad too, or dense
-            grad_x = (RowGrad(x.shape, g.rows, grad_x) if type(g) is RowGrad
-                      else grad_x.reshape(x.shape))
+        else:                       # the fast mode's masked loss: 0 but at g.rows, used alone
+            g2, used = g.values, rows[g.rows]                        # (n, out), (n, in)
+        grad_x = _product(g2, weight.data) if x.requires_grad else None   # g2 W
+        if grad_x is not None:      # of the same rows as g: dense, or a RowGrad too
+            grad_x = (grad_x.reshape(x.shape) if type(g) is not RowGrad
+                      else RowGrad(x.shape, g.rows, grad_x))
         grad_w = weight_grad(g2, used) if weight.requires_grad else None   # g2^T used
         grad_b = bias_grad(g2) if bias is not None and bias.requires_grad else None   # sum of rows
         return grad_x, grad_w, grad_b
-    backward.takes_rows = True
+    backward.takes_rows = True      # the fast walk may hand it a RowGrad (fast_grads.takes_rows)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._from_op(y, parents, backward, "linear")

@@ -7,9 +7,9 @@ import operator
 import numpy
 
 from minigrad import backend
-from minigrad.fast_grads import RowGrad, slice_grad
+from minigrad.fast_grads import RowGrad
 from minigrad.ops.dispatch import path
-from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis
+from minigrad.ops.common import as_tensor, check_same_backend, normalize_axis, slice_grad
 from minigrad.tensor import Tensor
 
 
@@ -22,6 +22,20 @@ def _axis(axis, ndim, op):
         raise TypeError(f"{op}: axis must be an int, got {axis!r} ({type(axis).__name__}) for "
                         f"a tensor with {ndim} dims")
     return normalize_axis(int(axis), ndim, op)
+
+
+def _new_axis(axis, a, op):
+    """The position of a new axis in ``a`` (``unsqueeze``, ``stack``): -ndim-1 .. ndim, as a
+    non-negative int, or an error naming that range."""
+    try:
+        return _axis(axis, a.ndim + 1, op)
+    except IndexError:
+        raise IndexError(f"{op}: dim {axis} is out of range for a new axis of a tensor with "
+                         f"{a.ndim} dims (expected {-a.ndim - 1} to {a.ndim})") from None
+    except TypeError:
+        raise TypeError(f"{op}: axis must be an int, got {axis!r} ({type(axis).__name__}); a "
+                        f"new axis of a tensor with {a.ndim} dims is one of {-a.ndim - 1} to "
+                        f"{a.ndim}") from None
 
 
 def _shape_argument(a, shape):
@@ -71,7 +85,7 @@ def permute(a, *dims):
         axes = _permutation(a, axes)            # negative, not ints, or not a permutation
     inverse = tuple(sorted(range(a.ndim), key=axes.__getitem__))    # where each axis went
     y = a.data.transpose(axes)
-    return Tensor._from_op(y, (a,), lambda g: (g.transpose(inverse),), "transpose")
+    return Tensor._from_op(y, (a,), lambda g: (g.transpose(inverse),), "permute")
 
 
 def transpose(a, axes=None):
@@ -89,9 +103,9 @@ def _permutation(a, axes):
         raise TypeError(f"permute: expected the order of the {a.ndim} axes of a tensor of "
                         f"shape {a.shape}, as ints or one sequence of ints, got {axes!r}")
     axes = tuple(axes)
-    normalized = tuple(_axis(i, a.ndim, "transpose") for i in axes)
+    normalized = tuple(_axis(i, a.ndim, "permute") for i in axes)
     if sorted(normalized) != list(range(a.ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of the {a.ndim} axes "
+        raise ValueError(f"permute: axes {axes} are not a permutation of the {a.ndim} axes "
                          f"of a tensor of shape {a.shape}")
     return normalized
 
@@ -234,6 +248,9 @@ def concat(tensors, axis=0):
     try:
         y = backend.xp.concatenate(arrays, axis=axis)
     except ValueError:
+        if len({x.ndim for x in arrays}) > 1:
+            raise ValueError(f"concat: tensors of different numbers of dims, shapes "
+                             f"{[x.shape for x in arrays]}; all need the same") from None
         raise ValueError(f"concat: shapes {[x.shape for x in arrays]} differ outside "
                          f"axis {axis}") from None
     if y.dtype != arrays[0].dtype:          # inputs of several dtypes: torch's result dtype
@@ -252,8 +269,8 @@ def stack(tensors, axis=0):
     """y = the tensors stacked along a new ``axis``.   dL/dx_i = dL/dy taken at i on that axis."""
     tensors, arrays = _tensor_list(tensors, "stack")
     ndim = arrays[0].ndim + 1
-    axis = axis % ndim if type(axis) is int and -ndim <= axis < ndim else _axis(
-        axis, ndim, "stack")
+    axis = axis % ndim if type(axis) is int and -ndim <= axis < ndim else _new_axis(
+        axis, tensors[0], "stack")
     try:
         y = backend.xp.stack(arrays, axis=axis)
     except ValueError:
@@ -294,7 +311,9 @@ def unsqueeze(a, dim=None, *, axis=None):
     """y = a with a new size-1 axis at ``dim`` (NumPy's keyword ``axis`` is taken too): a
     reshape.   dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "unsqueeze")
-    axis = dim % (a.ndim + 1) if type(dim) is int and -a.ndim - 1 <= dim <= a.ndim else _axis(
-        axis if dim is None else dim, a.ndim + 1, "unsqueeze")
+    if type(dim) is int and -a.ndim - 1 <= dim <= a.ndim:
+        axis = dim % (a.ndim + 1)           # the common case
+    else:
+        axis = _new_axis(axis if dim is None else dim, a, "unsqueeze")
     y = a.data.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
     return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")

@@ -21,6 +21,7 @@ from minigrad.ops import checks
 from minigrad.ops.common import as_float, as_tensor, normalize_axis
 from minigrad.ops.dispatch import fused, path
 from minigrad.ops.embedding import ids_array
+from minigrad.ops.indexing import masked_fill
 from minigrad.ops.reduction import max as reduce_max, sum as reduce_sum
 from minigrad.ops.unary import exp
 from minigrad.tensor import Tensor
@@ -127,10 +128,10 @@ def sequence_mask(X, valid_len, value=0.0):
     d2l writes ``X[~mask] = value``, in place. Here X is a reshape of the caller's scores that
     shares their memory, so writing into it would change the caller's tensor too (a second
     masked_softmax of the same scores would see the first one's -1e6): the same replacement
-    is X * mask + value * ~mask, a new tensor."""
+    is torch's ``X.masked_fill(~mask, value)``, a new tensor (an inf score past the length is
+    replaced too, as the book's write replaces it)."""
     mask = backend.xp.arange(X.shape[1])[None, :] < valid_len[:, None]   # (N, K)
-    keep = mask.astype(X.dtype)                                          # arrays: constants
-    return X * keep + (1 - keep) * value
+    return masked_fill(X, ~mask, value)
 
 
 def masked_softmax_composed(X, valid_lens):

@@ -165,7 +165,7 @@ def test_a_learning_rate_equal_to_the_checked_one_but_of_another_type_is_checked
 def test_permute_and_squeeze_name_axes_that_are_not_ints_and_squeeze_takes_a_tuple():
     x, t = mg.ones((1, 3, 1, 2)), torch.ones(1, 3, 1, 2)
     for axes in (("a", 0, 1, 2), (1.0, 0, 2, 3)):
-        with pytest.raises(TypeError, match=r"transpose: axis must be an int, got"):
+        with pytest.raises(TypeError, match=r"permute: axis must be an int, got"):
             x.permute(*axes)
     with pytest.raises(TypeError, match=r"squeeze: axis must be an int, got 1.0"):
         x.squeeze(1.0)

@@ -1,6 +1,7 @@
 """ops.dispatch: the one place a fused op picks its path, and the one seam of backward."""
 import ast
 import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -81,3 +82,35 @@ def test_the_readable_flag_is_read_in_one_place_per_layer():
     assert reads == {"minigrad/autograd.py": 1, "minigrad/ops/dispatch.py": 2,
                      "minigrad/optim/adam.py": 1, "attention/scoring.py": 1,
                      "seq2seq/models.py": 1, "minigrad/flags.py": 1}, reads
+
+
+def test_readable_mode_never_runs_the_fast_modes_code(readable):
+    """A readable training step, forward and backward, runs nothing in fast_grads.py: the
+    gradients of slices, weights and biases are plain arrays made in ops/common.py."""
+    from seq2seq.models import build_model
+    readable(True)
+    mg.manual_seed(0)
+    model = build_model(7, 8, 4, 6, 2, dropout=0.1)
+    src, dec = np.array([[1, 2, 3], [4, 5, 1]]), np.array([[2, 3, 4], [5, 6, 1]])
+    entered = set()
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename == fast_grads.__file__:
+            entered.add(frame.f_code.co_name)
+        return None
+    sys.setprofile(tracer)
+    try:
+        loss = model.loss(src, dec, np.array([3, 1]), dec, np.array([3, 2]))
+        loss.backward()
+    finally:
+        sys.setprofile(None)
+    assert entered == set()
+    assert all(type(p.grad) is type(p.data) for p in model.parameters())
+
+
+def test_an_infinite_score_past_the_length_is_masked_in_both_modes(readable):
+    scores = mg.Tensor(np.array([[[0.0, 1.0, np.inf]]]))
+    for is_readable in (False, True):
+        readable(is_readable)
+        y = ops.masked_softmax(scores, np.array([2])).numpy()
+        np.testing.assert_allclose(y, [[[0.26894142, 0.73105858, 0.0]]], rtol=1e-6)

@@ -308,7 +308,7 @@ def test_the_books_mask_on_a_reshaped_score_matrix_keeps_torchs_gradient():
 
 def test_a_write_that_minigrad_cannot_pass_on_to_the_viewed_tensor_is_refused():
     y = mg.ones(2, 3, requires_grad=True) * 2
-    with pytest.raises(RuntimeError, match=r"a view, made by transpose, .* only through "
+    with pytest.raises(RuntimeError, match=r"a view, made by permute, .* only through "
                                            r"reshapes"):
         y.T[0, 0] = 1.0
 
