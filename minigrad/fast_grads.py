@@ -1,7 +1,6 @@
 """The fast mode's gradients: lazy sums that finish themselves late, and the backward walk
 that accumulates them. Read ``minigrad/autograd.py`` first: readable mode runs its simple walk
-and meets nothing of this module but the three constructors below, which then return plain
-arrays.
+and nothing of this module.
 
 ``autograd.backward`` hands the walk to ``backward`` below when readable mode is off: the one
 seam between the two. The walk is the same topological order and the same closures; what
@@ -15,8 +14,8 @@ changes is what flows along it. A closure may hand back, instead of a plain arra
 - ``RowGrad``: a gradient that is 0 but on some rows (a masked loss), which ``linear`` takes
   as it is (its backward is marked ``takes_rows``).
 
-The ops ask for these through ``slice_grad``, ``weight_grad`` and ``bias_grad``, which give
-plain arrays in readable mode, so that the simple walk only ever adds arrays.
+The ops ask for these through ``ops.common.slice_grad``, ``weight_grad`` and ``bias_grad``,
+which give plain arrays in readable mode, so that the simple walk only ever adds arrays.
 """
 import math
 

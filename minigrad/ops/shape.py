@@ -1,5 +1,5 @@
-"""Ops that move elements around without computing: reshape, transpose, indexing, concat,
-stack, squeeze, unsqueeze. Their backward moves the gradient back the same way.
+"""Ops that move elements around without computing: reshape, permute (and NumPy's transpose),
+indexing, concat, stack, squeeze, unsqueeze. Their backward moves the gradient back the same way.
 """
 import numbers
 import operator
@@ -60,6 +60,9 @@ def reshape(a, *shape):
     a = a if isinstance(a, Tensor) else as_tensor(a, "reshape")
     if len(shape) == 1:
         shape = shape[0]                    # reshape(a, (2, 3)) or reshape(a, -1)
+    elif not shape:
+        raise TypeError(f"reshape: expected the new shape, as ints or one tuple of ints, for "
+                        f"a tensor of shape {a.shape}")
     if not (type(shape) is tuple and {int}.issuperset(map(type, shape))
             and min(shape, default=0) >= -1 and shape.count(-1) <= 1):
         shape = _shape_argument(a, shape)   # not plain ints: checked, or a clear error
@@ -290,6 +293,9 @@ def squeeze(a, dim=None, *, axis=None):
     tuple of ints) where its size is 1, as torch's squeeze: an axis of another size stays.
     NumPy's keyword ``axis`` is taken too. A reshape: dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "squeeze")
+    if dim is not None and axis is not None:
+        raise TypeError(f"squeeze: give dim or axis, not both (got dim={dim!r}, "
+                        f"axis={axis!r})")
     if type(dim) is int and -a.ndim <= dim < a.ndim:
         dim %= a.ndim                       # the common case: one axis
         shape = a.shape[:dim] + a.shape[dim + 1:] if a.shape[dim] == 1 else a.shape
@@ -311,8 +317,11 @@ def unsqueeze(a, dim=None, *, axis=None):
     """y = a with a new size-1 axis at ``dim`` (NumPy's keyword ``axis`` is taken too): a
     reshape.   dL/da = dL/dy reshaped back."""
     a = a if isinstance(a, Tensor) else as_tensor(a, "unsqueeze")
-    if type(dim) is int and -a.ndim - 1 <= dim <= a.ndim:
+    if type(dim) is int and -a.ndim - 1 <= dim <= a.ndim and axis is None:
         axis = dim % (a.ndim + 1)           # the common case
+    elif dim is not None and axis is not None:
+        raise TypeError(f"unsqueeze: give dim or axis, not both (got dim={dim!r}, "
+                        f"axis={axis!r})")
     else:
         axis = _new_axis(axis if dim is None else dim, a, "unsqueeze")
     y = a.data.reshape(a.shape[:axis] + (1,) + a.shape[axis:])

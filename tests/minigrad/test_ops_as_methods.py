@@ -99,3 +99,15 @@ def test_masked_softmax_of_integer_scores_is_in_the_default_float_dtype(readable
         mg.set_readable(False)
     assert y.dtype == mg.get_default_dtype()
     np.testing.assert_allclose(y.numpy()[0, :, 2], 0)
+
+
+def test_dim_and_axis_together_and_no_shape_are_refused():
+    x = mg.Tensor(np.ones((2, 1, 3)))
+    with pytest.raises(TypeError, match=r"squeeze: give dim or axis, not both"):
+        x.squeeze(0, axis=1)
+    with pytest.raises(TypeError, match=r"unsqueeze: give dim or axis, not both"):
+        x.unsqueeze(0, axis=2)
+    for no_shape in (lambda: x.reshape(), lambda: ops.reshape(x)):
+        with pytest.raises(TypeError, match=r"reshape: expected the new shape, .*\(2, 1, 3\)"):
+            no_shape()
+    assert mg.Tensor(np.ones(1)).reshape(()).shape == () and x.reshape(6).shape == (6,)

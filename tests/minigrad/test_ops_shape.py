@@ -33,7 +33,9 @@ def test_reshape(shape, new_shape, dtype):
     x = randn(*shape)
     compare_with_torch(lambda t: ops.reshape(t, new_shape), lambda t: t.reshape(new_shape),
                        [x], dtype)
-    compare_with_torch(lambda t: t.reshape(*new_shape), lambda t: t.reshape(new_shape), [x], dtype)
+    if new_shape:           # x.reshape() with no shape at all is refused, as torch refuses it
+        compare_with_torch(lambda t: t.reshape(*new_shape), lambda t: t.reshape(new_shape), [x],
+                           dtype)
     check_gradients(lambda t: ops.reshape(t, new_shape), [x])
 
 
