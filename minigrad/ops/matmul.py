@@ -48,7 +48,7 @@ def matmul(a, b):
         raise ValueError(f"matmul: expected a (..., n, k) and b (..., k, m), got {a.shape} "
                          f"and {b.shape}")
     try:
-        y = x * w if x.shape[-1] == 1 else x @ w      # as _product
+        y = _product(x, w)
     except ValueError:
         raise ValueError(f"matmul: the batch axes of {a.shape[:-2]} and {b.shape[:-2]} do not "
                          f"broadcast (shapes {a.shape} and {b.shape})") from None
@@ -87,7 +87,7 @@ def bmm(a, b):
                          f"{a.shape} and {b.shape}")
     if a.dtype != b.dtype:
         check_same_float_dtype(a, b, "bmm")
-    y = a.data * b.data if a.shape[2] == 1 else a.data @ b.data      # as _product
+    y = _product(a.data, b.data)
 
     def backward(g):
         return (_product(g, _swap(b.data)) if a.requires_grad else None,

@@ -309,8 +309,7 @@ def squeeze(a, dim=None, *, axis=None):
             raise ValueError(f"squeeze: dims {dims} name one axis twice (a tensor of shape "
                              f"{a.shape})")
         shape = tuple(n for i, n in enumerate(a.shape) if i not in axes or n != 1)
-    y = a.data.reshape(shape)
-    return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")
+    return reshape(a, shape)
 
 
 def unsqueeze(a, dim=None, *, axis=None):
@@ -324,5 +323,4 @@ def unsqueeze(a, dim=None, *, axis=None):
                         f"axis={axis!r})")
     else:
         axis = _new_axis(axis if dim is None else dim, a, "unsqueeze")
-    y = a.data.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
-    return Tensor._from_op(y, (a,), lambda g, in_shape=a.shape: (g.reshape(in_shape),), "reshape")
+    return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])

@@ -12,9 +12,10 @@ from minigrad import ops
 from minigrad.tensor import OPS_AS_METHODS, Tensor, bind_ops
 
 
-def test_each_bound_method_is_its_op():
+def test_each_bound_method_is_its_op_and_is_declared_for_editors():
     for method, op in OPS_AS_METHODS.items():
         assert getattr(Tensor, method) is getattr(ops, op), method
+    assert set(Tensor.__annotations__) == set(OPS_AS_METHODS)   # the class's declarations
     x = mg.Tensor(np.ones((2, 3)))
     assert (x + x)._op == "add" and x.permute(1, 0)._op == "permute"
 
